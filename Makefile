@@ -1,0 +1,49 @@
+# carepath: two commands from a fresh Debian machine with Python 3.11+
+#   make demo   set everything up and run the main job on the seed pathway
+#   make test   set everything up and run the whole test suite (and the linters)
+
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+SEED   := pathways/chronic_osteoporotic_vcf.cpath
+OUT    := out
+SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: demo test lint fmt bench system-deps setup clean docs
+
+# Debian packages: graphviz renders the flowcharts; chromium runs the HTML tests.
+system-deps:
+	@if ! command -v dot >/dev/null 2>&1 || ! command -v chromium >/dev/null 2>&1; then \
+		echo "installing Debian packages: graphviz chromium"; \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends \
+			graphviz chromium fonts-dejavu-core >/dev/null; \
+	fi
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check -e '.[dev]'
+	touch $(STAMP)
+
+setup: system-deps $(STAMP)
+
+demo: setup
+	@bash scripts/demo.sh "$(PY)" "$(SEED)" "$(OUT)"
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+
+test: setup lint
+	$(PY) -m pytest -n 2 -q
+
+bench: setup
+	$(PY) bench/run_all.py
+
+docs: $(STAMP)
+	$(PY) -m carepath.docs_gen
+
+clean:
+	rm -rf $(VENV) $(OUT) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,3 @@
+from carepath.cli import main
+
+raise SystemExit(main())

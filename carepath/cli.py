@@ -1,0 +1,104 @@
+"""The ``carepath`` command line: one entry point, one module per sub-command.
+
+Exit codes, as ruff and tflint use them: 0 nothing at or above ``--fail-on``,
+1 findings (or failed cases, or an incomplete evaluation), 2 usage, I/O or
+internal error. Command modules import nothing heavy at module level so that
+``carepath --help`` and ``carepath check`` start fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+from collections.abc import Sequence
+from types import ModuleType
+
+from carepath import __version__
+
+# sub-command -> module in carepath.commands (order is the order in --help)
+COMMANDS = {
+    "check": "check",
+    "fmt": "fmt",
+    "test": "test",
+    "run": "run",
+    "compile": "compile",
+    "cases": "cases",
+    "render": "render",
+    "html": "html",
+}
+
+EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+_EPILOG = """\
+examples:
+  carepath check pathways/                      check every .cpath file under pathways/
+  carepath check --format sarif p.cpath > p.sarif
+  carepath fmt --check pathways/                fail if a file is not formatted
+  carepath run p.cpath --patient patient.json   evaluate one patient
+  carepath test --coverage pathways/            run the case blocks with coverage
+  carepath render p.cpath -f svg -o p.svg       draw the flowchart
+  carepath html pathways/ -o site/              build the HTML pages
+
+exit codes: 0 clean, 1 findings / failures / needs input, 2 usage or I/O error.
+Run `carepath COMMAND --help` for a command's options.
+"""
+
+
+def _load(name: str) -> ModuleType | None:
+    try:
+        return importlib.import_module(f"carepath.commands.{name}")
+    except ModuleNotFoundError as error:
+        if error.name == f"carepath.commands.{name}":
+            return None  # not built yet
+        raise
+
+
+def build_parser() -> tuple[argparse.ArgumentParser, dict[str, ModuleType]]:
+    parser = argparse.ArgumentParser(
+        prog="carepath",
+        description="Clinical care pathways as code: check a pathway is sound, test it, "
+        "evaluate patients, draw its flowchart and publish it as HTML.",
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"carepath {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    modules: dict[str, ModuleType] = {}
+    for command, module_name in COMMANDS.items():
+        module = _load(module_name)
+        if module is None:
+            continue
+        modules[command] = module
+        command_parser = sub.add_parser(
+            command,
+            help=module.HELP,
+            description=module.DESCRIPTION,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        module.configure(command_parser)
+    return parser, modules
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser, modules = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return EXIT_ERROR
+    try:
+        code: int = modules[args.command].run(args)
+        return code
+    except KeyboardInterrupt:
+        print("carepath: interrupted", file=sys.stderr)
+        return EXIT_ERROR
+    except BrokenPipeError:
+        return EXIT_OK
+    except Exception as error:  # noqa: BLE001 - the last line of defence: no traceback
+        if os.environ.get("CAREPATH_DEBUG"):
+            raise
+        print(f"carepath: internal error: {type(error).__name__}: {error}\n"
+              "  this is a bug in carepath; run again with CAREPATH_DEBUG=1 for details",
+              file=sys.stderr)
+        return EXIT_ERROR

@@ -1,0 +1,1 @@
+"""One module per ``carepath`` sub-command: ``HELP``, ``DESCRIPTION``, ``configure``, ``run``."""

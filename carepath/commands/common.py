@@ -1,0 +1,53 @@
+"""What several sub-commands share: finding pathway files, printing diagnostics."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from carepath.dsl.diagnostics import Diagnostic, Severity
+from carepath.dsl.spans import Span
+
+PATHWAY_SUFFIX = ".cpath"
+
+
+def add_paths(parser: argparse.ArgumentParser, *, help_text: str) -> None:
+    parser.add_argument("paths", nargs="+", metavar="PATH", help=help_text)
+
+
+def expand_paths(paths: list[str]) -> tuple[list[str], list[Diagnostic]]:
+    """Files named directly, plus every ``*.cpath`` under named folders (sorted).
+    A path that does not exist is a diagnostic (CP006), not a crash."""
+    from carepath.dsl import codes as _codes  # noqa: F401 - registers CP006
+    from carepath.dsl.diagnostics import make
+
+    files: list[str] = []
+    problems: list[Diagnostic] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found = sorted(str(p) for p in path.rglob(f"*{PATHWAY_SUFFIX}"))
+            if not found:
+                problems.append(make("CP006", f"no {PATHWAY_SUFFIX} files under `{raw}`",
+                                     Span.point(raw, 1)))
+            files.extend(found)
+        elif path.exists():
+            files.append(raw)
+        else:
+            problems.append(make("CP006", f"`{raw}` does not exist", Span.point(raw, 1)))
+    return files, problems
+
+
+def severity_arg(text: str) -> Severity:
+    try:
+        return Severity.parse(text)
+    except KeyError:
+        raise argparse.ArgumentTypeError("expected error, warning or info") from None
+
+
+def print_diagnostics(diagnostics: list[Diagnostic], sources: dict[str, str]) -> None:
+    from carepath.render.report_text import format_text
+
+    if diagnostics:
+        print(format_text(diagnostics, sources), file=sys.stderr)

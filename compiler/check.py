@@ -1,0 +1,30 @@
+"""Load a pathway and run every check on it: what ``carepath check`` does for one file."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from carepath.dsl.diagnostics import Diagnostic
+from carepath.dsl.suppress import apply_suppressions
+
+from .checks import run_checks
+from .pathway import Loaded, load, load_text
+
+
+def check_loaded(loaded: Loaded) -> Loaded:
+    if loaded.pathway is None or any(
+        d.severity >= d.severity.ERROR for d in loaded.diagnostics
+    ):
+        # Logic checks on a pathway with unresolved names would report noise.
+        return loaded
+    found = apply_suppressions(run_checks(loaded.pathway), loaded.source)
+    diagnostics = sorted([*loaded.diagnostics, *found], key=Diagnostic.sort_key)
+    return dataclasses.replace(loaded, diagnostics=tuple(diagnostics))
+
+
+def check_file(path: str) -> Loaded:
+    return check_loaded(load(path))
+
+
+def check_text(text: str, file: str = "<text>") -> Loaded:
+    return check_loaded(load_text(text, file))

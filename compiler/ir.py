@@ -1,0 +1,267 @@
+"""The resolved pathway: types, typed expressions and the payloads of the graph.
+
+Expressions here are *typed* and *unit-free*: every number is an exact
+``Fraction`` in SI base units (``6 weeks`` is 3628800 seconds), every name is
+resolved to an input or a derived value. ``Const.text`` and ``Const.unit``
+remember how the author wrote a number so messages can show it back.
+
+Patient values (the evaluator's input) use the same representation:
+``bool`` for booleans, ``str`` for enumeration values, ``Fraction`` in SI base
+units for numbers and durations; an input absent from the record is unknown.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+from carepath.dsl.spans import Span
+
+from .units import DIMENSIONLESS, TIME, Dimension, Unit
+
+Value = bool | str | Fraction
+
+# ---------------------------------------------------------------- types
+
+
+@dataclass(frozen=True)
+class BooleanType:
+    def __str__(self) -> str:
+        return "boolean"
+
+
+@dataclass(frozen=True)
+class EnumType:
+    values: tuple[str, ...]
+
+    def __str__(self) -> str:
+        return "one of " + ", ".join(self.values)
+
+
+@dataclass(frozen=True)
+class NumberType:
+    """A number of some dimension; ``integer`` when only whole numbers (in ``unit``) occur."""
+
+    dimension: Dimension = DIMENSIONLESS
+    integer: bool = False
+    unit: Unit | None = None
+    duration: bool = False
+
+    def __str__(self) -> str:
+        if self.duration:
+            return "duration"
+        kind = "integer" if self.integer else "decimal"
+        return f"{kind} {self.unit.text}" if self.unit else kind
+
+
+ValueType = BooleanType | EnumType | NumberType
+
+BOOLEAN = BooleanType()
+DURATION = NumberType(TIME, integer=False, unit=None, duration=True)
+
+
+# ---------------------------------------------------------------- expressions
+
+
+@dataclass(frozen=True)
+class Expr:
+    span: Span
+
+
+@dataclass(frozen=True)
+class Ref(Expr):
+    """An input (``is_input``) or a derived value, by name."""
+
+    name: str
+    type: ValueType
+    is_input: bool
+
+
+@dataclass(frozen=True)
+class Const(Expr):
+    value: Value
+    type: ValueType
+    text: str  # as written: "6 weeks", "severe", "true", "65"
+    unit: Unit | None = None  # the unit the author wrote, if any
+
+
+@dataclass(frozen=True)
+class Compare(Expr):
+    op: str  # < <= > >= == !=
+    left: Expr
+    right: Expr
+
+
+@dataclass(frozen=True)
+class InSet(Expr):
+    operand: Expr
+    values: frozenset[str]
+
+
+@dataclass(frozen=True)
+class IsKnown(Expr):
+    operand: Expr
+
+
+@dataclass(frozen=True)
+class Not(Expr):
+    operand: Expr
+
+
+@dataclass(frozen=True)
+class And(Expr):
+    operands: tuple[Expr, ...]
+
+
+@dataclass(frozen=True)
+class Or(Expr):
+    operands: tuple[Expr, ...]
+
+
+@dataclass(frozen=True)
+class Arith(Expr):
+    op: str  # + - * /
+    left: Expr
+    right: Expr
+    type: NumberType
+
+
+@dataclass(frozen=True)
+class Negate(Expr):
+    operand: Expr
+    type: NumberType
+
+
+@dataclass(frozen=True)
+class Count(Expr):
+    operands: tuple[Expr, ...]
+
+
+@dataclass(frozen=True)
+class Points(Expr):
+    weights: tuple[tuple[Fraction, Expr], ...]
+    type: NumberType
+
+
+def type_of(expr: Expr) -> ValueType:
+    """The type an expression evaluates to."""
+    if isinstance(expr, Ref | Const):
+        return expr.type
+    if isinstance(expr, Arith | Negate | Points):
+        return expr.type
+    if isinstance(expr, Count):
+        return NumberType(DIMENSIONLESS, integer=True)
+    return BOOLEAN
+
+
+def inputs_of(expr: Expr, defines: dict[str, DefineDecl] | None = None) -> frozenset[str]:
+    """Every input an expression reads, through derived values when ``defines`` is given."""
+    found: set[str] = set()
+    stack: list[Expr] = [expr]
+    while stack:
+        e = stack.pop()
+        if isinstance(e, Ref):
+            if e.is_input:
+                found.add(e.name)
+            elif defines is not None and e.name in defines:
+                stack.append(defines[e.name].expr)
+        else:
+            stack.extend(children(e))
+    return frozenset(found)
+
+
+def children(expr: Expr) -> tuple[Expr, ...]:
+    if isinstance(expr, Compare | Arith):
+        return (expr.left, expr.right)
+    if isinstance(expr, InSet | IsKnown | Not | Negate):
+        return (expr.operand,)
+    if isinstance(expr, And | Or | Count):
+        return expr.operands
+    if isinstance(expr, Points):
+        return tuple(e for _, e in expr.weights)
+    return ()
+
+
+# ---------------------------------------------------------------- declarations
+
+
+@dataclass(frozen=True)
+class InputDecl:
+    name: str
+    type: ValueType
+    description: str | None
+    span: Span
+    # Plausible range in SI base units, inclusive, when declared.
+    low: Fraction | None = None
+    high: Fraction | None = None
+
+
+@dataclass(frozen=True)
+class DefineDecl:
+    name: str
+    expr: Expr
+    type: ValueType
+    description: str | None
+    span: Span
+
+
+@dataclass(frozen=True)
+class ReferenceDecl:
+    id: str
+    title: str
+    span: Span
+    year: int | None = None
+    url: str | None = None
+    grade: str | None = None
+    publisher: str | None = None
+
+
+# ---------------------------------------------------------------- node payloads
+
+
+@dataclass(frozen=True)
+class ItemIR:
+    """A recommendation: ``kind`` is recommend, consider or avoid."""
+
+    kind: str
+    text: str
+    span: Span
+    citations: tuple[str, ...] = ()
+    strength: str | None = None
+    guard: Expr | None = None
+    guard_text: str | None = None  # the guard as written
+
+
+@dataclass(frozen=True)
+class BranchIR:
+    """One way out of a decision. ``guard`` is None for ``otherwise``."""
+
+    index: int
+    target: str
+    span: Span
+    guard: Expr | None
+    guard_text: str  # as written; "otherwise" for the default branch
+
+    @property
+    def is_otherwise(self) -> bool:
+        return self.guard is None
+
+
+# ---------------------------------------------------------------- cases
+
+
+@dataclass(frozen=True)
+class Expectation:
+    kind: str  # end, recommends, needs, path
+    values: tuple[str, ...]
+    span: Span
+
+
+@dataclass(frozen=True)
+class CaseIR:
+    name: str
+    span: Span
+    patient: dict[str, Value] = field(hash=False)
+    # How the author wrote each given value, for reports.
+    written: dict[str, str] = field(hash=False)
+    expectations: tuple[Expectation, ...] = ()

@@ -1,0 +1,130 @@
+"""Loading a pathway: file -> text -> AST -> resolved -> graph, with every diagnostic."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import networkx as nx
+
+from carepath.dsl import ast
+from carepath.dsl import codes as _dsl_codes  # noqa: F401 - registers CP0xx
+from carepath.dsl.diagnostics import Diagnostic, make
+from carepath.dsl.parser import parse
+from carepath.dsl.spans import Span
+from carepath.dsl.suppress import apply_suppressions
+
+from . import ir
+from .graph import build_graph
+from .resolve import resolve
+
+MAX_FILE_BYTES = 16 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Pathway:
+    """A parsed and resolved pathway: the graph plus its declarations."""
+
+    file: str
+    source: str
+    syntax: ast.PathwayFile
+    graph: nx.DiGraph = field(hash=False, compare=False)
+    inputs: dict[str, ir.InputDecl] = field(hash=False)
+    defines: dict[str, ir.DefineDecl] = field(hash=False)
+    references: dict[str, ir.ReferenceDecl] = field(hash=False)
+    cases: tuple[ir.CaseIR, ...] = ()
+    used_inputs: frozenset[str] = frozenset()
+    used_defines: frozenset[str] = frozenset()
+
+    @property
+    def id(self) -> str:
+        return self.syntax.header.id
+
+    @property
+    def title(self) -> str:
+        return self.syntax.header.title
+
+    @property
+    def metadata(self) -> ast.Metadata:
+        return self.syntax.header.metadata
+
+    @property
+    def start(self) -> str | None:
+        start: str | None = self.graph.graph.get("start")
+        return start
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """The outcome of loading one file: the pathway when it could be built, and every
+    problem found on the way (sorted by position)."""
+
+    file: str
+    pathway: Pathway | None
+    diagnostics: tuple[Diagnostic, ...]
+    source: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.pathway is not None and not any(
+            d.severity >= d.severity.ERROR for d in self.diagnostics
+        )
+
+
+def load_text(text: str, file: str = "<text>") -> Loaded:
+    parsed = parse(text, file)
+    if parsed.pathway is None:
+        return Loaded(file, None, tuple(sorted(parsed.diagnostics, key=Diagnostic.sort_key)), text)
+    resolved, problems = resolve(parsed.pathway, text)
+    pathway = Pathway(
+        file=file,
+        source=text,
+        syntax=parsed.pathway,
+        graph=build_graph(resolved),
+        inputs=resolved.inputs,
+        defines=resolved.defines,
+        references=resolved.references,
+        cases=resolved.cases,
+        used_inputs=frozenset(resolved.used_inputs),
+        used_defines=frozenset(resolved.used_defines),
+    )
+    diagnostics = apply_suppressions([*parsed.diagnostics, *problems], text)
+    return Loaded(file, pathway, tuple(sorted(diagnostics, key=Diagnostic.sort_key)), text)
+
+
+def read_source(path: str | os.PathLike[str]) -> tuple[str | None, Diagnostic | None]:
+    """The text of a pathway file, or the diagnostic that says why it cannot be read."""
+    name = str(path)
+    where = Span.point(name, 1)
+    file = Path(path)
+    try:
+        size = file.stat().st_size
+        if file.is_dir():
+            return None, make("CP006", f"`{name}` is a directory, not a pathway file", where)
+        if size > MAX_FILE_BYTES:
+            return None, make(
+                "CP007", f"`{name}` is {size / 1024 / 1024:.1f} MiB; pathway files are limited "
+                f"to {MAX_FILE_BYTES // 1024 // 1024} MiB", where)
+        data = file.read_bytes()
+    except FileNotFoundError:
+        return None, make("CP006", f"`{name}` does not exist", where)
+    except OSError as error:
+        return None, make("CP006", f"cannot read `{name}`: {error.strerror}", where)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        return None, make("CP008", f"`{name}` is not UTF-8 text (byte {error.start})",
+                          Span.point(name, line))
+    if "\x00" in text:
+        return None, make("CP008", f"`{name}` is a binary file, not text", where)
+    return text, None
+
+
+def load(path: str | os.PathLike[str]) -> Loaded:
+    text, problem = read_source(path)
+    if text is None:
+        assert problem is not None
+        return Loaded(str(path), None, (problem,))
+    return load_text(text, str(path))

@@ -1,0 +1,606 @@
+"""AST -> resolved declarations: every name found, every expression typed, every unit converted.
+
+The result feeds ``graph.build_graph``. Problems are collected as diagnostics;
+resolution goes on after an error so that one run shows as many as it can.
+"""
+
+from __future__ import annotations
+
+import datetime
+import difflib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+from carepath.dsl import ast
+from carepath.dsl.diagnostics import Diagnostic, make
+from carepath.dsl.spans import Span
+
+from . import codes as _codes  # noqa: F401 - registers the CP1xx codes
+from . import ir
+from .units import DIMENSIONLESS, Unit, UnknownUnit, dimension_words, parse_unit
+
+STATUSES = ("draft", "active", "retired", "unknown")
+STRENGTHS = ("strong", "moderate", "weak", "conditional")
+RESERVED = ("true", "false", "unknown")
+
+
+class _Invalid(Exception):
+    """An expression that cannot be typed; its diagnostic has been recorded."""
+
+
+@dataclass
+class Resolved:
+    """Everything in a pathway file, resolved. ``nodes`` keeps the AST nodes (first of
+    each id) with their resolved branches and items."""
+
+    header: ast.PathwayHeader
+    inputs: dict[str, ir.InputDecl] = field(default_factory=dict)
+    defines: dict[str, ir.DefineDecl] = field(default_factory=dict)
+    references: dict[str, ir.ReferenceDecl] = field(default_factory=dict)
+    nodes: dict[str, ast.Node] = field(default_factory=dict)
+    branches: dict[str, tuple[ir.BranchIR, ...]] = field(default_factory=dict)
+    items: dict[str, tuple[ir.ItemIR, ...]] = field(default_factory=dict)
+    starts: tuple[ast.Start, ...] = ()
+    cases: tuple[ir.CaseIR, ...] = ()
+    # Where each declared name is used, for "unused" checks.
+    used_inputs: set[str] = field(default_factory=set)
+    used_defines: set[str] = field(default_factory=set)
+    used_references: set[str] = field(default_factory=set)
+
+
+def did_you_mean(name: str, candidates: Iterable[str]) -> tuple[str, ...]:
+    close = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.6)
+    return (f"did you mean `{close[0]}`?",) if close else ()
+
+
+class Resolver:
+    def __init__(self, pathway: ast.PathwayFile, source: str) -> None:
+        self.ast = pathway
+        self.lines = source.split("\n")
+        self.diagnostics: list[Diagnostic] = []
+        self.out = Resolved(header=pathway.header)
+        self._define_asts: dict[str, ast.Define] = {}
+        self._resolving: list[str] = []
+
+    # ------------------------------------------------------------ helpers
+    def error(self, code: str, message: str, span: Span, *notes: str) -> None:
+        self.diagnostics.append(make(code, message, span, notes=notes))
+
+    def text_of(self, span: Span) -> str:
+        """The source text of a span (single or multi-line), whitespace collapsed."""
+        if span.line == span.end_line:
+            return self.lines[span.line - 1][span.column - 1 : span.end_column - 1]
+        parts = [self.lines[span.line - 1][span.column - 1 :]]
+        parts += self.lines[span.line : span.end_line - 1]
+        parts.append(self.lines[span.end_line - 1][: span.end_column - 1])
+        return " ".join(p.strip() for p in parts if p.strip())
+
+    def unit(self, text: str, span: Span) -> Unit:
+        try:
+            return parse_unit(text)
+        except UnknownUnit:
+            self.error("CP107", f"unknown unit `{text}`", span,
+                       "write a UCUM code (wk, mo, a, d, mg/d, mm[Hg]) or a plain word "
+                       "(weeks, months, years)")
+            raise _Invalid from None
+
+    # ------------------------------------------------------------ entry
+    def run(self) -> Resolved:
+        self._header()
+        self._references()
+        self._inputs()
+        self._defines()
+        self._nodes()
+        self._cases()
+        return self.out
+
+    def _header(self) -> None:
+        meta = self.ast.header.metadata
+        if meta.status is not None and meta.status not in STATUSES:
+            self.error("CP114", f"unknown status `{meta.status}`", meta.status_span or meta.span,
+                       "use one of: " + ", ".join(STATUSES), *did_you_mean(meta.status, STATUSES))
+        if meta.reviewed is not None:
+            try:
+                datetime.date.fromisoformat(meta.reviewed)
+            except ValueError:
+                self.error("CP115", f"`{meta.reviewed}` is not a calendar date", meta.span)
+
+    def _references(self) -> None:
+        for ref in self.ast.references:
+            if ref.id in self.out.references:
+                self._duplicate("reference", ref.id, ref.span, self.out.references[ref.id].span)
+                continue
+            self.out.references[ref.id] = ir.ReferenceDecl(
+                ref.id, ref.title, ref.span, ref.year, ref.url, ref.grade, ref.publisher)
+
+    def _duplicate(self, kind: str, name: str, span: Span, first: Span) -> None:
+        self.diagnostics.append(make(
+            "CP105", f"{kind} `{name}` is declared twice", span,
+            related=((first, "first declared here"),),
+            notes=(f"first declared at line {first.line}",),
+        ))
+
+    # ------------------------------------------------------------ inputs and defines
+    def _inputs(self) -> None:
+        for decl in self.ast.inputs:
+            if decl.id in RESERVED:
+                self.error("CP117", f"`{decl.id}` is a value, not a name", decl.span)
+                continue
+            if decl.id in self.out.inputs:
+                self._duplicate("input", decl.id, decl.span, self.out.inputs[decl.id].span)
+                continue
+            try:
+                value_type = self._input_type(decl.type)
+            except _Invalid:
+                continue
+            low = high = None
+            if decl.range is not None:
+                if not isinstance(value_type, ir.NumberType) or value_type.duration:
+                    self.error("CP110", f"a {value_type} input cannot have a plausible range",
+                               decl.range.span,
+                               "ranges are for integer and decimal inputs" if not isinstance(
+                                   value_type, ir.NumberType) else
+                               "give a duration's plausible range with `define` checks instead")
+                elif decl.range.low > decl.range.high:
+                    self.error("CP110", f"the range {decl.range.low_text}..{decl.range.high_text} "
+                               "runs backwards", decl.range.span,
+                               f"write {decl.range.high_text}..{decl.range.low_text}")
+                else:
+                    factor = value_type.unit.factor if value_type.unit else Fraction(1)
+                    low, high = decl.range.low * factor, decl.range.high * factor
+            self.out.inputs[decl.id] = ir.InputDecl(decl.id, value_type, decl.description,
+                                                    decl.span, low, high)
+
+    def _input_type(self, spec: ast.TypeSpec) -> ir.ValueType:
+        if isinstance(spec, ast.BooleanSpec):
+            return ir.BOOLEAN
+        if isinstance(spec, ast.DurationSpec):
+            return ir.DURATION
+        if isinstance(spec, ast.EnumSpec):
+            seen: dict[str, Span] = {}
+            for value, span in zip(spec.values, spec.value_spans, strict=True):
+                if value in seen:
+                    self._duplicate("value", value, span, seen[value])
+                elif value in RESERVED:
+                    self.error("CP117", f"`{value}` cannot be an enumeration value", span)
+                seen.setdefault(value, span)
+            return ir.EnumType(tuple(seen))
+        assert isinstance(spec, ast.NumberSpec)
+        if spec.unit is None:
+            return ir.NumberType(DIMENSIONLESS, integer=spec.integer)
+        unit = self.unit(spec.unit, spec.span)
+        return ir.NumberType(unit.dimension, integer=spec.integer, unit=unit)
+
+    def _defines(self) -> None:
+        for define in self.ast.defines:
+            if define.id in RESERVED:
+                self.error("CP117", f"`{define.id}` is a value, not a name", define.span)
+            elif define.id in self.out.inputs:
+                self._duplicate("name", define.id, define.span, self.out.inputs[define.id].span)
+            elif define.id in self._define_asts:
+                self._duplicate("define", define.id, define.span,
+                                self._define_asts[define.id].span)
+            else:
+                self._define_asts[define.id] = define
+        for name in self._define_asts:
+            self._resolve_define(name)
+
+    def _resolve_define(self, name: str) -> ir.DefineDecl | None:
+        if name in self.out.defines:
+            return self.out.defines[name]
+        define = self._define_asts[name]
+        if name in self._resolving:
+            cycle = [*self._resolving[self._resolving.index(name):], name]
+            self.error("CP111", f"`{name}` is defined in terms of itself", define.span,
+                       "through " + " -> ".join(cycle))
+            return None
+        self._resolving.append(name)
+        try:
+            expr = self.expr(define.expr)
+        except _Invalid:
+            return None
+        finally:
+            self._resolving.pop()
+        decl = ir.DefineDecl(name, expr, ir.type_of(expr), define.description, define.span)
+        self.out.defines[name] = decl
+        return decl
+
+    # ------------------------------------------------------------ nodes
+    def _nodes(self) -> None:
+        for node in self.ast.nodes:
+            if node.id in self.out.nodes:
+                self._duplicate("node", node.id, node.span, self.out.nodes[node.id].span)
+                continue
+            self.out.nodes[node.id] = node
+        self.out.starts = self.ast.starts
+        for start in self.ast.starts:
+            self.target(start.target)
+        for node in self.out.nodes.values():
+            self._citations(node.citations)
+            if isinstance(node, ast.Decision):
+                self.out.branches[node.id] = self._branches(node)
+            elif isinstance(node, ast.Action | ast.End):
+                self.out.items[node.id] = tuple(self._item(i) for i in node.items)
+                if isinstance(node, ast.Action) and node.next is not None:
+                    self.target(node.next)
+
+    def target(self, target: ast.Target, *, ends_only: bool = False) -> bool:
+        pool = {k: v for k, v in self.out.nodes.items() if not ends_only or isinstance(v, ast.End)}
+        if target.id in pool:
+            return True
+        what = "end node" if ends_only else "node"
+        if ends_only and target.id in self.out.nodes:
+            self.error("CP101", f"`{target.id}` is not an end node", target.span,
+                       "`expect end` names the `end` where the patient finishes")
+        else:
+            self.error("CP101", f"unknown {what} `{target.id}`", target.span,
+                       *did_you_mean(target.id, pool))
+        return False
+
+    def _branches(self, node: ast.Decision) -> tuple[ir.BranchIR, ...]:
+        out: list[ir.BranchIR] = []
+        for branch in node.branches:
+            self.target(branch.target)
+            try:
+                guard = self.condition(branch.guard)
+            except _Invalid:
+                continue
+            out.append(ir.BranchIR(len(out), branch.target.id, branch.span, guard,
+                                   self.text_of(branch.guard.span)))
+        if node.otherwise is not None:
+            self.target(node.otherwise)
+            out.append(ir.BranchIR(len(out), node.otherwise.id, node.otherwise.span, None,
+                                   "otherwise"))
+        return tuple(out)
+
+    def _item(self, item: ast.Item) -> ir.ItemIR:
+        self._citations(item.citations)
+        if item.strength is not None and item.strength not in STRENGTHS:
+            self.error("CP112", f"unknown strength `{item.strength}`",
+                       item.strength_span or item.span, "use one of: " + ", ".join(STRENGTHS),
+                       *did_you_mean(item.strength, STRENGTHS))
+        guard = None
+        guard_text = None
+        if item.guard is not None:
+            try:
+                guard = self.condition(item.guard)
+                guard_text = self.text_of(item.guard.span)
+            except _Invalid:
+                pass
+        return ir.ItemIR(item.kind, item.text, item.span,
+                         tuple(c.reference for c in item.citations), item.strength, guard,
+                         guard_text)
+
+    def _citations(self, citations: Iterable[ast.Citation]) -> None:
+        for citation in citations:
+            if citation.reference in self.out.references:
+                self.out.used_references.add(citation.reference)
+            else:
+                self.error("CP104", f"unknown reference `{citation.reference}`", citation.span,
+                           *did_you_mean(citation.reference, self.out.references))
+
+    # ------------------------------------------------------------ expressions
+    def condition(self, expr: ast.Expr) -> ir.Expr:
+        """An expression that must be a yes/no condition."""
+        typed = self.expr(expr)
+        if not isinstance(ir.type_of(typed), ir.BooleanType):
+            self.error("CP106", f"this is a {ir.type_of(typed)}, not a yes/no condition",
+                       expr.span, "compare it with something, e.g. `score >= 2`")
+            raise _Invalid
+        return typed
+
+    def expr(self, expr: ast.Expr) -> ir.Expr:
+        method = getattr(self, "_expr_" + type(expr).__name__)
+        result: ir.Expr = method(expr)
+        return result
+
+    def _expr_Name(self, e: ast.Name) -> ir.Expr:
+        if e.name in ("true", "false"):
+            return ir.Const(e.span, e.name == "true", ir.BOOLEAN, e.name)
+        if e.name in self.out.inputs:
+            self.out.used_inputs.add(e.name)
+            return ir.Ref(e.span, e.name, self.out.inputs[e.name].type, True)
+        if e.name in self._define_asts:
+            self.out.used_defines.add(e.name)
+            decl = self._resolve_define(e.name)
+            if decl is None:
+                raise _Invalid
+            return ir.Ref(e.span, e.name, decl.type, False)
+        self.error("CP102", f"unknown name `{e.name}`", e.span,
+                   *did_you_mean(e.name, [*self.out.inputs, *self._define_asts]))
+        raise _Invalid
+
+    def _expr_Quantity(self, e: ast.Quantity) -> ir.Expr:
+        if e.unit is None:
+            integer = "." not in e.number
+            return ir.Const(e.span, e.value, ir.NumberType(DIMENSIONLESS, integer=integer),
+                            e.number)
+        unit = self.unit(e.unit, e.span)
+        return ir.Const(e.span, e.value * unit.factor, ir.NumberType(unit.dimension),
+                        f"{e.number} {e.unit}", unit)
+
+    def _expr_Not(self, e: ast.Not) -> ir.Expr:
+        return ir.Not(e.span, self.condition(e.operand))
+
+    def _expr_And(self, e: ast.And) -> ir.Expr:
+        return ir.And(e.span, self._conditions(e.operands))
+
+    def _expr_Or(self, e: ast.Or) -> ir.Expr:
+        return ir.Or(e.span, self._conditions(e.operands))
+
+    def _conditions(self, operands: Iterable[ast.Expr]) -> tuple[ir.Expr, ...]:
+        results: list[ir.Expr] = []
+        failed = False
+        for operand in operands:
+            try:
+                results.append(self.condition(operand))
+            except _Invalid:
+                failed = True
+        if failed:
+            raise _Invalid
+        return tuple(results)
+
+    def _expr_CountOf(self, e: ast.CountOf) -> ir.Expr:
+        return ir.Count(e.span, self._conditions(e.operands))
+
+    def _expr_PointsOf(self, e: ast.PointsOf) -> ir.Expr:
+        conditions = self._conditions(w.condition for w in e.weights)
+        integer = all(w.points.denominator == 1 for w in e.weights)
+        weights = tuple((w.points, c) for w, c in zip(e.weights, conditions, strict=True))
+        return ir.Points(e.span, weights, ir.NumberType(DIMENSIONLESS, integer=integer))
+
+    def _expr_IsKnown(self, e: ast.IsKnown) -> ir.Expr:
+        operand = self.expr(e.operand)
+        known: ir.Expr = ir.IsKnown(e.span, operand)
+        return ir.Not(e.span, known) if e.negated else known
+
+    def _expr_InSet(self, e: ast.InSet) -> ir.Expr:
+        operand = self.expr(e.operand)
+        operand_type = ir.type_of(operand)
+        if not isinstance(operand_type, ir.EnumType):
+            self.error("CP106", f"`in {{…}}` needs an enumeration, but this is a {operand_type}",
+                       e.operand.span)
+            raise _Invalid
+        values = [self._enum_value(v, operand_type).value for v in e.values]
+        result: ir.Expr = ir.InSet(e.span, operand, frozenset(str(v) for v in values))
+        return ir.Not(e.span, result) if e.negated else result
+
+    def _enum_value(self, name: ast.Expr, enum: ir.EnumType) -> ir.Const:
+        if isinstance(name, ast.Name) and name.name in enum.values:
+            return ir.Const(name.span, name.name, enum, name.name)
+        shown = name.name if isinstance(name, ast.Name) else self.text_of(name.span)
+        self.error("CP103", f"`{shown}` is not one of the values: {', '.join(enum.values)}",
+                   name.span, *(did_you_mean(shown, enum.values)))
+        raise _Invalid
+
+    def _expr_Compare(self, e: ast.Compare) -> ir.Expr:
+        # An enumeration compared with a bare name: the name is one of its values.
+        left = self.expr(e.left) if not self._is_enum_value_of(e.left, e.right) else None
+        right = self.expr(e.right) if not self._is_enum_value_of(e.right, e.left) else None
+        if left is None and right is not None:
+            left = self._enum_side(e.left, right)
+        if right is None and left is not None:
+            right = self._enum_side(e.right, left)
+        assert left is not None and right is not None
+        lt, rt = ir.type_of(left), ir.type_of(right)
+        ordering = e.op in ("<", "<=", ">", ">=")
+        if isinstance(lt, ir.NumberType) and isinstance(rt, ir.NumberType):
+            left, right = self._align_units(left, right, e)
+            return ir.Compare(e.span, e.op, left, right)
+        if ordering:
+            culprit = lt if not isinstance(lt, ir.NumberType) else rt
+            hint = ("use `in {…}` or `==` for enumerations" if isinstance(culprit, ir.EnumType)
+                    else "a yes/no value has no order")
+            self.error("CP106", f"`{e.op}` compares numbers, but this compares a {lt} with a {rt}",
+                       e.span, hint)
+            raise _Invalid
+        if type(lt) is not type(rt) or (isinstance(lt, ir.EnumType) and lt != rt):
+            self.error("CP106", f"cannot compare a {lt} with a {rt}", e.span)
+            raise _Invalid
+        return ir.Compare(e.span, e.op, left, right)
+
+    def _is_enum_value_of(self, candidate: ast.Expr, other: ast.Expr) -> bool:
+        """A bare name that is not declared, next to something that may be an enumeration."""
+        return (
+            isinstance(candidate, ast.Name)
+            and candidate.name not in self.out.inputs
+            and candidate.name not in self._define_asts
+            and candidate.name not in ("true", "false")
+            and not (isinstance(other, ast.Name) and other.name not in self.out.inputs
+                     and other.name not in self._define_asts)
+        )
+
+    def _enum_side(self, name: ast.Expr, other: ir.Expr) -> ir.Expr:
+        other_type = ir.type_of(other)
+        if isinstance(other_type, ir.EnumType):
+            return self._enum_value(name, other_type)
+        return self.expr(name)  # reports the unknown name
+
+    def _align_units(self, left: ir.Expr, right: ir.Expr, e: ast.Expr) -> tuple[ir.Expr, ir.Expr]:
+        """Give a bare number the unit of the other side, or report mismatched dimensions."""
+        lt, rt = ir.type_of(left), ir.type_of(right)
+        assert isinstance(lt, ir.NumberType) and isinstance(rt, ir.NumberType)
+        if lt.dimension == rt.dimension:
+            return left, right
+        if self._bare(right) and lt.dimension != DIMENSIONLESS:
+            return left, self._adopt_unit(right, lt, e)
+        if self._bare(left) and rt.dimension != DIMENSIONLESS:
+            return self._adopt_unit(left, rt, e), right
+        self.error("CP108", f"cannot combine {dimension_words(lt.dimension)} "
+                   f"with {dimension_words(rt.dimension)}", e.span,
+                   f"left is {self._describe(left)}, right is {self._describe(right)}")
+        raise _Invalid
+
+    def _describe(self, expr: ir.Expr) -> str:
+        t = ir.type_of(expr)
+        if isinstance(expr, ir.Const):
+            return f"`{expr.text}`"
+        if isinstance(t, ir.NumberType) and t.unit is not None:
+            return f"in {t.unit.text}"
+        return f"a {t}"
+
+    @staticmethod
+    def _bare(expr: ir.Expr) -> bool:
+        return (isinstance(expr, ir.Const) and expr.unit is None
+                and isinstance(expr.type, ir.NumberType) and expr.type.dimension == DIMENSIONLESS)
+
+    def _adopt_unit(self, const: ir.Expr, other: ir.NumberType, e: ast.Expr) -> ir.Expr:
+        assert isinstance(const, ir.Const) and isinstance(const.value, Fraction)
+        if other.unit is None:
+            what = "a duration" if other.duration else f"a quantity of {dimension_words(other.dimension)}"
+            self.error("CP109", f"`{const.text}` needs a unit: it is compared with {what}",
+                       const.span, "e.g. `6 weeks`, `3 months`" if other.duration else
+                       "write the unit after the number")
+            raise _Invalid
+        return ir.Const(const.span, const.value * other.unit.factor,
+                        ir.NumberType(other.dimension, integer=const.type.integer  # type: ignore[union-attr]
+                                      ), const.text, other.unit)
+
+    def _expr_Negate(self, e: ast.Negate) -> ir.Expr:
+        operand = self.expr(e.operand)
+        t = ir.type_of(operand)
+        if not isinstance(t, ir.NumberType):
+            self.error("CP106", f"cannot negate a {t}", e.span)
+            raise _Invalid
+        if isinstance(operand, ir.Const) and isinstance(operand.value, Fraction):
+            return ir.Const(e.span, -operand.value, t, "-" + operand.text, operand.unit)
+        return ir.Negate(e.span, operand, t)
+
+    def _expr_Arithmetic(self, e: ast.Arithmetic) -> ir.Expr:
+        left, right = self.expr(e.left), self.expr(e.right)
+        lt, rt = ir.type_of(left), ir.type_of(right)
+        if not isinstance(lt, ir.NumberType) or not isinstance(rt, ir.NumberType):
+            culprit = lt if not isinstance(lt, ir.NumberType) else rt
+            self.error("CP106", f"`{e.op}` works on numbers, not on a {culprit}", e.span)
+            raise _Invalid
+        if e.op in "+-":
+            left, right = self._align_units(left, right, e)
+            lt, rt = ir.type_of(left), ir.type_of(right)  # type: ignore[assignment]
+            result = ir.NumberType(lt.dimension, integer=lt.integer and rt.integer and
+                                   lt.unit == rt.unit, unit=lt.unit or rt.unit)
+        else:
+            if e.op == "/" and isinstance(right, ir.Const) and right.value == 0:
+                self.error("CP118", "division by zero", e.span)
+                raise _Invalid
+            result = ir.NumberType(_combine(lt.dimension, rt.dimension, e.op == "*"),
+                                   integer=e.op == "*" and lt.integer and rt.integer
+                                   and lt.unit is None and rt.unit is None)
+        return ir.Arith(e.span, e.op, left, right, result)
+
+    # ------------------------------------------------------------ cases
+    def _cases(self) -> None:
+        seen: dict[str, Span] = {}
+        cases = []
+        for case in self.ast.cases:
+            if case.name in seen:
+                self._duplicate("case", case.name, case.span, seen[case.name])
+            seen.setdefault(case.name, case.span)
+            cases.append(self._case(case))
+        self.out.cases = tuple(cases)
+
+    def _case(self, case: ast.Case) -> ir.CaseIR:
+        patient: dict[str, ir.Value] = {}
+        written: dict[str, str] = {}
+        for given in case.given:
+            if given.input in written:
+                self.error("CP113", f"`{given.input}` is given twice in this case", given.span)
+                continue
+            value = self._given_value(given)
+            written[given.input] = given.value.text
+            if value is not None:
+                patient[given.input] = value
+        items = {i.text for items in self.out.items.values() for i in items}
+        expectations = []
+        for expect in case.expectations:
+            for value, span in zip(expect.values, expect.value_spans, strict=True):
+                if expect.kind == "end":
+                    self.target(ast.Target(span, value), ends_only=True)
+                elif expect.kind == "path":
+                    self.target(ast.Target(span, value))
+                elif expect.kind == "needs" and value not in self.out.inputs:
+                    self.error("CP102", f"unknown input `{value}`", span,
+                               *did_you_mean(value, self.out.inputs))
+                elif expect.kind == "recommends" and value not in items:
+                    self.error("CP116", f"no recommendation reads \"{value}\"", span,
+                               *did_you_mean(value, items))
+            expectations.append(ir.Expectation(expect.kind, expect.values, expect.span))
+        return ir.CaseIR(case.name, case.span, patient, written, tuple(expectations))
+
+    def _given_value(self, given: ast.Assignment) -> ir.Value | None:
+        decl = self.out.inputs.get(given.input)
+        if decl is None:
+            self.error("CP113", f"`{given.input}` is not an input of this pathway", given.span,
+                       *did_you_mean(given.input, self.out.inputs))
+            return None
+        try:
+            return value_for(decl, given.value.name, given.value.number, given.value.unit)
+        except InvalidValue as problem:
+            self.error("CP113", f"`{given.input}`: {problem}", given.value.span, *problem.notes)
+            return None
+
+
+class InvalidValue(ValueError):
+    def __init__(self, message: str, *notes: str) -> None:
+        super().__init__(message)
+        self.notes = notes
+
+
+def value_for(
+    decl: ir.InputDecl, name: str | None, number: Fraction | None, unit_text: str | None
+) -> ir.Value | None:
+    """A patient value for ``decl`` from a name (true, severe, unknown) or a number with an
+    optional unit. ``None`` means unknown. Raises :class:`InvalidValue`."""
+    t = decl.type
+    if name == "unknown":
+        return None
+    if isinstance(t, ir.BooleanType):
+        if name in ("true", "false"):
+            return name == "true"
+        raise InvalidValue("expected true, false or unknown")
+    if isinstance(t, ir.EnumType):
+        if name is not None and name in t.values:
+            return name
+        shown = name if name is not None else str(number)
+        raise InvalidValue(f"`{shown}` is not one of: {', '.join(t.values)}",
+                           *did_you_mean(shown, t.values))
+    if number is None:
+        raise InvalidValue(f"expected a number{' with a unit' if t.unit is None and t.dimension else ''}"
+                           f", got `{name}`")
+    if unit_text is None:
+        if t.unit is not None:
+            value = number * t.unit.factor
+        elif t.dimension == DIMENSIONLESS:
+            value = number
+        else:
+            raise InvalidValue("a duration needs a unit" if t.duration else "a unit is needed",
+                               "e.g. `10 weeks`" if t.duration else "")
+    else:
+        try:
+            unit = parse_unit(unit_text)
+        except UnknownUnit:
+            raise InvalidValue(f"unknown unit `{unit_text}`") from None
+        if unit.dimension != t.dimension:
+            raise InvalidValue(f"`{unit_text}` is {dimension_words(unit.dimension)}, but this input "
+                               f"is {dimension_words(t.dimension)}")
+        value = number * unit.factor
+    if t.integer:
+        step = t.unit.factor if t.unit else Fraction(1)
+        if (value / step).denominator != 1:
+            raise InvalidValue("expected a whole number" + (f" of {t.unit.text}" if t.unit else ""))
+    if decl.low is not None and decl.high is not None and not decl.low <= value <= decl.high:
+        raise InvalidValue("outside the plausible range declared for this input")
+    return value
+
+
+def _combine(a: ir.Dimension, b: ir.Dimension, multiply: bool) -> ir.Dimension:
+    powers: dict[str, int] = dict(a)
+    for name, power in b:
+        powers[name] = powers.get(name, 0) + (power if multiply else -power)
+    return tuple(sorted((k, v) for k, v in powers.items() if v))
+
+
+def resolve(pathway: ast.PathwayFile, source: str) -> tuple[Resolved, list[Diagnostic]]:
+    resolver = Resolver(pathway, source)
+    resolved = resolver.run()
+    return resolved, resolver.diagnostics

@@ -1,0 +1,136 @@
+"""Plain-words messages for syntax errors.
+
+A parse failure is matched against a table of labelled bad snippets (Lark's
+``match_examples``): when the parser fails in the same state as one of these,
+the user reads the label, not "Unexpected token RARROW".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from lark import Lark, UnexpectedInput
+
+_HEAD = 'pathway p "P"\n'
+
+# label -> snippets that fail in the state the label describes.
+EXAMPLES: dict[str, list[str]] = {
+    "missing `->` before the target node": [
+        _HEAD + 'decision d "Q?"\n  when a b\n',
+        _HEAD + 'decision d "Q?"\n  when a < 5 weeks b\n',
+        _HEAD + 'decision d "Q?"\n  when a < 5 b\n',
+        _HEAD + 'decision d "Q?"\n  when a\n',
+        _HEAD + 'decision d "Q?"\n  when a == b\n',
+        _HEAD + 'decision d "Q?"\n  when a < 5 weeks\n',
+    ],
+    "`otherwise` is written `otherwise -> node`": [
+        _HEAD + 'decision d "Q?"\n  otherwise b\n',
+        _HEAD + 'decision d "Q?"\n  otherwise\n',
+    ],
+    "a `when` needs a condition before `->`": [
+        _HEAD + 'decision d "Q?"\n  when -> b\n',
+    ],
+    "use `==` to compare a value (`=` only assigns values in a `given` line)": [
+        _HEAD + 'decision d "Q?"\n  when a = b -> c\n',
+        _HEAD + 'action a "A"\n  recommend "x" when a = b\n',
+    ],
+    "the label must be text in double quotes": [
+        _HEAD + "decision d Q\n",
+        _HEAD + "action a Do this\n",
+        _HEAD + "end e Done it\n",
+        _HEAD + "reference r Title\n",
+        _HEAD + "case Name\n",
+    ],
+    "a decision needs its question in double quotes after its name": [
+        _HEAD + "decision d\n",
+    ],
+    "an action needs its label in double quotes after its name": [
+        _HEAD + "action a\n",
+    ],
+    "missing `:` between the input's name and its type": [
+        _HEAD + "input x boolean\n",
+        _HEAD + "input x integer\n",
+        _HEAD + "input x duration\n",
+        _HEAD + "input x decimal\n",
+    ],
+    "unknown input type: use boolean, one of …, integer, decimal or duration": [
+        _HEAD + "input x: string\n",
+        _HEAD + "input x: number\n",
+        _HEAD + 'input x: "text"\n',
+    ],
+    "the lines of this block must be indented under its heading": [
+        _HEAD + 'decision d "Q?"\nwhen a -> b\n',
+        _HEAD + 'action a "A"\nrecommend "x"\n',
+        _HEAD + 'case "c"\ngiven a = 1\n',
+    ],
+    "`when` and `otherwise` belong inside a decision, indented under it": [
+        _HEAD + "when a -> b\n",
+        _HEAD + "otherwise -> b\n",
+    ],
+    "recommendations belong inside an action or end node, indented under it": [
+        _HEAD + 'recommend "x"\n',
+        _HEAD + 'avoid "x"\n',
+        _HEAD + 'consider "x"\n',
+    ],
+    "a `given` line is `given name = value, name = value`": [
+        _HEAD + 'case "c"\n  given a\n',
+        _HEAD + 'case "c"\n  given a = 1 b = 2\n',
+        _HEAD + 'case "c"\n  given a == 1\n',
+    ],
+    "missing `)`: every `(` needs a matching `)`": [
+        _HEAD + 'decision d "Q?"\n  when (a and b -> c\n',
+    ],
+    "a file begins with `pathway <id> \"<title>\"`": [
+        'decision d "Q?"\n',
+        'input x: boolean\n',
+        "pathway\n",
+    ],
+}
+
+
+def describe_unexpected(
+    error: UnexpectedInput, parser: Callable[[], Lark], text: str
+) -> str | None:
+    """The label of the bad snippet this error looks like, if any."""
+    try:
+        label = error.match_examples(parser().parse, EXAMPLES, use_accepts=True)
+    except Exception:  # noqa: BLE001 - a failed match must never hide the real error
+        return None
+    return str(label) if label else None
+
+
+_WORDS = {
+    "NAME": "a name",
+    "STRING": 'text in double quotes ("…")',
+    "NUMBER": "a number",
+    "INT": "a whole number",
+    "DATE": "a date (YYYY-MM-DD)",
+    "UNIT": "a unit",
+    "_NL": "the end of the line",
+    "_INDENT": "an indented block",
+    "_DEDENT": "the end of the block",
+    "COMPARATOR": "a comparison (< <= > >= == !=)",
+    "ADD_OP": "+ or -",
+    "MUL_OP": "* or /",
+    "MINUS": "-",
+    "POLICY": "`first` or `unique`",
+    "ITEM_KIND": "recommend, consider or avoid",
+    "$END": "the end of the file",
+}
+
+
+def expected_words(expected: set[str], parser: Lark) -> str:
+    """``{'NAME', 'STRING'}`` -> ``a name or text in double quotes ("…")``."""
+    by_name = {t.name: t for t in parser.terminals}
+    words: list[str] = []
+    for name in sorted(expected):
+        if name in _WORDS:
+            words.append(_WORDS[name])
+        elif name in by_name and by_name[name].pattern.type == "str":
+            words.append(f"`{by_name[name].pattern.value}`")
+    words = sorted(set(words))
+    if not words:
+        return ""
+    if len(words) > 8:
+        return ", ".join(words[:8]) + " or something else"
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
