@@ -1,0 +1,378 @@
+"""The reference interpreter: run a pathway on one patient and explain every step.
+
+Semantics (docs/language.md, "Evaluation"):
+
+- An input absent from the patient record is *unknown* (``None`` here), never false.
+  ``and``/``or``/``not`` follow Kleene's three-valued logic, as CQL does; a
+  comparison, arithmetic, ``in``, ``count of`` or ``points of`` that reads an
+  unknown value is unknown. ``x is known`` is never unknown.
+- A ``unique`` decision takes the branch that holds. If none holds and some are
+  unknown, evaluation stops: the result is *incomplete* and names the inputs
+  those branches read that the record lacks. Two branches that both hold is a
+  *conflict* (the checker reports such overlaps before anyone runs the pathway).
+- A ``first`` decision takes the first branch that holds, but only once every
+  earlier branch is known to be false; an unknown earlier branch makes the
+  result incomplete.
+- ``otherwise`` is taken only when every other branch is known to be false.
+- With fixed data a patient who comes back to a node would go round forever:
+  that stops evaluation with status ``loop``.
+- A recommendation with a ``when`` is given when its condition holds, left out
+  when it is false, and listed as *undetermined* (with the inputs it needs) when
+  it is unknown.
+
+>>> from carepath.compiler.pathway import load_text
+>>> p = load_text('pathway p "P"\\ninput a: boolean\\nstart d\\n'
+...               'decision d "A?"\\n  when a -> yes\\n  otherwise -> no\\n'
+...               'end yes "Yes"\\nend no "No"\\n').pathway
+>>> evaluate(p, {"a": True}).outcome
+'yes'
+>>> evaluate(p, {}).needs
+('a',)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from fractions import Fraction
+
+from . import ir
+from .pathway import Pathway
+from .units import format_number
+
+Unknown = None
+Result3 = bool | None
+
+# Result statuses
+COMPLETE = "complete"  # reached an end
+INCOMPLETE = "incomplete"  # a decision needs inputs the record lacks
+CONFLICT = "conflict"  # two branches of a unique decision hold
+STUCK = "stuck"  # no branch holds and there is no otherwise
+LOOP = "loop"  # the path came back to a node: with fixed data it never ends
+DEAD_END = "dead_end"  # an action with no way out, or no start
+
+
+@dataclass(frozen=True)
+class Step:
+    """One node on the path; at a decision, ``branch`` is the index taken (None if none)."""
+
+    node: str
+    kind: str
+    branch: int | None
+    explanation: str
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    node: str
+    kind: str  # recommend, consider, avoid
+    text: str
+    strength: str | None
+    citations: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Undetermined:
+    """A conditional recommendation whose condition is unknown for this patient."""
+
+    node: str
+    text: str
+    needs: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Result:
+    status: str
+    path: tuple[str, ...]
+    steps: tuple[Step, ...]
+    recommendations: tuple[Recommendation, ...]
+    outcome: str | None  # the end node reached, when complete
+    needs: tuple[str, ...]  # inputs the blocking decision needs, when incomplete
+    undetermined: tuple[Undetermined, ...] = ()
+    message: str = ""
+
+    @property
+    def complete(self) -> bool:
+        return self.status == COMPLETE
+
+
+class Evaluator:
+    """Evaluates typed expressions for one patient; derived values are computed once."""
+
+    def __init__(self, pathway: Pathway, patient: Mapping[str, ir.Value]) -> None:
+        self.pathway = pathway
+        self.patient = patient
+        self._defines: dict[str, ir.Value | None] = {}
+
+    def value(self, expr: ir.Expr) -> ir.Value | None:
+        """The value of an expression, or None when unknown."""
+        if isinstance(expr, ir.Const):
+            return expr.value
+        if isinstance(expr, ir.Ref):
+            if expr.is_input:
+                return self.patient.get(expr.name)
+            if expr.name not in self._defines:
+                self._defines[expr.name] = self.value(self.pathway.defines[expr.name].expr)
+            return self._defines[expr.name]
+        if isinstance(expr, ir.Not):
+            inner = self.value(expr.operand)
+            return None if inner is None else not inner
+        if isinstance(expr, ir.And):
+            return self._and(expr.operands)
+        if isinstance(expr, ir.Or):
+            return self._or(expr.operands)
+        if isinstance(expr, ir.IsKnown):
+            return self.value(expr.operand) is not None
+        if isinstance(expr, ir.InSet):
+            inner = self.value(expr.operand)
+            return None if inner is None else inner in expr.values
+        if isinstance(expr, ir.Compare):
+            return compare(expr.op, self.value(expr.left), self.value(expr.right))
+        if isinstance(expr, ir.Arith):
+            return arithmetic(expr.op, self.value(expr.left), self.value(expr.right))
+        if isinstance(expr, ir.Negate):
+            inner = self.value(expr.operand)
+            return None if inner is None else -_number(inner)
+        if isinstance(expr, ir.Count):
+            values = [self.value(e) for e in expr.operands]
+            return None if None in values else Fraction(sum(1 for v in values if v))
+        if isinstance(expr, ir.Points):
+            total = Fraction(0)
+            for points, condition in expr.weights:
+                holds = self.value(condition)
+                if holds is None:
+                    return None
+                if holds:
+                    total += points
+            return total
+        raise TypeError(f"cannot evaluate {type(expr).__name__}")
+
+    def holds(self, expr: ir.Expr) -> Result3:
+        value = self.value(expr)
+        return None if value is None else bool(value)
+
+    def _and(self, operands: tuple[ir.Expr, ...]) -> Result3:
+        result: Result3 = True
+        for operand in operands:
+            value = self.holds(operand)
+            if value is False:
+                return False
+            if value is None:
+                result = None
+        return result
+
+    def _or(self, operands: tuple[ir.Expr, ...]) -> Result3:
+        result: Result3 = False
+        for operand in operands:
+            value = self.holds(operand)
+            if value is True:
+                return True
+            if value is None:
+                result = None
+        return result
+
+    def missing(self, expr: ir.Expr) -> tuple[str, ...]:
+        """Inputs an expression reads that the patient record lacks, in declaration order."""
+        wanted = ir.inputs_of(expr, self.pathway.defines)
+        return tuple(n for n in self.pathway.inputs if n in wanted and n not in self.patient)
+
+
+def _number(value: ir.Value) -> Fraction:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return Fraction(value)
+    assert isinstance(value, Fraction), f"expected a number, got {value!r}"
+    return value
+
+
+def compare(op: str, left: ir.Value | None, right: ir.Value | None) -> Result3:
+    if left is None or right is None:
+        return None
+    if op == "==":
+        return left == right
+    if op == "!=":
+        return left != right
+    a, b = _number(left), _number(right)
+    if op == "<":
+        return a < b
+    if op == "<=":
+        return a <= b
+    if op == ">":
+        return a > b
+    return a >= b
+
+
+def arithmetic(op: str, left: ir.Value | None, right: ir.Value | None) -> Fraction | None:
+    if left is None or right is None:
+        return None
+    a, b = _number(left), _number(right)
+    if op == "+":
+        return a + b
+    if op == "-":
+        return a - b
+    if op == "*":
+        return a * b
+    return None if b == 0 else a / b
+
+
+def evaluate(
+    pathway: Pathway,
+    patient: Mapping[str, ir.Value],
+    written: Mapping[str, str] | None = None,
+) -> Result:
+    """Run ``pathway`` for ``patient`` (values as in :mod:`carepath.compiler.ir`).
+
+    ``written`` optionally maps inputs to the values as the user wrote them
+    (``"16 weeks"``), for the explanations."""
+    ev = Evaluator(pathway, patient)
+    graph = pathway.graph
+    shown = _Shower(pathway, patient, written or {})
+    path: list[str] = []
+    steps: list[Step] = []
+    recommendations: list[Recommendation] = []
+    undetermined: list[Undetermined] = []
+
+    def result(status: str, outcome: str | None = None, needs: tuple[str, ...] = (),
+               message: str = "") -> Result:
+        return Result(status, tuple(path), tuple(steps), tuple(recommendations), outcome, needs,
+                      tuple(undetermined), message)
+
+    node = pathway.start
+    if node is None:
+        return result(DEAD_END, message="the pathway has no single start node")
+    while True:
+        if node in path:
+            path.append(node)
+            return result(LOOP, message=f"the path returns to `{node}`: with the same data it "
+                          "would go round forever")
+        path.append(node)
+        data = graph.nodes[node]
+        kind = data["kind"]
+        if kind in ("action", "end"):
+            for item in data["items"]:
+                holds = True if item.guard is None else ev.holds(item.guard)
+                if holds:
+                    recommendations.append(Recommendation(node, item.kind, item.text,
+                                                          item.strength, item.citations))
+                elif holds is None:
+                    assert item.guard is not None
+                    undetermined.append(Undetermined(node, item.text, ev.missing(item.guard)))
+        if kind == "end":
+            steps.append(Step(node, kind, None, f"reached `{node}`: {data['label']}"))
+            return result(COMPLETE, outcome=node)
+        if kind == "action":
+            nxt = data["next"]
+            if nxt is None or nxt not in graph:
+                steps.append(Step(node, kind, None, f"`{node}` has no next step"))
+                return result(DEAD_END, message=f"action `{node}` has no `next`")
+            steps.append(Step(node, kind, None, f"did `{node}`: {data['label']}; next `{nxt}`"))
+            node = nxt
+            continue
+        chosen, status, needs, why = _decide(ev, data, shown)
+        steps.append(Step(node, kind, chosen.index if chosen else None, why))
+        if chosen is None:
+            return result(status, needs=needs, message=why)
+        node = chosen.target
+
+
+def _decide(
+    ev: Evaluator, data: dict[str, object], shown: _Shower
+) -> tuple[ir.BranchIR | None, str, tuple[str, ...], str]:
+    """The branch a decision takes: (branch, status if none, needs, explanation)."""
+    branches: tuple[ir.BranchIR, ...] = data["branches"]  # type: ignore[assignment]
+    first = data["policy"] == "first"
+    guarded = [b for b in branches if b.guard is not None]
+    otherwise = next((b for b in branches if b.guard is None), None)
+    verdicts: list[tuple[ir.BranchIR, Result3]] = []
+    for branch in guarded:
+        assert branch.guard is not None
+        verdict = ev.holds(branch.guard)
+        verdicts.append((branch, verdict))
+        if first and verdict is not False:
+            break
+    true = [b for b, v in verdicts if v is True]
+    unknown = [b for b, v in verdicts if v is None]
+    if first:
+        if verdicts and verdicts[-1][1] is True:
+            branch = verdicts[-1][0]
+            return branch, COMPLETE, (), shown.took(branch, ev)
+        if unknown:
+            return None, INCOMPLETE, _needs(ev, unknown), shown.blocked(unknown, ev)
+    else:
+        if len(true) > 1:
+            names = ", ".join(f"`{b.target}`" for b in true)
+            return None, CONFLICT, (), f"branches to {names} all hold: the decision is ambiguous"
+        if true:
+            return true[0], COMPLETE, (), shown.took(true[0], ev)
+        if unknown:
+            return None, INCOMPLETE, _needs(ev, unknown), shown.blocked(unknown, ev)
+    if otherwise is not None:
+        return otherwise, COMPLETE, (), f"took `{otherwise.target}` (otherwise): no other branch holds"
+    return None, STUCK, (), "no branch holds and there is no `otherwise`"
+
+
+def _needs(ev: Evaluator, unknown: list[ir.BranchIR]) -> tuple[str, ...]:
+    needed: list[str] = []
+    for branch in unknown:
+        assert branch.guard is not None
+        needed.extend(n for n in ev.missing(branch.guard) if n not in needed)
+    order = list(ev.pathway.inputs)
+    return tuple(sorted(needed, key=order.index))
+
+
+class _Shower:
+    """Explanations: the condition as written, with each input's given value."""
+
+    def __init__(self, pathway: Pathway, patient: Mapping[str, ir.Value],
+                 written: Mapping[str, str]) -> None:
+        self.pathway = pathway
+        self.patient = patient
+        self.written = written
+
+    def given(self, name: str) -> str:
+        if name in self.written:
+            return self.written[name]
+        if name not in self.patient:
+            return "unknown"
+        return format_value(self.pathway.inputs[name], self.patient[name])
+
+    def took(self, branch: ir.BranchIR, ev: Evaluator) -> str:
+        assert branch.guard is not None
+        names = [n for n in self.pathway.inputs
+                 if n in ir.inputs_of(branch.guard, self.pathway.defines)]
+        givens = ", ".join(f"{n}: {self.given(n)}" for n in names)
+        return f"took `{branch.target}` because {branch.guard_text}" + (
+            f" (given {givens})" if givens else "")
+
+    def blocked(self, unknown: list[ir.BranchIR], ev: Evaluator) -> str:
+        needs = _needs(ev, unknown)
+        conditions = "; ".join(b.guard_text for b in unknown)
+        return (f"cannot decide: needs {', '.join(needs) or 'more data'} "
+                f"to know whether {conditions}")
+
+
+def format_value(decl: ir.InputDecl, value: ir.Value) -> str:
+    """A patient value as a person reads it, in the input's declared unit."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return value
+    t = decl.type
+    if isinstance(t, ir.NumberType) and t.unit is not None:
+        return f"{format_number(value / t.unit.factor)} {t.unit.text}"
+    if isinstance(t, ir.NumberType) and t.duration:
+        return format_duration(value)
+    return format_number(value)
+
+
+_DURATION_UNITS = (("years", Fraction(31557600)), ("months", Fraction(2629800)),
+                   ("weeks", Fraction(604800)), ("days", Fraction(86400)),
+                   ("hours", Fraction(3600)), ("minutes", Fraction(60)))
+
+
+def format_duration(seconds: Fraction) -> str:
+    """The largest unit in which a duration is a whole number: 6048000 s -> 10 weeks."""
+    for name, factor in _DURATION_UNITS:
+        amount = seconds / factor
+        if amount.denominator == 1 and amount != 0:
+            return f"{amount.numerator} {name}"
+    return f"{format_number(seconds / 86400)} days"
