@@ -95,10 +95,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_ERROR
     except BrokenPipeError:
         return EXIT_OK
-    except Exception as error:  # noqa: BLE001 - the last line of defence: no traceback
+    except Exception as error:
         if os.environ.get("CAREPATH_DEBUG"):
             raise
-        print(f"carepath: internal error: {type(error).__name__}: {error}\n"
-              "  this is a bug in carepath; run again with CAREPATH_DEBUG=1 for details",
-              file=sys.stderr)
+        print(
+            f"carepath: internal error: {type(error).__name__}: {error}\n"
+            "  this is a bug in carepath; run again with CAREPATH_DEBUG=1 for details",
+            file=sys.stderr,
+        )
         return EXIT_ERROR

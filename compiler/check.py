@@ -12,9 +12,7 @@ from .pathway import Loaded, load, load_text
 
 
 def check_loaded(loaded: Loaded) -> Loaded:
-    if loaded.pathway is None or any(
-        d.severity >= d.severity.ERROR for d in loaded.diagnostics
-    ):
+    if loaded.pathway is None or any(d.severity >= d.severity.ERROR for d in loaded.diagnostics):
         # Logic checks on a pathway with unresolved names would report noise.
         return loaded
     found = apply_suppressions(run_checks(loaded.pathway), loaded.source)

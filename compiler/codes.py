@@ -8,7 +8,10 @@ _NAMES = "names"
 _TYPES = "types and units"
 
 register(
-    "CP101", Severity.ERROR, "unknown node", category=_NAMES,
+    "CP101",
+    Severity.ERROR,
+    "unknown node",
+    category=_NAMES,
     explanation="""
 A `start`, `next`, `->` or `expect` names a node that no `decision`, `action`
 or `end` defines. The message suggests the closest existing node.""",
@@ -23,7 +26,10 @@ decision triage "Red flags?"
 )
 
 register(
-    "CP102", Severity.ERROR, "unknown name in an expression", category=_NAMES,
+    "CP102",
+    Severity.ERROR,
+    "unknown name in an expression",
+    category=_NAMES,
     explanation="""
 An expression uses a name that is neither an input, a derived value (`define`),
 nor `true`/`false`. Declare the input, or correct the spelling.""",
@@ -40,7 +46,10 @@ decision triage "Red flags?"
 )
 
 register(
-    "CP103", Severity.ERROR, "unknown value of an enumeration", category=_NAMES,
+    "CP103",
+    Severity.ERROR,
+    "unknown value of an enumeration",
+    category=_NAMES,
     explanation="""
 A comparison or `in {…}` names a value the input's `one of` list does not
 have. Such a condition could never hold (or always hold, with `!=`).""",
@@ -57,7 +66,10 @@ decision review "Severe pain?"
 )
 
 register(
-    "CP104", Severity.ERROR, "unknown reference", category=_NAMES,
+    "CP104",
+    Severity.ERROR,
+    "unknown reference",
+    category=_NAMES,
     explanation="""
 A `cite` names a reference that no `reference` line declares. Every citation
 must lead the reader to a source.""",
@@ -74,7 +86,10 @@ action a "Analgesia"
 )
 
 register(
-    "CP105", Severity.ERROR, "name declared twice", category=_NAMES,
+    "CP105",
+    Severity.ERROR,
+    "name declared twice",
+    category=_NAMES,
     explanation="""
 Two nodes, two inputs/derived values, two references, two cases or two values
 of one enumeration share a name. Every use of the name would be ambiguous.""",
@@ -89,7 +104,10 @@ end urgent_surgery "Urgent surgical consultation"
 )
 
 register(
-    "CP106", Severity.ERROR, "type mismatch", category=_TYPES,
+    "CP106",
+    Severity.ERROR,
+    "type mismatch",
+    category=_TYPES,
     explanation="""
 An operator is used with values it cannot combine: `and` on a number, `<` on
 an enumeration, a boolean compared with a number, arithmetic on booleans.""",
@@ -106,7 +124,10 @@ decision d "Pain?"
 )
 
 register(
-    "CP107", Severity.ERROR, "unknown unit", category=_TYPES,
+    "CP107",
+    Severity.ERROR,
+    "unknown unit",
+    category=_TYPES,
     explanation="""
 carepath does not know this unit. Units are UCUM codes (`wk`, `mo`, `a`, `d`,
 `mg/d`, `mm[Hg]`, `mL/min`) or their plain words (`weeks`, `months`, `years`).""",
@@ -121,7 +142,10 @@ decision d "Old fracture?"
 )
 
 register(
-    "CP108", Severity.ERROR, "units of different dimensions", category=_TYPES,
+    "CP108",
+    Severity.ERROR,
+    "units of different dimensions",
+    category=_TYPES,
     explanation="""
 Two quantities of different kinds are compared or added: a dose in mg against a
 time in weeks. Quantities of one kind convert exactly (`6 weeks` vs `3 months`).""",
@@ -138,7 +162,10 @@ decision d "Enough calcium?"
 )
 
 register(
-    "CP109", Severity.ERROR, "number without a unit where one is needed", category=_TYPES,
+    "CP109",
+    Severity.ERROR,
+    "number without a unit where one is needed",
+    category=_TYPES,
     explanation="""
 A bare number is compared with a duration (or a quantity without a declared
 unit). `fracture_age > 6` could mean days, weeks or months: say which.""",
@@ -155,7 +182,10 @@ decision d "Chronic?"
 )
 
 register(
-    "CP110", Severity.ERROR, "invalid plausible range", category=_TYPES,
+    "CP110",
+    Severity.ERROR,
+    "invalid plausible range",
+    category=_TYPES,
     explanation="""
 A plausible range must go from a lower to a higher number, and only numbers
 have ranges (a boolean or an enumeration cannot).""",
@@ -168,7 +198,10 @@ input age: integer years 0..120
 )
 
 register(
-    "CP111", Severity.ERROR, "derived value defined in terms of itself", category=_NAMES,
+    "CP111",
+    Severity.ERROR,
+    "derived value defined in terms of itself",
+    category=_NAMES,
     explanation="""
 A `define` uses itself, directly or through other defines; it has no value.""",
     bad="""
@@ -182,7 +215,10 @@ define b = weight + 1
 )
 
 register(
-    "CP112", Severity.ERROR, "unknown strength of recommendation", category=_NAMES,
+    "CP112",
+    Severity.ERROR,
+    "unknown strength of recommendation",
+    category=_NAMES,
     explanation="""
 The strength of a recommendation is one of `strong`, `moderate`, `weak` or
 `conditional` (GRADE's vocabulary).""",
@@ -195,7 +231,10 @@ The strength of a recommendation is one of `strong`, `moderate`, `weak` or
 )
 
 register(
-    "CP113", Severity.ERROR, "invalid value in a test case", category=_TYPES,
+    "CP113",
+    Severity.ERROR,
+    "invalid value in a test case",
+    category=_TYPES,
     explanation="""
 A `given` line names an input that does not exist, gives it twice, or gives a
 value of the wrong type, unit or range for it.""",
@@ -212,7 +251,10 @@ case "Severe pain"
 )
 
 register(
-    "CP114", Severity.ERROR, "unknown pathway status", category=_NAMES,
+    "CP114",
+    Severity.ERROR,
+    "unknown pathway status",
+    category=_NAMES,
     explanation="""
 A pathway's status is `draft`, `active`, `retired` or `unknown` (the FHIR
 publication status), so that readers know whether to follow it.""",
@@ -227,7 +269,10 @@ pathway vcf "Vertebral fracture"
 )
 
 register(
-    "CP115", Severity.ERROR, "invalid date", category=_TYPES,
+    "CP115",
+    Severity.ERROR,
+    "invalid date",
+    category=_TYPES,
     explanation="""
 The `reviewed` date is not a real calendar date (YYYY-MM-DD).""",
     bad="""
@@ -241,7 +286,10 @@ pathway vcf "Vertebral fracture"
 )
 
 register(
-    "CP116", Severity.ERROR, "expected recommendation appears nowhere", category=_NAMES,
+    "CP116",
+    Severity.ERROR,
+    "expected recommendation appears nowhere",
+    category=_NAMES,
     explanation="""
 An `expect recommends "…"` quotes text that no recommendation in the pathway
 has; the case could never pass. Quote the recommendation exactly.""",
@@ -254,7 +302,10 @@ has; the case could never pass. Quote the recommendation exactly.""",
 )
 
 register(
-    "CP117", Severity.ERROR, "input name is a reserved word", category=_NAMES,
+    "CP117",
+    Severity.ERROR,
+    "input name is a reserved word",
+    category=_NAMES,
     explanation="""
 `true`, `false` and `unknown` are values, not names; an input or derived value
 cannot be called that.""",
@@ -267,7 +318,10 @@ input unknown_history: boolean
 )
 
 register(
-    "CP118", Severity.ERROR, "division by zero", category=_TYPES,
+    "CP118",
+    Severity.ERROR,
+    "division by zero",
+    category=_TYPES,
     explanation="""
 An expression divides by the constant zero.""",
     bad="""

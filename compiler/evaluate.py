@@ -231,10 +231,19 @@ def evaluate(
     recommendations: list[Recommendation] = []
     undetermined: list[Undetermined] = []
 
-    def result(status: str, outcome: str | None = None, needs: tuple[str, ...] = (),
-               message: str = "") -> Result:
-        return Result(status, tuple(path), tuple(steps), tuple(recommendations), outcome, needs,
-                      tuple(undetermined), message)
+    def result(
+        status: str, outcome: str | None = None, needs: tuple[str, ...] = (), message: str = ""
+    ) -> Result:
+        return Result(
+            status,
+            tuple(path),
+            tuple(steps),
+            tuple(recommendations),
+            outcome,
+            needs,
+            tuple(undetermined),
+            message,
+        )
 
     node = pathway.start
     if node is None:
@@ -242,8 +251,11 @@ def evaluate(
     while True:
         if node in path:
             path.append(node)
-            return result(LOOP, message=f"the path returns to `{node}`: with the same data it "
-                          "would go round forever")
+            return result(
+                LOOP,
+                message=f"the path returns to `{node}`: with the same data it "
+                "would go round forever",
+            )
         path.append(node)
         data = graph.nodes[node]
         kind = data["kind"]
@@ -251,8 +263,9 @@ def evaluate(
             for item in data["items"]:
                 holds = True if item.guard is None else ev.holds(item.guard)
                 if holds:
-                    recommendations.append(Recommendation(node, item.kind, item.text,
-                                                          item.strength, item.citations))
+                    recommendations.append(
+                        Recommendation(node, item.kind, item.text, item.strength, item.citations)
+                    )
                 elif holds is None:
                     assert item.guard is not None
                     undetermined.append(Undetermined(node, item.text, ev.missing(item.guard)))
@@ -306,7 +319,12 @@ def _decide(
         if unknown:
             return None, INCOMPLETE, _needs(ev, unknown), shown.blocked(unknown, ev)
     if otherwise is not None:
-        return otherwise, COMPLETE, (), f"took `{otherwise.target}` (otherwise): no other branch holds"
+        return (
+            otherwise,
+            COMPLETE,
+            (),
+            f"took `{otherwise.target}` (otherwise): no other branch holds",
+        )
     return None, STUCK, (), "no branch holds and there is no `otherwise`"
 
 
@@ -322,8 +340,9 @@ def _needs(ev: Evaluator, unknown: list[ir.BranchIR]) -> tuple[str, ...]:
 class _Shower:
     """Explanations: the condition as written, with each input's given value."""
 
-    def __init__(self, pathway: Pathway, patient: Mapping[str, ir.Value],
-                 written: Mapping[str, str]) -> None:
+    def __init__(
+        self, pathway: Pathway, patient: Mapping[str, ir.Value], written: Mapping[str, str]
+    ) -> None:
         self.pathway = pathway
         self.patient = patient
         self.written = written
@@ -337,17 +356,20 @@ class _Shower:
 
     def took(self, branch: ir.BranchIR, ev: Evaluator) -> str:
         assert branch.guard is not None
-        names = [n for n in self.pathway.inputs
-                 if n in ir.inputs_of(branch.guard, self.pathway.defines)]
+        names = [
+            n for n in self.pathway.inputs if n in ir.inputs_of(branch.guard, self.pathway.defines)
+        ]
         givens = ", ".join(f"{n}: {self.given(n)}" for n in names)
         return f"took `{branch.target}` because {branch.guard_text}" + (
-            f" (given {givens})" if givens else "")
+            f" (given {givens})" if givens else ""
+        )
 
     def blocked(self, unknown: list[ir.BranchIR], ev: Evaluator) -> str:
         needs = _needs(ev, unknown)
         conditions = "; ".join(b.guard_text for b in unknown)
-        return (f"cannot decide: needs {', '.join(needs) or 'more data'} "
-                f"to know whether {conditions}")
+        return (
+            f"cannot decide: needs {', '.join(needs) or 'more data'} to know whether {conditions}"
+        )
 
 
 def format_value(decl: ir.InputDecl, value: ir.Value) -> str:
@@ -364,9 +386,14 @@ def format_value(decl: ir.InputDecl, value: ir.Value) -> str:
     return format_number(value)
 
 
-_DURATION_UNITS = (("years", Fraction(31557600)), ("months", Fraction(2629800)),
-                   ("weeks", Fraction(604800)), ("days", Fraction(86400)),
-                   ("hours", Fraction(3600)), ("minutes", Fraction(60)))
+_DURATION_UNITS = (
+    ("years", Fraction(31557600)),
+    ("months", Fraction(2629800)),
+    ("weeks", Fraction(604800)),
+    ("days", Fraction(86400)),
+    ("hours", Fraction(3600)),
+    ("minutes", Fraction(60)),
+)
 
 
 def format_duration(seconds: Fraction) -> str:

@@ -40,14 +40,21 @@ def build_graph(resolved: Resolved) -> nx.DiGraph:
             "citations": tuple(c.reference for c in node.citations),
         }
         if isinstance(node, ast.Decision):
-            attrs.update(kind="decision", policy=node.policy,
-                         branches=resolved.branches.get(node.id, ()))
+            attrs.update(
+                kind="decision", policy=node.policy, branches=resolved.branches.get(node.id, ())
+            )
         elif isinstance(node, ast.Action):
-            attrs.update(kind="action", items=resolved.items.get(node.id, ()),
-                         next=node.next.id if node.next else None)
+            attrs.update(
+                kind="action",
+                items=resolved.items.get(node.id, ()),
+                next=node.next.id if node.next else None,
+            )
         elif isinstance(node, ast.End):
-            attrs.update(kind="end", items=resolved.items.get(node.id, ()),
-                         has_outcome=node.has_label and bool(node.label.strip()))
+            attrs.update(
+                kind="end",
+                items=resolved.items.get(node.id, ()),
+                has_outcome=node.has_label and bool(node.label.strip()),
+            )
         graph.add_node(node.id, **attrs)
     for node_id, data in graph.nodes(data=True):
         if data["kind"] == "decision":
@@ -57,8 +64,13 @@ def build_graph(resolved: Resolved) -> nx.DiGraph:
                 if graph.has_edge(node_id, branch.target):
                     graph.edges[node_id, branch.target]["branches"] += (branch.index,)
                 else:
-                    graph.add_edge(node_id, branch.target, kind="branch",
-                                   branches=(branch.index,), span=branch.span)
+                    graph.add_edge(
+                        node_id,
+                        branch.target,
+                        kind="branch",
+                        branches=(branch.index,),
+                        span=branch.span,
+                    )
         elif data["kind"] == "action" and data["next"] in resolved.nodes:
             node = resolved.nodes[node_id]
             assert isinstance(node, ast.Action) and node.next is not None

@@ -104,8 +104,11 @@ def read_source(path: str | os.PathLike[str]) -> tuple[str | None, Diagnostic | 
             return None, make("CP006", f"`{name}` is a directory, not a pathway file", where)
         if size > MAX_FILE_BYTES:
             return None, make(
-                "CP007", f"`{name}` is {size / 1024 / 1024:.1f} MiB; pathway files are limited "
-                f"to {MAX_FILE_BYTES // 1024 // 1024} MiB", where)
+                "CP007",
+                f"`{name}` is {size / 1024 / 1024:.1f} MiB; pathway files are limited "
+                f"to {MAX_FILE_BYTES // 1024 // 1024} MiB",
+                where,
+            )
         data = file.read_bytes()
     except FileNotFoundError:
         return None, make("CP006", f"`{name}` does not exist", where)
@@ -115,8 +118,9 @@ def read_source(path: str | os.PathLike[str]) -> tuple[str | None, Diagnostic | 
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
-        return None, make("CP008", f"`{name}` is not UTF-8 text (byte {error.start})",
-                          Span.point(name, line))
+        return None, make(
+            "CP008", f"`{name}` is not UTF-8 text (byte {error.start})", Span.point(name, line)
+        )
     if "\x00" in text:
         return None, make("CP008", f"`{name}` is a binary file, not text", where)
     return text, None

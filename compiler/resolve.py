@@ -18,7 +18,7 @@ from carepath.dsl.spans import Span
 
 from . import codes as _codes  # noqa: F401 - registers the CP1xx codes
 from . import ir
-from .units import DIMENSIONLESS, Unit, UnknownUnit, dimension_words, parse_unit
+from .units import DIMENSIONLESS, Dimension, Unit, UnknownUnit, dimension_words, parse_unit
 
 STATUSES = ("draft", "active", "retired", "unknown")
 STRENGTHS = ("strong", "moderate", "weak", "conditional")
@@ -80,9 +80,13 @@ class Resolver:
         try:
             return parse_unit(text)
         except UnknownUnit:
-            self.error("CP107", f"unknown unit `{text}`", span,
-                       "write a UCUM code (wk, mo, a, d, mg/d, mm[Hg]) or a plain word "
-                       "(weeks, months, years)")
+            self.error(
+                "CP107",
+                f"unknown unit `{text}`",
+                span,
+                "write a UCUM code (wk, mo, a, d, mg/d, mm[Hg]) or a plain word "
+                "(weeks, months, years)",
+            )
             raise _Invalid from None
 
     # ------------------------------------------------------------ entry
@@ -98,8 +102,13 @@ class Resolver:
     def _header(self) -> None:
         meta = self.ast.header.metadata
         if meta.status is not None and meta.status not in STATUSES:
-            self.error("CP114", f"unknown status `{meta.status}`", meta.status_span or meta.span,
-                       "use one of: " + ", ".join(STATUSES), *did_you_mean(meta.status, STATUSES))
+            self.error(
+                "CP114",
+                f"unknown status `{meta.status}`",
+                meta.status_span or meta.span,
+                "use one of: " + ", ".join(STATUSES),
+                *did_you_mean(meta.status, STATUSES),
+            )
         if meta.reviewed is not None:
             try:
                 datetime.date.fromisoformat(meta.reviewed)
@@ -112,14 +121,19 @@ class Resolver:
                 self._duplicate("reference", ref.id, ref.span, self.out.references[ref.id].span)
                 continue
             self.out.references[ref.id] = ir.ReferenceDecl(
-                ref.id, ref.title, ref.span, ref.year, ref.url, ref.grade, ref.publisher)
+                ref.id, ref.title, ref.span, ref.year, ref.url, ref.grade, ref.publisher
+            )
 
     def _duplicate(self, kind: str, name: str, span: Span, first: Span) -> None:
-        self.diagnostics.append(make(
-            "CP105", f"{kind} `{name}` is declared twice", span,
-            related=((first, "first declared here"),),
-            notes=(f"first declared at line {first.line}",),
-        ))
+        self.diagnostics.append(
+            make(
+                "CP105",
+                f"{kind} `{name}` is declared twice",
+                span,
+                related=((first, "first declared here"),),
+                notes=(f"first declared at line {first.line}",),
+            )
+        )
 
     # ------------------------------------------------------------ inputs and defines
     def _inputs(self) -> None:
@@ -137,20 +151,27 @@ class Resolver:
             low = high = None
             if decl.range is not None:
                 if not isinstance(value_type, ir.NumberType) or value_type.duration:
-                    self.error("CP110", f"a {value_type} input cannot have a plausible range",
-                               decl.range.span,
-                               "ranges are for integer and decimal inputs" if not isinstance(
-                                   value_type, ir.NumberType) else
-                               "give a duration's plausible range with `define` checks instead")
+                    self.error(
+                        "CP110",
+                        f"a {value_type} input cannot have a plausible range",
+                        decl.range.span,
+                        "ranges are for integer and decimal inputs"
+                        if not isinstance(value_type, ir.NumberType)
+                        else "give a duration's plausible range with `define` checks instead",
+                    )
                 elif decl.range.low > decl.range.high:
-                    self.error("CP110", f"the range {decl.range.low_text}..{decl.range.high_text} "
-                               "runs backwards", decl.range.span,
-                               f"write {decl.range.high_text}..{decl.range.low_text}")
+                    self.error(
+                        "CP110",
+                        f"the range {decl.range.low_text}..{decl.range.high_text} runs backwards",
+                        decl.range.span,
+                        f"write {decl.range.high_text}..{decl.range.low_text}",
+                    )
                 else:
                     factor = value_type.unit.factor if value_type.unit else Fraction(1)
                     low, high = decl.range.low * factor, decl.range.high * factor
-            self.out.inputs[decl.id] = ir.InputDecl(decl.id, value_type, decl.description,
-                                                    decl.span, low, high)
+            self.out.inputs[decl.id] = ir.InputDecl(
+                decl.id, value_type, decl.description, decl.span, low, high
+            )
 
     def _input_type(self, spec: ast.TypeSpec) -> ir.ValueType:
         if isinstance(spec, ast.BooleanSpec):
@@ -179,8 +200,7 @@ class Resolver:
             elif define.id in self.out.inputs:
                 self._duplicate("name", define.id, define.span, self.out.inputs[define.id].span)
             elif define.id in self._define_asts:
-                self._duplicate("define", define.id, define.span,
-                                self._define_asts[define.id].span)
+                self._duplicate("define", define.id, define.span, self._define_asts[define.id].span)
             else:
                 self._define_asts[define.id] = define
         for name in self._define_asts:
@@ -191,9 +211,13 @@ class Resolver:
             return self.out.defines[name]
         define = self._define_asts[name]
         if name in self._resolving:
-            cycle = [*self._resolving[self._resolving.index(name):], name]
-            self.error("CP111", f"`{name}` is defined in terms of itself", define.span,
-                       "through " + " -> ".join(cycle))
+            cycle = [*self._resolving[self._resolving.index(name) :], name]
+            self.error(
+                "CP111",
+                f"`{name}` is defined in terms of itself",
+                define.span,
+                "through " + " -> ".join(cycle),
+            )
             return None
         self._resolving.append(name)
         try:
@@ -231,11 +255,19 @@ class Resolver:
             return True
         what = "end node" if ends_only else "node"
         if ends_only and target.id in self.out.nodes:
-            self.error("CP101", f"`{target.id}` is not an end node", target.span,
-                       "`expect end` names the `end` where the patient finishes")
+            self.error(
+                "CP101",
+                f"`{target.id}` is not an end node",
+                target.span,
+                "`expect end` names the `end` where the patient finishes",
+            )
         else:
-            self.error("CP101", f"unknown {what} `{target.id}`", target.span,
-                       *did_you_mean(target.id, pool))
+            self.error(
+                "CP101",
+                f"unknown {what} `{target.id}`",
+                target.span,
+                *did_you_mean(target.id, pool),
+            )
         return False
 
     def _branches(self, node: ast.Decision) -> tuple[ir.BranchIR, ...]:
@@ -246,20 +278,28 @@ class Resolver:
                 guard = self.condition(branch.guard)
             except _Invalid:
                 continue
-            out.append(ir.BranchIR(len(out), branch.target.id, branch.span, guard,
-                                   self.text_of(branch.guard.span)))
+            out.append(
+                ir.BranchIR(
+                    len(out), branch.target.id, branch.span, guard, self.text_of(branch.guard.span)
+                )
+            )
         if node.otherwise is not None:
             self.target(node.otherwise)
-            out.append(ir.BranchIR(len(out), node.otherwise.id, node.otherwise.span, None,
-                                   "otherwise"))
+            out.append(
+                ir.BranchIR(len(out), node.otherwise.id, node.otherwise.span, None, "otherwise")
+            )
         return tuple(out)
 
     def _item(self, item: ast.Item) -> ir.ItemIR:
         self._citations(item.citations)
         if item.strength is not None and item.strength not in STRENGTHS:
-            self.error("CP112", f"unknown strength `{item.strength}`",
-                       item.strength_span or item.span, "use one of: " + ", ".join(STRENGTHS),
-                       *did_you_mean(item.strength, STRENGTHS))
+            self.error(
+                "CP112",
+                f"unknown strength `{item.strength}`",
+                item.strength_span or item.span,
+                "use one of: " + ", ".join(STRENGTHS),
+                *did_you_mean(item.strength, STRENGTHS),
+            )
         guard = None
         guard_text = None
         if item.guard is not None:
@@ -268,25 +308,39 @@ class Resolver:
                 guard_text = self.text_of(item.guard.span)
             except _Invalid:
                 pass
-        return ir.ItemIR(item.kind, item.text, item.span,
-                         tuple(c.reference for c in item.citations), item.strength, guard,
-                         guard_text)
+        return ir.ItemIR(
+            item.kind,
+            item.text,
+            item.span,
+            tuple(c.reference for c in item.citations),
+            item.strength,
+            guard,
+            guard_text,
+        )
 
     def _citations(self, citations: Iterable[ast.Citation]) -> None:
         for citation in citations:
             if citation.reference in self.out.references:
                 self.out.used_references.add(citation.reference)
             else:
-                self.error("CP104", f"unknown reference `{citation.reference}`", citation.span,
-                           *did_you_mean(citation.reference, self.out.references))
+                self.error(
+                    "CP104",
+                    f"unknown reference `{citation.reference}`",
+                    citation.span,
+                    *did_you_mean(citation.reference, self.out.references),
+                )
 
     # ------------------------------------------------------------ expressions
     def condition(self, expr: ast.Expr) -> ir.Expr:
         """An expression that must be a yes/no condition."""
         typed = self.expr(expr)
         if not isinstance(ir.type_of(typed), ir.BooleanType):
-            self.error("CP106", f"this is a {ir.type_of(typed)}, not a yes/no condition",
-                       expr.span, "compare it with something, e.g. `score >= 2`")
+            self.error(
+                "CP106",
+                f"this is a {ir.type_of(typed)}, not a yes/no condition",
+                expr.span,
+                "compare it with something, e.g. `score >= 2`",
+            )
             raise _Invalid
         return typed
 
@@ -307,18 +361,28 @@ class Resolver:
             if decl is None:
                 raise _Invalid
             return ir.Ref(e.span, e.name, decl.type, False)
-        self.error("CP102", f"unknown name `{e.name}`", e.span,
-                   *did_you_mean(e.name, [*self.out.inputs, *self._define_asts]))
+        self.error(
+            "CP102",
+            f"unknown name `{e.name}`",
+            e.span,
+            *did_you_mean(e.name, [*self.out.inputs, *self._define_asts]),
+        )
         raise _Invalid
 
     def _expr_Quantity(self, e: ast.Quantity) -> ir.Expr:
         if e.unit is None:
             integer = "." not in e.number
-            return ir.Const(e.span, e.value, ir.NumberType(DIMENSIONLESS, integer=integer),
-                            e.number)
+            return ir.Const(
+                e.span, e.value, ir.NumberType(DIMENSIONLESS, integer=integer), e.number
+            )
         unit = self.unit(e.unit, e.span)
-        return ir.Const(e.span, e.value * unit.factor, ir.NumberType(unit.dimension),
-                        f"{e.number} {e.unit}", unit)
+        return ir.Const(
+            e.span,
+            e.value * unit.factor,
+            ir.NumberType(unit.dimension),
+            f"{e.number} {e.unit}",
+            unit,
+        )
 
     def _expr_Not(self, e: ast.Not) -> ir.Expr:
         return ir.Not(e.span, self.condition(e.operand))
@@ -359,8 +423,11 @@ class Resolver:
         operand = self.expr(e.operand)
         operand_type = ir.type_of(operand)
         if not isinstance(operand_type, ir.EnumType):
-            self.error("CP106", f"`in {{…}}` needs an enumeration, but this is a {operand_type}",
-                       e.operand.span)
+            self.error(
+                "CP106",
+                f"`in {{…}}` needs an enumeration, but this is a {operand_type}",
+                e.operand.span,
+            )
             raise _Invalid
         values = [self._enum_value(v, operand_type).value for v in e.values]
         result: ir.Expr = ir.InSet(e.span, operand, frozenset(str(v) for v in values))
@@ -370,8 +437,12 @@ class Resolver:
         if isinstance(name, ast.Name) and name.name in enum.values:
             return ir.Const(name.span, name.name, enum, name.name)
         shown = name.name if isinstance(name, ast.Name) else self.text_of(name.span)
-        self.error("CP103", f"`{shown}` is not one of the values: {', '.join(enum.values)}",
-                   name.span, *(did_you_mean(shown, enum.values)))
+        self.error(
+            "CP103",
+            f"`{shown}` is not one of the values: {', '.join(enum.values)}",
+            name.span,
+            *(did_you_mean(shown, enum.values)),
+        )
         raise _Invalid
 
     def _expr_Compare(self, e: ast.Compare) -> ir.Expr:
@@ -390,10 +461,17 @@ class Resolver:
             return ir.Compare(e.span, e.op, left, right)
         if ordering:
             culprit = lt if not isinstance(lt, ir.NumberType) else rt
-            hint = ("use `in {…}` or `==` for enumerations" if isinstance(culprit, ir.EnumType)
-                    else "a yes/no value has no order")
-            self.error("CP106", f"`{e.op}` compares numbers, but this compares a {lt} with a {rt}",
-                       e.span, hint)
+            hint = (
+                "use `in {…}` or `==` for enumerations"
+                if isinstance(culprit, ir.EnumType)
+                else "a yes/no value has no order"
+            )
+            self.error(
+                "CP106",
+                f"`{e.op}` compares numbers, but this compares a {lt} with a {rt}",
+                e.span,
+                hint,
+            )
             raise _Invalid
         if type(lt) is not type(rt) or (isinstance(lt, ir.EnumType) and lt != rt):
             self.error("CP106", f"cannot compare a {lt} with a {rt}", e.span)
@@ -407,8 +485,11 @@ class Resolver:
             and candidate.name not in self.out.inputs
             and candidate.name not in self._define_asts
             and candidate.name not in ("true", "false")
-            and not (isinstance(other, ast.Name) and other.name not in self.out.inputs
-                     and other.name not in self._define_asts)
+            and not (
+                isinstance(other, ast.Name)
+                and other.name not in self.out.inputs
+                and other.name not in self._define_asts
+            )
         )
 
     def _enum_side(self, name: ast.Expr, other: ir.Expr) -> ir.Expr:
@@ -427,9 +508,12 @@ class Resolver:
             return left, self._adopt_unit(right, lt, e)
         if self._bare(left) and rt.dimension != DIMENSIONLESS:
             return self._adopt_unit(left, rt, e), right
-        self.error("CP108", f"cannot combine {dimension_words(lt.dimension)} "
-                   f"with {dimension_words(rt.dimension)}", e.span,
-                   f"left is {self._describe(left)}, right is {self._describe(right)}")
+        self.error(
+            "CP108",
+            f"cannot combine {dimension_words(lt.dimension)} with {dimension_words(rt.dimension)}",
+            e.span,
+            f"left is {self._describe(left)}, right is {self._describe(right)}",
+        )
         raise _Invalid
 
     def _describe(self, expr: ir.Expr) -> str:
@@ -438,24 +522,46 @@ class Resolver:
             return f"`{expr.text}`"
         if isinstance(t, ir.NumberType) and t.unit is not None:
             return f"in {t.unit.text}"
+        if isinstance(t, ir.NumberType) and not t.dimension:
+            return "a plain number"
         return f"a {t}"
 
     @staticmethod
     def _bare(expr: ir.Expr) -> bool:
-        return (isinstance(expr, ir.Const) and expr.unit is None
-                and isinstance(expr.type, ir.NumberType) and expr.type.dimension == DIMENSIONLESS)
+        return (
+            isinstance(expr, ir.Const)
+            and expr.unit is None
+            and isinstance(expr.type, ir.NumberType)
+            and expr.type.dimension == DIMENSIONLESS
+        )
 
     def _adopt_unit(self, const: ir.Expr, other: ir.NumberType, e: ast.Expr) -> ir.Expr:
         assert isinstance(const, ir.Const) and isinstance(const.value, Fraction)
         if other.unit is None:
-            what = "a duration" if other.duration else f"a quantity of {dimension_words(other.dimension)}"
-            self.error("CP109", f"`{const.text}` needs a unit: it is compared with {what}",
-                       const.span, "e.g. `6 weeks`, `3 months`" if other.duration else
-                       "write the unit after the number")
+            what = (
+                "a duration"
+                if other.duration
+                else f"a quantity of {dimension_words(other.dimension)}"
+            )
+            self.error(
+                "CP109",
+                f"`{const.text}` needs a unit: it is compared with {what}",
+                const.span,
+                "e.g. `6 weeks`, `3 months`"
+                if other.duration
+                else "write the unit after the number",
+            )
             raise _Invalid
-        return ir.Const(const.span, const.value * other.unit.factor,
-                        ir.NumberType(other.dimension, integer=const.type.integer  # type: ignore[union-attr]
-                                      ), const.text, other.unit)
+        return ir.Const(
+            const.span,
+            const.value * other.unit.factor,
+            ir.NumberType(
+                other.dimension,
+                integer=const.type.integer,  # type: ignore[union-attr]
+            ),
+            const.text,
+            other.unit,
+        )
 
     def _expr_Negate(self, e: ast.Negate) -> ir.Expr:
         operand = self.expr(e.operand)
@@ -476,16 +582,25 @@ class Resolver:
             raise _Invalid
         if e.op in "+-":
             left, right = self._align_units(left, right, e)
-            lt, rt = ir.type_of(left), ir.type_of(right)  # type: ignore[assignment]
-            result = ir.NumberType(lt.dimension, integer=lt.integer and rt.integer and
-                                   lt.unit == rt.unit, unit=lt.unit or rt.unit)
+            lt2, rt2 = ir.type_of(left), ir.type_of(right)
+            assert isinstance(lt2, ir.NumberType) and isinstance(rt2, ir.NumberType)
+            result = ir.NumberType(
+                lt2.dimension,
+                integer=lt2.integer and rt2.integer and lt2.unit == rt2.unit,
+                unit=lt2.unit or rt2.unit,
+            )
         else:
             if e.op == "/" and isinstance(right, ir.Const) and right.value == 0:
                 self.error("CP118", "division by zero", e.span)
                 raise _Invalid
-            result = ir.NumberType(_combine(lt.dimension, rt.dimension, e.op == "*"),
-                                   integer=e.op == "*" and lt.integer and rt.integer
-                                   and lt.unit is None and rt.unit is None)
+            result = ir.NumberType(
+                _combine(lt.dimension, rt.dimension, e.op == "*"),
+                integer=e.op == "*"
+                and lt.integer
+                and rt.integer
+                and lt.unit is None
+                and rt.unit is None,
+            )
         return ir.Arith(e.span, e.op, left, right, result)
 
     # ------------------------------------------------------------ cases
@@ -519,19 +634,31 @@ class Resolver:
                 elif expect.kind == "path":
                     self.target(ast.Target(span, value))
                 elif expect.kind == "needs" and value not in self.out.inputs:
-                    self.error("CP102", f"unknown input `{value}`", span,
-                               *did_you_mean(value, self.out.inputs))
+                    self.error(
+                        "CP102",
+                        f"unknown input `{value}`",
+                        span,
+                        *did_you_mean(value, self.out.inputs),
+                    )
                 elif expect.kind == "recommends" and value not in items:
-                    self.error("CP116", f"no recommendation reads \"{value}\"", span,
-                               *did_you_mean(value, items))
+                    self.error(
+                        "CP116",
+                        f'no recommendation reads "{value}"',
+                        span,
+                        *did_you_mean(value, items),
+                    )
             expectations.append(ir.Expectation(expect.kind, expect.values, expect.span))
         return ir.CaseIR(case.name, case.span, patient, written, tuple(expectations))
 
     def _given_value(self, given: ast.Assignment) -> ir.Value | None:
         decl = self.out.inputs.get(given.input)
         if decl is None:
-            self.error("CP113", f"`{given.input}` is not an input of this pathway", given.span,
-                       *did_you_mean(given.input, self.out.inputs))
+            self.error(
+                "CP113",
+                f"`{given.input}` is not an input of this pathway",
+                given.span,
+                *did_you_mean(given.input, self.out.inputs),
+            )
             return None
         try:
             return value_for(decl, given.value.name, given.value.number, given.value.unit)
@@ -562,27 +689,32 @@ def value_for(
         if name is not None and name in t.values:
             return name
         shown = name if name is not None else str(number)
-        raise InvalidValue(f"`{shown}` is not one of: {', '.join(t.values)}",
-                           *did_you_mean(shown, t.values))
+        raise InvalidValue(
+            f"`{shown}` is not one of: {', '.join(t.values)}", *did_you_mean(shown, t.values)
+        )
     if number is None:
-        raise InvalidValue(f"expected a number{' with a unit' if t.unit is None and t.dimension else ''}"
-                           f", got `{name}`")
+        with_unit = " with a unit" if t.unit is None and t.dimension else ""
+        raise InvalidValue(f"expected a number{with_unit}, got `{name}`")
     if unit_text is None:
         if t.unit is not None:
             value = number * t.unit.factor
         elif t.dimension == DIMENSIONLESS:
             value = number
         else:
-            raise InvalidValue("a duration needs a unit" if t.duration else "a unit is needed",
-                               "e.g. `10 weeks`" if t.duration else "")
+            raise InvalidValue(
+                "a duration needs a unit" if t.duration else "a unit is needed",
+                "e.g. `10 weeks`" if t.duration else "",
+            )
     else:
         try:
             unit = parse_unit(unit_text)
         except UnknownUnit:
             raise InvalidValue(f"unknown unit `{unit_text}`") from None
         if unit.dimension != t.dimension:
-            raise InvalidValue(f"`{unit_text}` is {dimension_words(unit.dimension)}, but this input "
-                               f"is {dimension_words(t.dimension)}")
+            raise InvalidValue(
+                f"`{unit_text}` is {dimension_words(unit.dimension)}, but this input "
+                f"is {dimension_words(t.dimension)}"
+            )
         value = number * unit.factor
     if t.integer:
         step = t.unit.factor if t.unit else Fraction(1)
@@ -593,7 +725,7 @@ def value_for(
     return value
 
 
-def _combine(a: ir.Dimension, b: ir.Dimension, multiply: bool) -> ir.Dimension:
+def _combine(a: Dimension, b: Dimension, multiply: bool) -> Dimension:
     powers: dict[str, int] = dict(a)
     for name, power in b:
         powers[name] = powers.get(name, 0) + (power if multiply else -power)

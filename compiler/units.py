@@ -54,19 +54,78 @@ _ALIASES = {
 
 # Offset units cannot be converted by a factor; each stands alone as its own
 # dimension, so °C compares with °C and is a dimension error against °F or K.
-_OFFSET_UNITS = {"degC": "[celsius]", "°C": "[celsius]", "degF": "[fahrenheit]",
-                 "[degF]": "[fahrenheit]", "°F": "[fahrenheit]"}
+_OFFSET_UNITS = {
+    "degC": "[celsius]",
+    "°C": "[celsius]",
+    "degF": "[fahrenheit]",
+    "[degF]": "[fahrenheit]",
+    "°F": "[fahrenheit]",
+}
 
 # The units written most in clinical pathways; units_table.json holds these.
 COMMON_UNITS = (
-    "s", "min", "h", "d", "wk", "mo", "a",
-    "second", "seconds", "minute", "minutes", "hour", "hours", "day", "days",
-    "week", "weeks", "month", "months", "year", "years",
-    "mg", "g", "kg", "ug", "µg", "mcg", "mL", "L", "dL", "m", "cm", "mm",
-    "mmol/L", "umol/L", "µmol/L", "mol/L", "mg/dL", "g/dL", "g/L", "mg/L", "ng/mL",
-    "mg/d", "mg/day", "g/d", "ug/d", "IU", "IU/d", "IU/day", "[IU]/d", "U/L",
-    "mL/min", "L/min", "/min", "mm[Hg]", "mmHg", "kg/m2", "kg/m^2",
-    "%", "percent", "Cel", "degC",
+    "s",
+    "min",
+    "h",
+    "d",
+    "wk",
+    "mo",
+    "a",
+    "second",
+    "seconds",
+    "minute",
+    "minutes",
+    "hour",
+    "hours",
+    "day",
+    "days",
+    "week",
+    "weeks",
+    "month",
+    "months",
+    "year",
+    "years",
+    "mg",
+    "g",
+    "kg",
+    "ug",
+    "µg",
+    "mcg",
+    "mL",
+    "L",
+    "dL",
+    "m",
+    "cm",
+    "mm",
+    "mmol/L",
+    "umol/L",
+    "µmol/L",
+    "mol/L",
+    "mg/dL",
+    "g/dL",
+    "g/L",
+    "mg/L",
+    "ng/mL",
+    "mg/d",
+    "mg/day",
+    "g/d",
+    "ug/d",
+    "IU",
+    "IU/d",
+    "IU/day",
+    "[IU]/d",
+    "U/L",
+    "mL/min",
+    "L/min",
+    "/min",
+    "mm[Hg]",
+    "mmHg",
+    "kg/m2",
+    "kg/m^2",
+    "%",
+    "percent",
+    "Cel",
+    "degC",
 )
 
 
@@ -118,7 +177,7 @@ def _table() -> dict[str, Any]:
 def _registry() -> Any:
     import pint
 
-    registry = pint.UnitRegistry(non_int_type=Fraction)
+    registry: Any = pint.UnitRegistry(non_int_type=Fraction)
     registry.define("IU = [international_unit]")
     registry.define("enzyme_unit = [enzyme_unit]")
     registry.define("wk = week")
@@ -133,7 +192,7 @@ def _from_pint(text: str) -> Unit:
     try:
         registry = _registry()
         quantity = registry.Quantity(Fraction(1), expr).to_base_units()
-    except Exception as error:  # noqa: BLE001 - pint raises many kinds; all mean "unknown"
+    except Exception as error:
         raise UnknownUnit(text) from error
     dimension = tuple(
         sorted((str(name), int(power)) for name, power in quantity.dimensionality.items() if power)
@@ -146,8 +205,11 @@ def parse_unit(text: str) -> Unit:
     """The meaning of a unit; raises :class:`UnknownUnit`."""
     entry = _table().get(text)
     if entry is not None:
-        return Unit(text, Fraction(entry["factor"]),
-                    tuple((name, int(power)) for name, power in entry["dimension"]))
+        return Unit(
+            text,
+            Fraction(entry["factor"]),
+            tuple((name, int(power)) for name, power in entry["dimension"]),
+        )
     return _from_pint(text)
 
 
@@ -188,8 +250,10 @@ def regenerate_table() -> dict[str, Any]:
 
 if __name__ == "__main__":
     if sys.argv[1:] == ["--regenerate"]:
-        rows = [f"  {json.dumps(k, ensure_ascii=False)}: {json.dumps(v)}"
-                for k, v in regenerate_table().items()]
+        rows = [
+            f"  {json.dumps(k, ensure_ascii=False)}: {json.dumps(v)}"
+            for k, v in regenerate_table().items()
+        ]
         _TABLE_PATH.write_text("{\n" + ",\n".join(rows) + "\n}\n", encoding="utf-8")
         print(f"wrote {_TABLE_PATH}")
     else:

@@ -306,7 +306,7 @@ class Assignment:
 
 @dataclass(frozen=True)
 class Expectation:
-    """``expect end X`` / ``expect recommends "…"`` / ``expect needs a, b`` / ``expect path a, b``."""
+    """``expect end X``, ``expect recommends "…"``, ``expect needs a, b``, ``expect path a, b``."""
 
     span: Span
     kind: str  # "end", "recommends", "needs", "path"

@@ -58,8 +58,9 @@ def register(
     """Add a code to the registry; each code is registered exactly once."""
     if code in _REGISTRY:
         raise ValueError(f"diagnostic code {code} registered twice")
-    entry = Code(code, severity, title, explanation.strip(), bad.strip("\n"), fixed.strip("\n"),
-                 category)
+    entry = Code(
+        code, severity, title, explanation.strip(), bad.strip("\n"), fixed.strip("\n"), category
+    )
     _REGISTRY[code] = entry
     return entry
 

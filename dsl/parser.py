@@ -10,12 +10,13 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import ClassVar
 
 from lark import Lark, Token, Tree, UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 from lark.exceptions import UnexpectedEOF, VisitError
 from lark.indenter import DedentError, Indenter
 
-from . import ast, codes
+from . import ast
 from .diagnostics import Diagnostic, make
 from .spans import Span
 from .syntax_errors import describe_unexpected, expected_words
@@ -30,8 +31,8 @@ MAX_SYNTAX_ERRORS = 20
 
 class PathwayIndenter(Indenter):
     NL_type = "_NL"
-    OPEN_PAREN_types = ["LPAR", "LBRACE"]
-    CLOSE_PAREN_types = ["RPAR", "RBRACE"]
+    OPEN_PAREN_types: ClassVar[list[str]] = ["LPAR", "LBRACE"]
+    CLOSE_PAREN_types: ClassVar[list[str]] = ["RPAR", "RBRACE"]
     INDENT_type = "_INDENT"
     DEDENT_type = "_DEDENT"
     tab_len = 8
@@ -59,9 +60,16 @@ class ParseResult:
 def parse(text: str, file: str) -> ParseResult:
     """Parse one pathway file. Never raises on bad input: problems come back as diagnostics."""
     if not text.strip():
-        return ParseResult(None, (make(
-            "CP001", 'the file is empty: a pathway file begins with `pathway <id> "<title>"`',
-            Span.point(file, 1)),))
+        return ParseResult(
+            None,
+            (
+                make(
+                    "CP001",
+                    'the file is empty: a pathway file begins with `pathway <id> "<title>"`',
+                    Span.point(file, 1),
+                ),
+            ),
+        )
     if not text.endswith("\n"):
         text += "\n"
     diagnostics: list[Diagnostic] = []
@@ -71,10 +79,12 @@ def parse(text: str, file: str) -> ParseResult:
         try:
             tree = _parser().parse(working)
             break
-        except (UnexpectedInput, DedentError) as error:  # noqa: PERF203
+        except (UnexpectedInput, DedentError) as error:
             diagnostic, line = _syntax_diagnostic(error, working, file)
-            if diagnostics and isinstance(error, UnexpectedEOF | UnexpectedToken) and (
-                getattr(error, "token", None) is None or error.token.type == "$END"
+            if (
+                diagnostics
+                and isinstance(error, UnexpectedEOF | UnexpectedToken)
+                and (getattr(error, "token", None) is None or error.token.type == "$END")
             ):
                 # Running off the end after an earlier error is that error's echo.
                 break
@@ -96,11 +106,20 @@ def parse(text: str, file: str) -> ParseResult:
     except VisitError as error:
         if isinstance(error.orig_exc, BadEscape):
             bad = error.orig_exc
-            return ParseResult(None, (make(
-                "CP004", f"unknown escape `{bad.sequence}` in quoted text", bad.span,
-                notes=('inside quotes write \\" for a quote, \\\\ for a backslash, '
-                       "\\n for a new line, \\uXXXX for any character",),
-            ),))
+            return ParseResult(
+                None,
+                (
+                    make(
+                        "CP004",
+                        f"unknown escape `{bad.sequence}` in quoted text",
+                        bad.span,
+                        notes=(
+                            'inside quotes write \\" for a quote, \\\\ for a backslash, '
+                            "\\n for a new line, \\uXXXX for any character",
+                        ),
+                    ),
+                ),
+            )
         raise
     duplicates = tuple(
         make("CP009", "this header field was already given above", span)
@@ -118,12 +137,17 @@ def _too_deep(tree: Tree[Token], file: str) -> Diagnostic | None:
     while stack:
         node, depth = stack.pop()
         if depth > MAX_EXPRESSION_DEPTH and not getattr(node.meta, "empty", True):
-            where = Span(file, node.meta.line, node.meta.column, node.meta.line,
-                         node.meta.column + 1)
+            where = Span(
+                file, node.meta.line, node.meta.column, node.meta.line, node.meta.column + 1
+            )
             break
         stack.extend((c, depth + 1) for c in node.children if isinstance(c, Tree))
-    return make("CP005", f"expression nested more than {MAX_EXPRESSION_DEPTH} levels deep", where,
-                notes=("split it into `define` values that each say one thing",))
+    return make(
+        "CP005",
+        f"expression nested more than {MAX_EXPRESSION_DEPTH} levels deep",
+        where,
+        notes=("split it into `define` values that each say one thing",),
+    )
 
 
 def _syntax_diagnostic(
@@ -143,13 +167,21 @@ def _syntax_diagnostic(
         char = text.split("\n")[line - 1][column - 1 : column] if line <= text.count("\n") else ""
         label = describe_unexpected(error, _parser, text)
         message = label or f"unexpected character {char!r}"
-        return make("CP002", message, Span(file, line, column, line, column + 1),
-                    notes=() if label else _expected_note(error)), line
+        return make(
+            "CP002",
+            message,
+            Span(file, line, column, line, column + 1),
+            notes=() if label else _expected_note(error),
+        ), line
     token = error.token if isinstance(error, UnexpectedToken | UnexpectedEOF) else None
     if isinstance(error, UnexpectedEOF) or (token is not None and token.type == "$END"):
         last = max(1, text.rstrip("\n").count("\n") + 1)
-        return make("CP001", "the file ends in the middle of a block",
-                    Span.point(file, last), notes=_expected_note(error)), last
+        return make(
+            "CP001",
+            "the file ends in the middle of a block",
+            Span.point(file, last),
+            notes=_expected_note(error),
+        ), last
     assert token is not None
     width = max(1, len(token.value)) if token.type not in ("_NL", "_INDENT", "_DEDENT") else 1
     if token.type in ("_INDENT", "_DEDENT", "_NL"):
@@ -158,8 +190,12 @@ def _syntax_diagnostic(
         line, column = _layout_position(text, token, line)
     label = describe_unexpected(error, _parser, text)
     message = label or f"unexpected {_token_words(token)}"
-    return make("CP001", message, Span(file, line, column, line, column + width),
-                notes=() if label else _expected_note(error)), line
+    return make(
+        "CP001",
+        message,
+        Span(file, line, column, line, column + width),
+        notes=() if label else _expected_note(error),
+    ), line
 
 
 def _layout_position(text: str, token: Token, line: int) -> tuple[int, int]:

@@ -80,9 +80,9 @@ EXAMPLES: dict[str, list[str]] = {
     "missing `)`: every `(` needs a matching `)`": [
         _HEAD + 'decision d "Q?"\n  when (a and b -> c\n',
     ],
-    "a file begins with `pathway <id> \"<title>\"`": [
+    'a file begins with `pathway <id> "<title>"`': [
         'decision d "Q?"\n',
-        'input x: boolean\n',
+        "input x: boolean\n",
         "pathway\n",
     ],
 }
@@ -94,7 +94,7 @@ def describe_unexpected(
     """The label of the bad snippet this error looks like, if any."""
     try:
         label = error.match_examples(parser().parse, EXAMPLES, use_accepts=True)
-    except Exception:  # noqa: BLE001 - a failed match must never hide the real error
+    except Exception:
         return None
     return str(label) if label else None
 

@@ -122,8 +122,9 @@ class ToAst(Transformer[Token, ast.PathwayFile]):
             else:
                 values[key] = value
             if key == "status":
-                values["status_span"] = Span(span.file, span.line, span.end_column - len(value),
-                                             span.line, span.end_column)
+                values["status_span"] = Span(
+                    span.file, span.line, span.end_column - len(value), span.line, span.end_column
+                )
         metadata = ast.Metadata(span=self._span(meta), duplicates=tuple(duplicates), **values)
         return ast.PathwayHeader(self._span(meta), name.value, self._str(title), metadata)
 
@@ -208,11 +209,16 @@ class ToAst(Transformer[Token, ast.PathwayFile]):
         if rest and isinstance(rest[0], Token) and rest[0].type == "POLICY":
             policy = rest.pop(0).value
         branches = tuple(c for c in rest if isinstance(c, ast.Branch))
-        otherwise = next((c[1] for c in rest if isinstance(c, tuple) and c[0] == "otherwise"),
-                         None)
+        otherwise = next((c[1] for c in rest if isinstance(c, tuple) and c[0] == "otherwise"), None)
         return ast.Decision(
-            self._span(meta), name.value, self._str(label), _notes(rest), _cites(rest),
-            policy, branches, otherwise,
+            self._span(meta),
+            name.value,
+            self._str(label),
+            _notes(rest),
+            _cites(rest),
+            policy,
+            branches,
+            otherwise,
         )
 
     def branch(self, meta: Meta, c: list[Any]) -> ast.Branch:
@@ -226,8 +232,13 @@ class ToAst(Transformer[Token, ast.PathwayFile]):
         name, label, *rest = children
         nxt = next((c[1] for c in rest if isinstance(c, tuple) and c[0] == "next"), None)
         return ast.Action(
-            self._span(meta), name.value, self._str(label), _notes(rest), _cites(rest),
-            tuple(c for c in rest if isinstance(c, ast.Item)), nxt,
+            self._span(meta),
+            name.value,
+            self._str(label),
+            _notes(rest),
+            _cites(rest),
+            tuple(c for c in rest if isinstance(c, ast.Item)),
+            nxt,
         )
 
     def next_stmt(self, meta: Meta, c: list[Token]) -> tuple[str, ast.Target]:
@@ -238,8 +249,13 @@ class ToAst(Transformer[Token, ast.PathwayFile]):
         has_label = bool(rest) and isinstance(rest[0], Token)
         label = self._str(rest.pop(0)) if has_label else ""
         return ast.End(
-            self._span(meta), name.value, label, _notes(rest), _cites(rest),
-            tuple(c for c in rest if isinstance(c, ast.Item)), has_label,
+            self._span(meta),
+            name.value,
+            label,
+            _notes(rest),
+            _cites(rest),
+            tuple(c for c in rest if isinstance(c, ast.Item)),
+            has_label,
         )
 
     def item(self, meta: Meta, children: list[Any]) -> ast.Item:
@@ -255,8 +271,9 @@ class ToAst(Transformer[Token, ast.PathwayFile]):
                 strength, strength_span = value, span
             else:
                 guard = value
-        return ast.Item(self._span(meta), kind.value, self._str(text), citations, strength,
-                        strength_span, guard)
+        return ast.Item(
+            self._span(meta), kind.value, self._str(text), citations, strength, strength_span, guard
+        )
 
     def cite(self, meta: Meta, c: list[Token]) -> tuple[str, Any, Span]:
         return ("cite", tuple(ast.Citation(self._tok(t), t.value) for t in c), self._span(meta))

@@ -32,5 +32,6 @@ def diagnostic_record(d: Diagnostic) -> dict[str, Any]:
 
 
 def format_json(diagnostics: Iterable[Diagnostic]) -> str:
-    return json.dumps({"diagnostics": [diagnostic_record(d) for d in diagnostics]}, indent=2,
-                      ensure_ascii=False)
+    return json.dumps(
+        {"diagnostics": [diagnostic_record(d) for d in diagnostics]}, indent=2, ensure_ascii=False
+    )

@@ -26,16 +26,28 @@ FORMATS = ("text", "json")
 
 def configure(parser: argparse.ArgumentParser) -> None:
     add_paths(parser, help_text="pathway files, or folders to search for *.cpath files")
-    parser.add_argument("--format", choices=FORMATS, default="text",
-                        help="output format (default: text, on stderr; others on stdout)")
-    parser.add_argument("--fail-on", type=severity_arg, default=Severity.ERROR,
-                        metavar="SEVERITY",
-                        help="lowest severity that makes the exit code 1: error (default), "
-                        "warning or info")
-    parser.add_argument("--select", default="", metavar="CODES",
-                        help="only report these codes (comma-separated, e.g. CP201,CP203)")
-    parser.add_argument("--ignore", default="", metavar="CODES",
-                        help="never report these codes (comma-separated)")
+    parser.add_argument(
+        "--format",
+        choices=FORMATS,
+        default="text",
+        help="output format (default: text, on stderr; others on stdout)",
+    )
+    parser.add_argument(
+        "--fail-on",
+        type=severity_arg,
+        default=Severity.ERROR,
+        metavar="SEVERITY",
+        help="lowest severity that makes the exit code 1: error (default), warning or info",
+    )
+    parser.add_argument(
+        "--select",
+        default="",
+        metavar="CODES",
+        help="only report these codes (comma-separated, e.g. CP201,CP203)",
+    )
+    parser.add_argument(
+        "--ignore", default="", metavar="CODES", help="never report these codes (comma-separated)"
+    )
 
 
 def _codes(text: str) -> set[str]:
@@ -52,15 +64,16 @@ def run(args: argparse.Namespace) -> int:
     for file in files:
         loaded = check_file(file)
         sources[file] = loaded.source
-        if loaded.pathway is None and loaded.diagnostics and loaded.diagnostics[0].code in (
-            "CP006", "CP007", "CP008"
+        if (
+            loaded.pathway is None
+            and loaded.diagnostics
+            and loaded.diagnostics[0].code in ("CP006", "CP007", "CP008")
         ):
             io_error = True
         diagnostics.extend(loaded.diagnostics)
     selected, ignored = _codes(args.select), _codes(args.ignore)
     diagnostics = [
-        d for d in diagnostics
-        if (not selected or d.code in selected) and d.code not in ignored
+        d for d in diagnostics if (not selected or d.code in selected) and d.code not in ignored
     ]
     emit(diagnostics, sources, args.format, files)
     if io_error:
@@ -68,15 +81,18 @@ def run(args: argparse.Namespace) -> int:
     return 1 if any(d.severity >= args.fail_on for d in diagnostics) else 0
 
 
-def emit(diagnostics: list[Diagnostic], sources: dict[str, str], fmt: str,
-         files: list[str]) -> None:
+def emit(
+    diagnostics: list[Diagnostic], sources: dict[str, str], fmt: str, files: list[str]
+) -> None:
     if fmt == "text":
         from carepath.render.report_text import format_text, summary
 
         if diagnostics:
             print(format_text(diagnostics, sources), file=sys.stderr)
-            print(f"\n{summary(diagnostics)} in {len(files)} file"
-                  f"{'s' if len(files) != 1 else ''}", file=sys.stderr)
+            print(
+                f"\n{summary(diagnostics)} in {len(files)} file{'s' if len(files) != 1 else ''}",
+                file=sys.stderr,
+            )
     elif fmt == "json":
         from carepath.render.report_json import format_json
 

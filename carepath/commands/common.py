@@ -29,8 +29,9 @@ def expand_paths(paths: list[str]) -> tuple[list[str], list[Diagnostic]]:
         if path.is_dir():
             found = sorted(str(p) for p in path.rglob(f"*{PATHWAY_SUFFIX}"))
             if not found:
-                problems.append(make("CP006", f"no {PATHWAY_SUFFIX} files under `{raw}`",
-                                     Span.point(raw, 1)))
+                problems.append(
+                    make("CP006", f"no {PATHWAY_SUFFIX} files under `{raw}`", Span.point(raw, 1))
+                )
             files.extend(found)
         elif path.exists():
             files.append(raw)
