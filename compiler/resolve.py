@@ -18,7 +18,15 @@ from carepath.dsl.spans import Span
 
 from . import codes as _codes  # noqa: F401 - registers the CP1xx codes
 from . import ir
-from .units import DIMENSIONLESS, Dimension, Unit, UnknownUnit, dimension_words, parse_unit
+from .units import (
+    DIMENSIONLESS,
+    Dimension,
+    Unit,
+    UnknownUnit,
+    dimension_words,
+    format_number,
+    parse_unit,
+)
 
 STATUSES = ("draft", "active", "retired", "unknown")
 STRENGTHS = ("strong", "moderate", "weak", "conditional")
@@ -62,6 +70,8 @@ class Resolver:
         self.out = Resolved(header=pathway.header)
         self._define_asts: dict[str, ast.Define] = {}
         self._resolving: list[str] = []
+        # Defines that could not be typed: their problem is reported once, not at every use.
+        self._failed: set[str] = set()
 
     # ------------------------------------------------------------ helpers
     def error(self, code: str, message: str, span: Span, *notes: str) -> None:
@@ -113,7 +123,12 @@ class Resolver:
             try:
                 datetime.date.fromisoformat(meta.reviewed)
             except ValueError:
-                self.error("CP115", f"`{meta.reviewed}` is not a calendar date", meta.span)
+                self.error(
+                    "CP115",
+                    f"`{meta.reviewed}` is not a calendar date",
+                    meta.reviewed_span or meta.span,
+                    "write the date as YYYY-MM-DD",
+                )
 
     def _references(self) -> None:
         for ref in self.ast.references:
@@ -153,11 +168,11 @@ class Resolver:
                 if not isinstance(value_type, ir.NumberType) or value_type.duration:
                     self.error(
                         "CP110",
-                        f"a {value_type} input cannot have a plausible range",
+                        f"{_input_kind(value_type)} input cannot have a plausible range",
                         decl.range.span,
                         "ranges are for integer and decimal inputs"
                         if not isinstance(value_type, ir.NumberType)
-                        else "give a duration's plausible range with `define` checks instead",
+                        else "durations take no plausible range: leave it out",
                     )
                 elif decl.range.low > decl.range.high:
                     self.error(
@@ -209,6 +224,8 @@ class Resolver:
     def _resolve_define(self, name: str) -> ir.DefineDecl | None:
         if name in self.out.defines:
             return self.out.defines[name]
+        if name in self._failed:
+            return None
         define = self._define_asts[name]
         if name in self._resolving:
             cycle = [*self._resolving[self._resolving.index(name) :], name]
@@ -223,6 +240,7 @@ class Resolver:
         try:
             expr = self.expr(define.expr)
         except _Invalid:
+            self._failed.add(name)
             return None
         finally:
             self._resolving.pop()
@@ -337,7 +355,7 @@ class Resolver:
         if not isinstance(ir.type_of(typed), ir.BooleanType):
             self.error(
                 "CP106",
-                f"this is a {ir.type_of(typed)}, not a yes/no condition",
+                f"this is {_a(ir.type_of(typed))}, not a yes/no condition",
                 expr.span,
                 "compare it with something, e.g. `score >= 2`",
             )
@@ -365,7 +383,11 @@ class Resolver:
             "CP102",
             f"unknown name `{e.name}`",
             e.span,
-            *did_you_mean(e.name, [*self.out.inputs, *self._define_asts]),
+            # Not the defines being resolved: suggesting one would make a cycle.
+            *did_you_mean(
+                e.name,
+                [*self.out.inputs, *(d for d in self._define_asts if d not in self._resolving)],
+            ),
         )
         raise _Invalid
 
@@ -425,7 +447,7 @@ class Resolver:
         if not isinstance(operand_type, ir.EnumType):
             self.error(
                 "CP106",
-                f"`in {{…}}` needs an enumeration, but this is a {operand_type}",
+                f"`in {{…}}` needs an enumeration, but this is {_a(operand_type)}",
                 e.operand.span,
             )
             raise _Invalid
@@ -468,13 +490,13 @@ class Resolver:
             )
             self.error(
                 "CP106",
-                f"`{e.op}` compares numbers, but this compares a {lt} with a {rt}",
+                f"`{e.op}` compares numbers, but this compares {_a(lt)} with {_a(rt)}",
                 e.span,
                 hint,
             )
             raise _Invalid
         if type(lt) is not type(rt) or (isinstance(lt, ir.EnumType) and lt != rt):
-            self.error("CP106", f"cannot compare a {lt} with a {rt}", e.span)
+            self.error("CP106", f"cannot compare {_a(lt)} with {_a(rt)}", e.span)
             raise _Invalid
         return ir.Compare(e.span, e.op, left, right)
 
@@ -524,7 +546,7 @@ class Resolver:
             return f"in {t.unit.text}"
         if isinstance(t, ir.NumberType) and not t.dimension:
             return "a plain number"
-        return f"a {t}"
+        return _a(t)
 
     @staticmethod
     def _bare(expr: ir.Expr) -> bool:
@@ -567,7 +589,7 @@ class Resolver:
         operand = self.expr(e.operand)
         t = ir.type_of(operand)
         if not isinstance(t, ir.NumberType):
-            self.error("CP106", f"cannot negate a {t}", e.span)
+            self.error("CP106", f"cannot negate {_a(t)}", e.span)
             raise _Invalid
         if isinstance(operand, ir.Const) and isinstance(operand.value, Fraction):
             return ir.Const(e.span, -operand.value, t, "-" + operand.text, operand.unit)
@@ -578,7 +600,7 @@ class Resolver:
         lt, rt = ir.type_of(left), ir.type_of(right)
         if not isinstance(lt, ir.NumberType) or not isinstance(rt, ir.NumberType):
             culprit = lt if not isinstance(lt, ir.NumberType) else rt
-            self.error("CP106", f"`{e.op}` works on numbers, not on a {culprit}", e.span)
+            self.error("CP106", f"`{e.op}` works on numbers, not on {_a(culprit)}", e.span)
             raise _Invalid
         if e.op in "+-":
             left, right = self._align_units(left, right, e)
@@ -645,7 +667,7 @@ class Resolver:
                         "CP116",
                         f'no recommendation reads "{value}"',
                         span,
-                        *did_you_mean(value, items),
+                        *(_containing(value, items) or did_you_mean(value, items)),
                     )
             expectations.append(ir.Expectation(expect.kind, expect.values, expect.span))
         return ir.CaseIR(case.name, case.span, patient, written, tuple(expectations))
@@ -721,8 +743,44 @@ def value_for(
         if (value / step).denominator != 1:
             raise InvalidValue("expected a whole number" + (f" of {t.unit.text}" if t.unit else ""))
     if decl.low is not None and decl.high is not None and not decl.low <= value <= decl.high:
-        raise InvalidValue("outside the plausible range declared for this input")
+        factor = t.unit.factor if t.unit else Fraction(1)
+        shown = f" {t.unit.text}" if t.unit else ""
+        raise InvalidValue(
+            f"{format_number(value / factor)}{shown} is outside the plausible range "
+            f"{format_number(decl.low / factor)}..{format_number(decl.high / factor)}{shown} "
+            "declared for this input"
+        )
     return value
+
+
+def _a(t: ir.ValueType) -> str:
+    """A type for a message, with its article: "an integer in years", "a yes/no value"."""
+    if isinstance(t, ir.BooleanType):
+        return "a yes/no value"
+    if isinstance(t, ir.EnumType):
+        return "an enumeration (" + ", ".join(t.values) + ")"
+    if t.duration:
+        return "a duration"
+    kind = "an integer" if t.integer else "a decimal number"
+    if t.unit is not None:
+        return f"{kind} in {t.unit.text}"
+    if t.dimension:
+        return f"{kind} of {dimension_words(t.dimension)}"
+    return kind
+
+
+def _input_kind(t: ir.ValueType) -> str:
+    if isinstance(t, ir.BooleanType):
+        return "a boolean"
+    if isinstance(t, ir.EnumType):
+        return "an enumeration"
+    return "a duration" if t.duration else _a(t)
+
+
+def _containing(text: str, candidates: Iterable[str]) -> tuple[str, ...]:
+    """A suggestion for a quote that is part of one candidate's text."""
+    matches = sorted(c for c in candidates if text.casefold() in c.casefold())
+    return (f'did you mean "{matches[0]}"?',) if len(matches) == 1 else ()
 
 
 def _combine(a: Dimension, b: Dimension, multiply: bool) -> Dimension:

@@ -130,6 +130,7 @@ class Metadata:
     population: str | None = None
     authors: tuple[str, ...] = ()
     reviewed: str | None = None
+    reviewed_span: Span | None = None
     description: str | None = None
     # Fields written more than once (reported as CP009).
     duplicates: tuple[Span, ...] = ()

@@ -59,13 +59,14 @@ class ParseResult:
 
 def parse(text: str, file: str) -> ParseResult:
     """Parse one pathway file. Never raises on bad input: problems come back as diagnostics."""
-    if not text.strip():
+    if not any(line.strip() and not line.lstrip().startswith("#") for line in text.split("\n")):
+        what = "the file is empty" if not text.strip() else "the file holds only comments"
         return ParseResult(
             None,
             (
                 make(
                     "CP001",
-                    'the file is empty: a pathway file begins with `pathway <id> "<title>"`',
+                    f'{what}: a pathway file begins with `pathway <id> "<title>"`',
                     Span.point(file, 1),
                 ),
             ),

@@ -7,9 +7,10 @@ the user reads the label, not "Unexpected token RARROW".
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
-from lark import Lark, UnexpectedInput
+from lark import Lark, UnexpectedInput, UnexpectedToken
 
 _HEAD = 'pathway p "P"\n'
 
@@ -88,15 +89,94 @@ EXAMPLES: dict[str, list[str]] = {
 }
 
 
+# The parser is in a different state in the first top-level block of a file than in
+# the later ones: give every snippet a second form that follows another block.
+for _snippets in EXAMPLES.values():
+    _snippets.extend(
+        _HEAD + "start x\n" + s[len(_HEAD) :] for s in list(_snippets) if s.startswith(_HEAD)
+    )
+# A stray line at the top level fails in a state that depends on the block before it.
+_BLOCKS = (
+    'decision d0 "Q?"\n  otherwise -> x\n',
+    'action a0 "A"\n  next x\n',
+    'end e0 "E"\n',
+    'end e0 "E"\n  note "n"\n',
+    "input i0: boolean\n",
+    "define d0 = 1\n",
+    'reference r0 "R"\n',
+    'reference r0 "R"\n  year 2020\n',
+    'case "c"\n  given a = 1\n',
+)
+for _label in (
+    "`when` and `otherwise` belong inside a decision, indented under it",
+    "recommendations belong inside an action or end node, indented under it",
+):
+    _stray = [s[len(_HEAD) :] for s in EXAMPLES[_label] if s.startswith(_HEAD)]
+    EXAMPLES[_label].extend(_HEAD + block + line for block in _BLOCKS for line in _stray)
+
+
 def describe_unexpected(
     error: UnexpectedInput, parser: Callable[[], Lark], text: str
 ) -> str | None:
-    """The label of the bad snippet this error looks like, if any."""
+    """The label of the bad snippet this error looks like, if any.
+
+    Like Lark's ``match_examples`` (same parser state, same acceptable tokens, an
+    identical token preferred), but the depth of the parse stack is ignored: it
+    grows with every top-level block before the error, so Lark's own comparison
+    only matched errors in the first block of a file."""
+    position = _position(error)
+    if position is None:
+        return None
+    accepts = _accepts(error)
+    token = getattr(error, "token", None)
+    candidate: str | None = None
+    for label, ex_position, ex_accepts, ex_token in _example_errors(parser()):
+        if ex_position != position:
+            continue
+        if accepts is not None and ex_accepts is not None and ex_accepts != accepts:
+            continue
+        if token is not None and ex_token is not None and ex_token == token:
+            return label
+        candidate = candidate or label
+    return candidate
+
+
+def _position(error: UnexpectedInput) -> int | None:
+    state = getattr(error, "state", None)
+    position = getattr(state, "position", state)
+    return position if isinstance(position, int) else None
+
+
+def _accepts(error: UnexpectedInput) -> frozenset[str] | None:
+    if not isinstance(error, UnexpectedToken):
+        return None
     try:
-        label = error.match_examples(parser().parse, EXAMPLES, use_accepts=True)
+        return frozenset(error.accepts or ())
     except Exception:
         return None
-    return str(label) if label else None
+
+
+@functools.cache
+def _example_errors(
+    parser: Lark,
+) -> tuple[tuple[str, int, frozenset[str] | None, str | None], ...]:
+    """(label, parser state, acceptable tokens, token) of every labelled snippet's error,
+    computed once per process."""
+    found: list[tuple[str, int, frozenset[str] | None, str | None]] = []
+    for label, snippets in EXAMPLES.items():
+        for snippet in snippets:
+            try:
+                parser.parse(snippet)
+            except UnexpectedInput as error:
+                position = _position(error)
+                if position is not None:
+                    token = getattr(error, "token", None)
+                    found.append(
+                        (label, position, _accepts(error), None if token is None else str(token))
+                    )
+            except Exception:
+                continue
+    return tuple(found)
 
 
 _WORDS = {

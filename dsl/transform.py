@@ -10,6 +10,7 @@ from lark.tree import Meta
 
 from . import ast
 from .spans import Span
+from .suppress import comment_start
 
 _ESCAPES = {'"': '"', "\\": "\\", "n": "\n", "t": "\t"}
 
@@ -76,7 +77,9 @@ class ToAst(Transformer[Token, ast.PathwayFile]):
         stripped = text.lstrip()
         if not stripped or stripped.startswith("#"):
             return ""
-        return text.rstrip()
+        # A trailing comment is not part of the statement: end its span before it.
+        comment = comment_start(text)
+        return (text if comment is None else text[:comment]).rstrip()
 
     def _indent(self, line: int) -> int:
         text = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
@@ -121,8 +124,8 @@ class ToAst(Transformer[Token, ast.PathwayFile]):
                 values["authors"] = values.get("authors", ()) + value
             else:
                 values[key] = value
-            if key == "status":
-                values["status_span"] = Span(
+            if key in ("status", "reviewed"):
+                values[f"{key}_span"] = Span(
                     span.file, span.line, span.end_column - len(value), span.line, span.end_column
                 )
         metadata = ast.Metadata(span=self._span(meta), duplicates=tuple(duplicates), **values)

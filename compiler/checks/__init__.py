@@ -9,17 +9,48 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from carepath.dsl.diagnostics import Diagnostic
+from carepath.dsl.spans import Span
 
 from ..pathway import Pathway
+from .structure_content import check_content
+from .structure_dead_ends import check_dead_ends
+from .structure_endings import check_endings
+from .structure_reachability import check_reachability
+from .structure_start import check_start
+from .structure_unused import check_unused
 
 Check = Callable[[Pathway], Iterable[Diagnostic]]
 
-# (name, pass) in the order they run. Filled in by the soundness-checks work.
-CHECKS: tuple[tuple[str, Check], ...] = ()
+# (name, pass) in the order they run: graph structure (CP2xx) first, then logic.
+CHECKS: tuple[tuple[str, Check], ...] = (
+    ("start", check_start),
+    ("reachability", check_reachability),
+    ("dead_ends", check_dead_ends),
+    ("endings", check_endings),
+    ("content", check_content),
+    ("unused", check_unused),
+)
 
 
 def run_checks(pathway: Pathway) -> list[Diagnostic]:
+    """Every pass's findings, in pass order, each fact once.
+
+    A node the graph cannot reach (CP203) is also reached by no patient, so a later
+    (logic) finding at the very same place would repeat it: it is dropped, as is
+    any exact repeat of an earlier finding.
+    """
     found: list[Diagnostic] = []
+    seen: set[tuple[str, Span, str]] = set()
+    unreachable: set[Span] = set()
     for _name, check in CHECKS:
-        found.extend(check(pathway))
+        for diagnostic in check(pathway):
+            key = (diagnostic.code, diagnostic.span, diagnostic.message)
+            if key in seen or (
+                diagnostic.span in unreachable and not diagnostic.code.startswith("CP2")
+            ):
+                continue
+            seen.add(key)
+            found.append(diagnostic)
+            if diagnostic.code == "CP203":
+                unreachable.add(diagnostic.span)
     return found

@@ -1,0 +1,117 @@
+"""``carepath render``: draw a pathway's flowchart (DOT, SVG, PNG, PDF or Mermaid)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from carepath.compiler.pathway import Pathway
+    from carepath.dsl.diagnostics import Diagnostic
+
+HELP = "draw a pathway's flowchart (dot, svg, png, pdf or mermaid)"
+DESCRIPTION = """\
+Draw the pathway as a clinical flowchart: a Start terminal, decisions as
+diamonds with their question, actions as boxes with their key
+recommendations, ends as rounded terminals, and every branch labelled with
+its condition. svg, png and pdf are drawn by Graphviz `dot`.
+
+  --highlight PATIENT.json   draw the path this patient takes in bold; fade the rest
+  --diagnostics              mark nodes and branches the checker flags (red outline)
+
+exit codes:
+  0  written
+  1  the pathway has errors (nothing written)
+  2  a file could not be read or written, Graphviz is missing or failed, bad usage
+"""
+
+FORMATS = ("dot", "svg", "png", "pdf", "mermaid")
+_SUFFIX_FORMATS = {".dot": "dot", ".gv": "dot", ".svg": "svg", ".png": "png", ".pdf": "pdf"}
+_SUFFIX_FORMATS |= {".mmd": "mermaid", ".mermaid": "mermaid"}
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("pathway", metavar="PATHWAY", help="the pathway file (.cpath)")
+    parser.add_argument(
+        "-f",
+        "--format",
+        choices=FORMATS,
+        default=None,
+        help="output format (default: from the output file's suffix, else svg)",
+    )
+    parser.add_argument(
+        "-o", "--output", metavar="FILE", help="output file (default: standard output)"
+    )
+    parser.add_argument(
+        "--highlight",
+        metavar="PATIENT",
+        help="a patient record (JSON) whose path is drawn bold and coloured",
+    )
+    parser.add_argument(
+        "--diagnostics",
+        action="store_true",
+        help="mark the nodes and branches that `carepath check` flags",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    from carepath.commands.common import print_diagnostics
+    from carepath.compiler.check import check_file
+    from carepath.compiler.evaluate import evaluate
+    from carepath.dsl.files import write_atomic
+    from carepath.render import codes as _codes  # noqa: F401 - registers CP5xx
+    from carepath.render.dot import DotOptions, RenderError, render
+    from carepath.render.mermaid import to_mermaid
+
+    fmt = args.format or _SUFFIX_FORMATS.get(Path(args.output or "").suffix.lower(), "svg")
+    loaded = check_file(args.pathway)
+    errors = [d for d in loaded.diagnostics if d.severity >= d.severity.ERROR]
+    if loaded.pathway is None or (errors and not args.diagnostics):
+        print_diagnostics(list(loaded.diagnostics), {loaded.file: loaded.source})
+        unreadable = loaded.pathway is None and any(
+            d.code in ("CP006", "CP007", "CP008") for d in loaded.diagnostics
+        )
+        print(f"carepath render: {args.pathway} has errors; nothing drawn", file=sys.stderr)
+        return 2 if unreadable else 1
+    pathway = loaded.pathway
+    highlight = None
+    if args.highlight:
+        patient, problems = load_patient(pathway, args.highlight)
+        if patient is None:
+            print_diagnostics(problems, {})
+            return 2
+        highlight = evaluate(pathway, patient)
+    options = DotOptions(
+        highlight=highlight,
+        diagnostics=tuple(loaded.diagnostics) if args.diagnostics else (),
+    )
+    try:
+        data = to_mermaid(pathway).encode("utf-8") if fmt == "mermaid" else render(
+            pathway, fmt, options
+        )
+    except RenderError as error:
+        print(f"carepath render: error[{error.code}]: {error.message}", file=sys.stderr)
+        return 2
+    if args.output:
+        try:
+            write_atomic(args.output, data)
+        except OSError as error:
+            print(f"carepath render: cannot write {args.output}: {error.strerror}", file=sys.stderr)
+            return 2
+    elif fmt in ("png", "pdf") and sys.stdout.isatty():
+        print(f"carepath render: {fmt} is binary; give -o FILE", file=sys.stderr)
+        return 2
+    else:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    return 0
+
+
+def load_patient(pathway: Pathway, path: str) -> tuple[dict[str, object] | None, list[Diagnostic]]:
+    """A patient record for ``--highlight``: the shared loader when it exists
+    (``carepath.compiler.patient``), else :func:`carepath.render.patient.load_record`."""
+    from carepath.render.patient import load_record
+
+    return load_record(pathway, path)

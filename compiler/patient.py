@@ -1,0 +1,494 @@
+"""Patient records: JSON, YAML or CSV cells -> checked patient values.
+
+A record maps input names to values. What a value may look like depends on the
+input's type (docs/patients.md):
+
+- boolean: ``true`` or ``false`` only (not ``"yes"``, not ``1``);
+- enumeration: one of the declared values, as a string;
+- number: a number (taken in the input's declared unit; not allowed for
+  durations and inputs with a dimension but no unit), a string ``"10 weeks"``
+  or ``"10 wk"``, or a FHIR Quantity ``{"value": 10, "unit": "wk"}`` /
+  ``{"value": 10, "code": "wk", "system": "http://unitsofmeasure.org"}``;
+- ``null`` (or the string ``"unknown"``, or an empty CSV cell): unknown, the
+  same as leaving the field out.
+
+Numbers are read exactly from their text (``0.1`` is one tenth, never a float).
+Every problem is a CP4xx diagnostic naming the field, on the line of the
+patient file where the field is; a record with any problem is not evaluated.
+
+>>> from carepath.compiler.pathway import load_text
+>>> p = load_text('pathway p "P"\\ninput age: integer years 0..120\\nstart e\\n'
+...               'end e "E"\\n').pathway
+>>> record, problems = parse_patient('{"age": "70 a"}', "pt.json", p)
+>>> record.values["age"] / 31557600, record.written["age"], problems
+(Fraction(70, 1), '70 a', [])
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+from carepath.dsl.diagnostics import Diagnostic, make
+from carepath.dsl.spans import Span
+
+from . import codes_eval as _codes  # noqa: F401 - registers the CP4xx codes
+from . import ir
+from .pathway import Pathway
+from .resolve import InvalidValue, did_you_mean, value_for
+from .units import (
+    COMMON_UNITS,
+    DIMENSIONLESS,
+    UnknownUnit,
+    dimension_words,
+    format_number,
+    parse_unit,
+)
+
+UCUM = "http://unitsofmeasure.org"
+MAX_PATIENT_BYTES = 16 * 1024 * 1024
+_QUANTITY_KEYS = frozenset({"value", "unit", "code", "system", "comparator", "id", "extension"})
+_NUMBER = re.compile(r"\s*([-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?)\s*(.*?)\s*")
+
+
+@dataclass(frozen=True)
+class PatientRecord:
+    """Checked patient values (unknown inputs left out) and how each was written."""
+
+    file: str
+    values: dict[str, ir.Value] = field(hash=False)
+    written: dict[str, str] = field(hash=False)
+
+
+class _Problem(Exception):
+    def __init__(self, code: str, message: str, *notes: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.notes = tuple(n for n in notes if n)
+
+
+class _Duplicates(dict[str, Any]):
+    """A JSON object that remembers keys it saw twice."""
+
+    duplicates: list[str]
+
+
+def _pairs(pairs: list[tuple[str, Any]]) -> _Duplicates:
+    obj = _Duplicates()
+    obj.duplicates = []
+    for key, value in pairs:
+        if key in obj:
+            obj.duplicates.append(key)
+        obj[key] = value
+    return obj
+
+
+def _no_constant(text: str) -> Any:
+    raise ValueError(f"`{text}` is not a number")
+
+
+def loads_exact(text: str) -> Any:
+    """JSON with exact numbers: ``1.5`` is ``Fraction(3, 2)``; NaN/Infinity are refused."""
+    return json.loads(
+        text,
+        parse_float=Fraction,
+        parse_int=int,
+        parse_constant=_no_constant,
+        object_pairs_hook=_pairs,
+    )
+
+
+# ---------------------------------------------------------------- YAML
+
+
+def _yaml_loader() -> type:
+    import yaml
+
+    class ExactLoader(yaml.SafeLoader):
+        """YAML 1.1 without its surprises: ``yes``/``on`` stay strings, ``010`` is not
+        octal, floats are exact, dates stay text."""
+
+    def exact_bool(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> object:
+        text = str(loader.construct_scalar(node))
+        return text.lower() == "true" if text.lower() in ("true", "false") else text
+
+    def exact_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> object:
+        text = str(loader.construct_scalar(node))
+        return int(text) if re.fullmatch(r"[-+]?(?:0|[1-9][0-9]*)", text) else text
+
+    def exact_float(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> object:
+        text = str(loader.construct_scalar(node))
+        try:
+            return Fraction(text.replace("_", ""))
+        except (ValueError, ZeroDivisionError):
+            return text  # .inf, .nan, 1:30 -- reported as "not a number"
+
+    def plain(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> object:
+        return str(loader.construct_scalar(node))
+
+    ExactLoader.add_constructor("tag:yaml.org,2002:bool", exact_bool)
+    ExactLoader.add_constructor("tag:yaml.org,2002:int", exact_int)
+    ExactLoader.add_constructor("tag:yaml.org,2002:float", exact_float)
+    ExactLoader.add_constructor("tag:yaml.org,2002:timestamp", plain)
+    return ExactLoader
+
+
+_LOADER: list[type] = []
+
+
+def _load_yaml(text: str, file: str) -> tuple[Any, dict[str, int], list[tuple[str, int]]]:
+    """(data, line of each top-level key, duplicate keys with their lines)."""
+    import yaml
+
+    if not _LOADER:
+        _LOADER.append(_yaml_loader())
+    loader = _LOADER[0](text)
+    try:
+        node = loader.get_single_node()
+        lines: dict[str, int] = {}
+        duplicates: list[tuple[str, int]] = []
+        if isinstance(node, yaml.MappingNode):
+            for key, _value in node.value:
+                if isinstance(key, yaml.ScalarNode):
+                    line = key.start_mark.line + 1
+                    if key.value in lines:
+                        duplicates.append((key.value, line))
+                    lines.setdefault(key.value, line)
+        data = loader.construct_document(node) if node is not None else None
+        return data, lines, duplicates
+    finally:
+        loader.dispose()  # type: ignore[no-untyped-call]
+
+
+# ---------------------------------------------------------------- reading files
+
+
+def sniff_format(path: str, text: str) -> str:
+    """``json`` or ``yaml``: by extension, else by the first character."""
+    suffix = Path(path).suffix.lower()
+    if suffix == ".json":
+        return "json"
+    if suffix in (".yaml", ".yml"):
+        return "yaml"
+    return "json" if text.lstrip()[:1] in ("{", "[") else "yaml"
+
+
+def read_text(path: str) -> tuple[str | None, Diagnostic | None]:
+    where = Span.point(path, 1)
+    file = Path(path)
+    try:
+        if file.is_dir():
+            return None, make("CP411", f"`{path}` is a directory, not a patient file", where)
+        if file.stat().st_size > MAX_PATIENT_BYTES:
+            return None, make("CP411", f"`{path}` is too large for one patient record", where)
+        data = file.read_bytes()
+    except FileNotFoundError:
+        return None, make("CP411", f"`{path}` does not exist", where)
+    except OSError as error:
+        return None, make("CP411", f"cannot read `{path}`: {error.strerror}", where)
+    try:
+        return data.decode("utf-8-sig"), None
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        return None, make("CP411", f"`{path}` is not UTF-8 text", Span.point(path, line))
+
+
+def read_patient(path: str, pathway: Pathway) -> tuple[PatientRecord | None, list[Diagnostic]]:
+    """Read and check one patient file (JSON or YAML)."""
+    text, problem = read_text(path)
+    if text is None:
+        assert problem is not None
+        return None, [problem]
+    return parse_patient(text, path, pathway)
+
+
+def parse_patient(
+    text: str, file: str, pathway: Pathway, fmt: str | None = None
+) -> tuple[PatientRecord | None, list[Diagnostic]]:
+    """Parse and check one record; ``fmt`` is ``json``, ``yaml`` or None (sniff)."""
+    fmt = fmt or sniff_format(file, text)
+    duplicates: list[tuple[str, int]] = []
+    if fmt == "json":
+        try:
+            data = loads_exact(text)
+        except json.JSONDecodeError as error:
+            span = Span.point(file, error.lineno, error.colno)
+            return None, [make("CP401", f"not valid JSON: {error.msg}", span)]
+        except (ValueError, RecursionError) as error:
+            return None, [make("CP401", f"not valid JSON: {error}", Span.point(file, 1))]
+        lines = _json_key_lines(text, data)
+        if isinstance(data, _Duplicates):
+            duplicates = [(k, lines.get(k, 1)) for k in data.duplicates]
+    else:
+        import yaml
+
+        try:
+            data, lines, duplicates = _load_yaml(text, file)
+        except yaml.MarkedYAMLError as error:
+            mark = error.problem_mark or error.context_mark
+            span = Span.point(file, mark.line + 1, mark.column + 1) if mark else Span.point(file, 1)
+            what = error.problem or error.context or "malformed"
+            return None, [make("CP401", f"not valid YAML: {what}", span)]
+        except (yaml.YAMLError, RecursionError) as error:
+            return None, [make("CP401", f"not valid YAML: {error}", Span.point(file, 1))]
+    checker = PatientChecker(pathway)
+    problems = [
+        make("CP409", f"`{key}` is given twice", Span.point(file, line))
+        for key, line in duplicates
+    ]
+    record, found = checker.check(data, file, lines)
+    problems.extend(found)
+    return (record if not problems else None), problems
+
+
+def _json_key_lines(text: str, data: Any) -> dict[str, int]:
+    """The line of each top-level key's first appearance (a good guess, not a parse)."""
+    if not isinstance(data, dict) or "\n" not in text:
+        return {}
+    lines: dict[str, int] = {}
+    for key in data:
+        match = re.search(re.escape(json.dumps(key)) + r"\s*:", text)
+        if match:
+            lines[key] = text.count("\n", 0, match.start()) + 1
+    return lines
+
+
+# ---------------------------------------------------------------- checking values
+
+
+class PatientChecker:
+    """Checks records against one pathway's inputs (built once, used for many records)."""
+
+    def __init__(self, pathway: Pathway) -> None:
+        self.pathway = pathway
+        self.inputs = pathway.inputs
+
+    def check(
+        self,
+        data: Any,
+        file: str,
+        lines: Mapping[str, int] | None = None,
+        *,
+        line: int = 1,
+        cells: bool = False,
+    ) -> tuple[PatientRecord | None, list[Diagnostic]]:
+        """Check a parsed record. ``lines`` gives each field's line in ``file`` (else
+        ``line``); ``cells`` reads every value as CSV text (``true``, ``10 weeks``)."""
+        if not isinstance(data, dict):
+            what = "an empty file" if data is None else f"a {_json_type(data)}"
+            return None, [
+                make(
+                    "CP402",
+                    f"a patient record is an object of input values, not {what}",
+                    Span.point(file, line),
+                    notes=('e.g. {"age": 70, "pain": "severe"}',),
+                )
+            ]
+        values: dict[str, ir.Value] = {}
+        written: dict[str, str] = {}
+        problems: list[Diagnostic] = []
+        for name, raw in data.items():
+            where = Span.point(file, (lines or {}).get(name, line))
+            decl = self.inputs.get(name) if isinstance(name, str) else None
+            if decl is None:
+                problems.append(
+                    make(
+                        "CP403",
+                        f"`{name}` is not an input of pathway `{self.pathway.id}`",
+                        where,
+                        notes=did_you_mean(str(name), self.inputs)
+                        or ("inputs: " + ", ".join(self.inputs),),
+                    )
+                )
+                continue
+            try:
+                value, shown = convert(decl, raw, cells=cells)
+            except _Problem as problem:
+                problems.append(
+                    make(problem.code, f"`{name}`: {problem.message}", where, notes=problem.notes)
+                )
+                continue
+            if value is not None:
+                values[name] = value
+                written[name] = shown
+        if problems:
+            return None, problems
+        return PatientRecord(file, values, written), []
+
+
+def _json_type(raw: object) -> str:
+    if isinstance(raw, bool):
+        return "boolean"
+    if isinstance(raw, int | Fraction):
+        return "number"
+    if isinstance(raw, str):
+        return "string"
+    if isinstance(raw, list):
+        return "list"
+    if isinstance(raw, dict):
+        return "object"
+    return type(raw).__name__
+
+
+def _shown(raw: object) -> str:
+    if isinstance(raw, bool):
+        return "true" if raw else "false"
+    if isinstance(raw, Fraction | int):
+        return format_number(Fraction(raw))
+    if isinstance(raw, str):
+        return json.dumps(raw, ensure_ascii=False)
+    return _json_type(raw)
+
+
+def convert(decl: ir.InputDecl, raw: object, *, cells: bool = False) -> tuple[ir.Value | None, str]:
+    """(value, as written) for one field; ``None`` is unknown. Raises :class:`_Problem`."""
+    if raw is None:
+        return None, "unknown"
+    if isinstance(raw, str):
+        raw = raw.strip()
+        if raw in ("unknown", "") if cells else raw == "unknown":
+            return None, "unknown"
+    t = decl.type
+    if isinstance(t, ir.BooleanType):
+        if isinstance(raw, bool):
+            return raw, "true" if raw else "false"
+        if cells and isinstance(raw, str) and raw.lower() in ("true", "false"):
+            value = raw.lower() == "true"
+            return value, raw.lower()
+        hint = "write true or false without quotes" if raw in ("true", "false") else ""
+        raise _Problem(
+            "CP404",
+            f"expected true or false, got {_shown(raw)}",
+            hint or "booleans are true or false only (not yes/no, not 1/0); null is unknown",
+        )
+    if isinstance(t, ir.EnumType):
+        if isinstance(raw, str) and raw in t.values:
+            return raw, raw
+        shown = raw if isinstance(raw, str) else _shown(raw)
+        raise _Problem(
+            "CP404",
+            f"{_shown(raw)} is not one of: {', '.join(t.values)}",
+            *did_you_mean(shown, t.values),
+        )
+    assert isinstance(t, ir.NumberType)
+    return _number(decl, t, raw)
+
+
+def _number(decl: ir.InputDecl, t: ir.NumberType, raw: object) -> tuple[ir.Value | None, str]:
+    unit_text: str | None
+    if isinstance(raw, bool) or not isinstance(raw, int | Fraction | str | dict):
+        raise _Problem("CP404", f"expected {_expected(t)}, got a {_json_type(raw)}")
+    if isinstance(raw, int | Fraction):
+        number, unit_text = Fraction(raw), None
+    elif isinstance(raw, str):
+        match = _NUMBER.fullmatch(raw)
+        if match is None:
+            raise _Problem("CP404", f"expected {_expected(t)}, got {_shown(raw)}")
+        number, unit_text = Fraction(match.group(1)), match.group(2) or None
+    else:
+        quantity = _quantity(raw)
+        if quantity is None:
+            return None, "unknown"
+        number, unit_text = quantity
+    if unit_text is None:
+        if t.unit is not None:
+            unit_text = t.unit.text
+        elif t.dimension != DIMENSIONLESS:
+            example = "10 weeks" if t.duration else f"{format_number(number)} <unit>"
+            raise _Problem(
+                "CP410",
+                f"{format_number(number)} needs a unit: this input is "
+                + ("a duration" if t.duration else dimension_words(t.dimension)),
+                f'write "{example}" or {{"value": {format_number(number)}, "unit": "…"}}',
+            )
+    shown = format_number(number) + (f" {unit_text}" if unit_text else "")
+    if unit_text is not None:
+        try:
+            unit = parse_unit(unit_text)
+        except UnknownUnit:
+            raise _Problem(
+                "CP406",
+                f"unknown unit `{unit_text}`",
+                *did_you_mean(unit_text, COMMON_UNITS),
+                "write a UCUM code (wk, mo, a, d, mg/d, mm[Hg]) or a word (weeks, months)",
+            ) from None
+        if unit.dimension != t.dimension:
+            raise _Problem(
+                "CP405",
+                f"`{unit_text}` measures {dimension_words(unit.dimension)}, but this input is "
+                + ("a duration" if t.duration else dimension_words(t.dimension)),
+            )
+        value = number * unit.factor
+    else:
+        value = number
+    step = t.unit.factor if t.unit else Fraction(1)
+    declared = t.unit.text if t.unit else ""
+    if t.integer and (value / step).denominator != 1:
+        raise _Problem(
+            "CP408",
+            f"{shown} is not a whole number" + (f" of {declared}" if declared else ""),
+            "the input is declared integer",
+        )
+    if decl.low is not None and decl.high is not None and not decl.low <= value <= decl.high:
+        low, high = format_number(decl.low / step), format_number(decl.high / step)
+        in_unit = f" ({format_number(value / step)} {declared})" if unit_text != declared else ""
+        raise _Problem(
+            "CP407",
+            f"{shown}{in_unit} is outside the plausible range {low}..{high}"
+            + (f" {declared}" if declared else ""),
+            f"declared at {decl.span}",
+        )
+    try:
+        canonical = value_for(decl, None, number, unit_text)
+    except InvalidValue as error:  # pragma: no cover - the checks above come first
+        raise _Problem("CP404", str(error), *error.notes) from None
+    return canonical, shown
+
+
+def _expected(t: ir.NumberType) -> str:
+    if t.duration:
+        return 'a duration such as "10 weeks"'
+    if t.unit is not None:
+        return f"a number (in {t.unit.text})"
+    return "a number" if not t.dimension else "a quantity with a unit"
+
+
+def _quantity(raw: dict[Any, Any]) -> tuple[Fraction, str | None] | None:
+    """A FHIR Quantity -> (number, unit), or None when its value is null."""
+    extra = [str(k) for k in raw if k not in _QUANTITY_KEYS]
+    if extra:
+        raise _Problem(
+            "CP404",
+            f"a quantity has `value` and `unit` (or `code` and `system`), not {', '.join(extra)}",
+            'e.g. {"value": 10, "unit": "wk"}',
+        )
+    if "comparator" in raw:
+        raise _Problem(
+            "CP404",
+            f"a quantity with comparator `{raw['comparator']}` is a range, not a value",
+            "give the measured value",
+        )
+    if "value" not in raw:
+        raise _Problem("CP404", "the quantity has no `value`", 'e.g. {"value": 10, "unit": "wk"}')
+    number = raw["value"]
+    if number is None:
+        return None
+    if isinstance(number, bool) or not isinstance(number, int | Fraction):
+        raise _Problem("CP404", f"the quantity's value must be a number, got {_shown(number)}")
+    system = raw.get("system")
+    if system is not None and system != UCUM:
+        raise _Problem(
+            "CP406",
+            f"unit system `{system}` is not UCUM",
+            f"carepath reads units of the system {UCUM}",
+        )
+    unit = raw.get("code") if raw.get("code") is not None else raw.get("unit")
+    if unit is not None and not isinstance(unit, str):
+        raise _Problem("CP404", f"the quantity's unit must be text, got {_shown(unit)}")
+    return Fraction(number), (unit.strip() or None) if unit is not None else None

@@ -1,0 +1,309 @@
+"""``carepath check`` as a user and a CI job see it: exit codes, output formats,
+filters, suppression comments, and files that cannot be read (CP006-CP008)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from carepath.cli import main
+from carepath.compiler.check import check_file
+
+CLEAN = """\
+pathway p "Clean"
+
+input red_flag: boolean "Red flag"
+
+start triage
+
+decision triage "Red flags?"
+  when red_flag -> surgeon
+  otherwise -> home
+
+end surgeon "Refer to a surgeon"
+end home "Home care"
+"""
+
+# Line 8: an unknown node (CP101); line 12: an unknown reference (CP104).
+BROKEN = """\
+pathway p "Broken"
+
+input red_flag: boolean "Red flag"
+
+start triage
+
+decision triage "Red flags?"
+  when red_flag -> surgical_consul
+  otherwise -> home
+
+end home "Home care"
+  cite nowhere
+end surgical_consult "Refer to a surgeon"
+"""
+
+# Sound, but one input is never used: a warning (CP207), not an error.
+WARNING_ONLY = CLEAN.replace(
+    'input red_flag: boolean "Red flag"\n',
+    'input red_flag: boolean "Red flag"\ninput spare: boolean "Never used"\n',
+)
+
+
+def write(tmp_path: Path, name: str, text: str) -> str:
+    path = tmp_path / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(["check", *argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def json_run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, list[dict[str, Any]]]:
+    code, out, err = run(capsys, "--format", "json", *argv)
+    assert err == ""
+    records: list[dict[str, Any]] = json.loads(out)["diagnostics"]
+    return code, records
+
+
+# ---------------------------------------------------------------- exit codes and output
+
+
+def test_clean_file_is_quiet(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    assert run(capsys, write(tmp_path, "clean.cpath", CLEAN)) == (0, "", "")
+
+
+def test_clean_file_is_quiet_as_a_process(tmp_path: Path) -> None:
+    path = write(tmp_path, "clean.cpath", CLEAN)
+    done = subprocess.run(
+        [sys.executable, "-m", "carepath", "check", path], capture_output=True, text=True
+    )
+    assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
+
+
+def test_findings_exit_1_with_position_and_caret(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = write(tmp_path, "broken.cpath", BROKEN)
+    code, out, err = run(capsys, path)
+    assert code == 1
+    assert out == ""
+    assert f"{path}:8:20: error[CP101]: unknown node `surgical_consul`" in err
+    assert "8 |   when red_flag -> surgical_consul" in err
+    assert "  |                    ^^^^^^^^^^^^^^^" in err
+    assert f"{path}:12:8: error[CP104]: unknown reference `nowhere`" in err
+    assert "found 2 errors in 1 file" in err
+
+
+def test_json_format(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    path = write(tmp_path, "broken.cpath", BROKEN)
+    code, records = json_run(capsys, path)
+    assert code == 1
+    assert [(r["code"], r["line"], r["column"]) for r in records] == [
+        ("CP101", 8, 20),
+        ("CP104", 12, 8),
+    ]
+    first = records[0]
+    assert first["severity"] == "error"
+    assert first["title"] == "unknown node"
+    assert first["file"] == path
+    assert first["end_line"] == 8 and first["end_column"] == 35
+    assert first["notes"] == ["did you mean `surgical_consult`?"]
+    assert "witness" not in first
+
+
+def test_json_format_clean_is_an_empty_list(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    assert json_run(capsys, write(tmp_path, "clean.cpath", CLEAN)) == (0, [])
+
+
+def test_warnings_fail_only_with_fail_on_warning(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = write(tmp_path, "warn.cpath", WARNING_ONLY)
+    code, records = json_run(capsys, path)
+    assert code == 0
+    assert records and {r["severity"] for r in records} == {"warning"}
+    assert any(r["line"] == 4 for r in records)
+    assert json_run(capsys, "--fail-on", "warning", path)[0] == 1
+    assert json_run(capsys, "--fail-on", "info", path)[0] == 1
+    assert json_run(capsys, "--fail-on", "error", path)[0] == 0
+    code, _out, err = run(capsys, path)
+    assert code == 0 and "warning[" in err
+
+
+def test_fail_on_warning_still_fails_on_errors(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = write(tmp_path, "broken.cpath", BROKEN)
+    assert json_run(capsys, "--fail-on", "warning", path)[0] == 1
+
+
+def test_bad_fail_on_is_a_usage_error(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    path = write(tmp_path, "clean.cpath", CLEAN)
+    with pytest.raises(SystemExit) as stop:
+        main(["check", "--fail-on", "fatal", path])
+    assert stop.value.code == 2
+    assert "expected error, warning or info" in capsys.readouterr().err
+
+
+def test_select_and_ignore(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    path = write(tmp_path, "broken.cpath", BROKEN)
+    code, records = json_run(capsys, "--select", "CP104", path)
+    assert (code, [r["code"] for r in records]) == (1, ["CP104"])
+    code, records = json_run(capsys, "--ignore", "cp101", path)
+    assert (code, [r["code"] for r in records]) == (1, ["CP104"])
+    code, records = json_run(capsys, "--ignore", "CP101, CP104", path)
+    assert (code, records) == (0, [])
+    code, records = json_run(capsys, "--select", "CP101,CP104", "--ignore", "CP101", path)
+    assert [r["code"] for r in records] == ["CP104"]
+
+
+def test_suppression_comment(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    silenced = BROKEN.replace(
+        "-> surgical_consul\n", "-> surgical_consul  # carepath: ignore[CP101]\n"
+    )
+    code, records = json_run(capsys, write(tmp_path, "s.cpath", silenced))
+    assert (code, [r["code"] for r in records]) == (1, ["CP104"])
+    # The comment names one code on one line: it does not silence the other.
+    both = silenced.replace("  cite nowhere\n", "  cite nowhere  # carepath: ignore[CP101]\n")
+    assert [r["code"] for r in json_run(capsys, write(tmp_path, "t.cpath", both))[1]] == ["CP104"]
+    quiet = both.replace(
+        "nowhere  # carepath: ignore[CP101]", "nowhere  # carepath: ignore[CP104]"
+    ).replace('end surgical_consult "Refer to a surgeon"\n', "")
+    assert run(capsys, write(tmp_path, "u.cpath", quiet)) == (0, "", "")
+
+
+def test_suppression_inside_quotes_is_text(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    text = BROKEN.replace('end home "Home care"', 'end home "Home care # carepath: ignore[CP104]"')
+    assert "CP104" in [r["code"] for r in json_run(capsys, write(tmp_path, "q.cpath", text))[1]]
+
+
+def test_folders_are_searched(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    write(tmp_path, "tree/a.cpath", CLEAN)
+    broken = write(tmp_path, "tree/sub/b.cpath", BROKEN)
+    write(tmp_path, "tree/notes.txt", "not a pathway")
+    code, records = json_run(capsys, str(tmp_path / "tree"))
+    assert code == 1
+    assert {r["file"] for r in records} == {broken}
+    code, _out, err = run(capsys, str(tmp_path / "tree"))
+    assert "found 2 errors in 2 files" in err
+
+
+def test_clean_folder_is_quiet(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    write(tmp_path, "tree/a.cpath", CLEAN)
+    write(tmp_path, "tree/b.cpath", CLEAN.replace('"Clean"', '"Also clean"'))
+    assert run(capsys, str(tmp_path / "tree")) == (0, "", "")
+
+
+# ---------------------------------------------------------------- files that cannot be read
+
+
+def only_record(capsys: pytest.CaptureFixture[str], path: str) -> dict[str, Any]:
+    code, records = json_run(capsys, path)
+    assert code == 2
+    assert len(records) == 1
+    return records[0]
+
+
+def test_missing_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    path = str(tmp_path / "missing.cpath")
+    record = only_record(capsys, path)
+    assert (record["code"], record["message"]) == ("CP006", f"`{path}` does not exist")
+    code, _out, err = run(capsys, path)
+    assert code == 2 and f"{path}:1:1: error[CP006]: `{path}` does not exist" in err
+
+
+def test_missing_file_among_good_ones_still_exits_2(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    good = write(tmp_path, "clean.cpath", CLEAN)
+    code, records = json_run(capsys, good, str(tmp_path / "nope.cpath"))
+    assert code == 2 and [r["code"] for r in records] == ["CP006"]
+
+
+def test_folder_without_pathways(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    record = only_record(capsys, str(tmp_path / "empty"))
+    assert record["code"] == "CP006"
+    assert "no .cpath files under" in record["message"]
+
+
+def test_directory_named_like_a_pathway(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    (tmp_path / "tree" / "odd.cpath").mkdir(parents=True)
+    record = only_record(capsys, str(tmp_path / "tree"))
+    assert record["code"] == "CP006"
+    assert record["message"].endswith("is a directory, not a pathway file")
+    loaded = check_file(str(tmp_path / "tree"))
+    assert [d.code for d in loaded.diagnostics] == ["CP006"]
+
+
+def test_file_too_large(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    path = tmp_path / "huge.cpath"
+    with path.open("wb") as handle:
+        handle.truncate(17 * 1024 * 1024)
+    record = only_record(capsys, str(path))
+    assert record["code"] == "CP007"
+    assert "is 17.0 MiB; pathway files are limited to 16 MiB" in record["message"]
+
+
+def test_binary_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    path = tmp_path / "flowchart.cpath"
+    path.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    record = only_record(capsys, str(path))
+    assert record["code"] == "CP008"
+    assert "is not UTF-8 text (byte 0)" in record["message"]
+
+
+def test_nul_bytes_in_ascii(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    path = tmp_path / "nul.cpath"
+    path.write_bytes(CLEAN.encode() + b"\x00\x00")
+    record = only_record(capsys, str(path))
+    assert record["code"] == "CP008"
+    assert "binary file" in record["message"]
+
+
+def test_latin1_text(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    path = tmp_path / "latin1.cpath"
+    path.write_bytes(CLEAN.replace('"Home care"', '"Soins à domicile"').encode("latin-1"))
+    record = only_record(capsys, str(path))
+    assert record["code"] == "CP008"
+    assert record["line"] == 12
+    assert "is not UTF-8 text" in record["message"]
+    code, _out, err = run(capsys, str(path))
+    assert code == 2 and "error[CP008]" in err and "Traceback" not in err
+
+
+def test_utf8_with_bom_is_fine(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    path = tmp_path / "bom.cpath"
+    path.write_bytes(b"\xef\xbb\xbf" + CLEAN.encode("utf-8"))
+    assert run(capsys, str(path)) == (0, "", "")
+
+
+@pytest.mark.parametrize("depth", [70, 20000])
+def test_deeply_nested_expression(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, depth: int
+) -> None:
+    text = CLEAN.replace(
+        "start triage", "define deep = " + "not " * depth + "red_flag\n\nstart triage"
+    ).replace("when red_flag ->", "when deep ->")
+    path = write(tmp_path, "deep.cpath", text)
+    code, records = json_run(capsys, path)
+    assert code == 1
+    assert [(r["code"], r["line"]) for r in records] == [("CP005", 5)]
+    assert records[0]["message"] == "expression nested more than 64 levels deep"
+
+
+def test_deep_but_allowed_expression(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    text = CLEAN.replace("when red_flag ->", "when " + "not " * 40 + "red_flag ->")
+    assert run(capsys, write(tmp_path, "ok.cpath", text)) == (0, "", "")
