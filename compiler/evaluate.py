@@ -2,10 +2,11 @@
 
 Semantics (docs/language.md, "Evaluation"):
 
-- An input absent from the patient record is *unknown* (``None`` here), never false.
-  ``and``/``or``/``not`` follow Kleene's three-valued logic, as CQL does; a
-  comparison, arithmetic, ``in``, ``count of`` or ``points of`` that reads an
-  unknown value is unknown. ``x is known`` is never unknown.
+- An input absent from the patient record (or present with the value ``None``)
+  is *unknown*, never false. ``and``/``or``/``not`` follow Kleene's
+  three-valued logic, as CQL does; a comparison, arithmetic, ``in``,
+  ``count of`` or ``points of`` that reads an unknown value is unknown.
+  ``x is known`` is never unknown. Division by zero is unknown too.
 - A ``unique`` decision takes the branch that holds. If none holds and some are
   unknown, evaluation stops: the result is *incomplete* and names the inputs
   those branches read that the record lacks. Two branches that both hold is a
@@ -20,6 +21,12 @@ Semantics (docs/language.md, "Evaluation"):
   when it is false, and listed as *undetermined* (with the inputs it needs) when
   it is unknown.
 
+Every step carries an explanation that quotes the condition as written and the
+values the patient gave for the inputs it reads (``took `augmentation` because
+pain == severe (given pain: severe)``). The compiled evaluator
+(:mod:`carepath.compiler.codegen_python`) produces the very same results,
+explanations included; the differential tests hold the two together.
+
 >>> from carepath.compiler.pathway import load_text
 >>> p = load_text('pathway p "P"\\ninput a: boolean\\nstart d\\n'
 ...               'decision d "A?"\\n  when a -> yes\\n  otherwise -> no\\n'
@@ -28,13 +35,17 @@ Semantics (docs/language.md, "Evaluation"):
 'yes'
 >>> evaluate(p, {}).needs
 ('a',)
+>>> evaluate(p, {"a": False}).steps[0].explanation
+'took `no` (otherwise): no other branch holds (given a: false)'
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import weakref
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import Any
 
 from . import ir
 from .pathway import Pathway
@@ -50,6 +61,7 @@ CONFLICT = "conflict"  # two branches of a unique decision hold
 STUCK = "stuck"  # no branch holds and there is no otherwise
 LOOP = "loop"  # the path came back to a node: with fixed data it never ends
 DEAD_END = "dead_end"  # an action with no way out, or no start
+STATUSES = (COMPLETE, INCOMPLETE, CONFLICT, STUCK, LOOP, DEAD_END)
 
 
 @dataclass(frozen=True)
@@ -96,6 +108,26 @@ class Result:
         return self.status == COMPLETE
 
 
+# ---------------------------------------------------------------- per-pathway facts
+
+_READS: weakref.WeakKeyDictionary[Any, dict[int, tuple[str, ...]]] = weakref.WeakKeyDictionary()
+
+
+def reads(pathway: Pathway, expr: ir.Expr) -> tuple[str, ...]:
+    """The inputs ``expr`` reads (through derived values), in declaration order.
+
+    Cached per pathway: explanations and ``needs`` ask for it on every step."""
+    cache = _READS.get(pathway.graph)
+    if cache is None:
+        cache = _READS[pathway.graph] = {}
+    key = id(expr)
+    names = cache.get(key)
+    if names is None:
+        wanted = ir.inputs_of(expr, pathway.defines)
+        names = cache[key] = tuple(n for n in pathway.inputs if n in wanted)
+    return names
+
+
 class Evaluator:
     """Evaluates typed expressions for one patient; derived values are computed once."""
 
@@ -106,54 +138,68 @@ class Evaluator:
 
     def value(self, expr: ir.Expr) -> ir.Value | None:
         """The value of an expression, or None when unknown."""
-        if isinstance(expr, ir.Const):
-            return expr.value
-        if isinstance(expr, ir.Ref):
-            if expr.is_input:
-                return self.patient.get(expr.name)
-            if expr.name not in self._defines:
-                self._defines[expr.name] = self.value(self.pathway.defines[expr.name].expr)
-            return self._defines[expr.name]
-        if isinstance(expr, ir.Not):
-            inner = self.value(expr.operand)
-            return None if inner is None else not inner
-        if isinstance(expr, ir.And):
-            return self._and(expr.operands)
-        if isinstance(expr, ir.Or):
-            return self._or(expr.operands)
-        if isinstance(expr, ir.IsKnown):
-            return self.value(expr.operand) is not None
-        if isinstance(expr, ir.InSet):
-            inner = self.value(expr.operand)
-            return None if inner is None else inner in expr.values
-        if isinstance(expr, ir.Compare):
-            return compare(expr.op, self.value(expr.left), self.value(expr.right))
-        if isinstance(expr, ir.Arith):
-            return arithmetic(expr.op, self.value(expr.left), self.value(expr.right))
-        if isinstance(expr, ir.Negate):
-            inner = self.value(expr.operand)
-            return None if inner is None else -_number(inner)
-        if isinstance(expr, ir.Count):
-            values = [self.value(e) for e in expr.operands]
-            return None if None in values else Fraction(sum(1 for v in values if v))
-        if isinstance(expr, ir.Points):
-            total = Fraction(0)
-            for points, condition in expr.weights:
-                holds = self.value(condition)
-                if holds is None:
-                    return None
-                if holds:
-                    total += points
-            return total
-        raise TypeError(f"cannot evaluate {type(expr).__name__}")
+        method = _DISPATCH.get(type(expr))
+        if method is None:
+            raise TypeError(f"cannot evaluate {type(expr).__name__}")
+        return method(self, expr)
+
+    def _const(self, expr: ir.Const) -> ir.Value | None:
+        return expr.value
+
+    def _ref(self, expr: ir.Ref) -> ir.Value | None:
+        if expr.is_input:
+            return self.patient.get(expr.name)
+        if expr.name not in self._defines:
+            self._defines[expr.name] = self.value(self.pathway.defines[expr.name].expr)
+        return self._defines[expr.name]
+
+    def _not(self, expr: ir.Not) -> ir.Value | None:
+        inner = self.value(expr.operand)
+        return None if inner is None else not inner
+
+    def _is_known(self, expr: ir.IsKnown) -> ir.Value | None:
+        return self.value(expr.operand) is not None
+
+    def _in_set(self, expr: ir.InSet) -> ir.Value | None:
+        inner = self.value(expr.operand)
+        return None if inner is None else inner in expr.values
+
+    def _compare(self, expr: ir.Compare) -> ir.Value | None:
+        return compare(expr.op, self.value(expr.left), self.value(expr.right))
+
+    def _arith(self, expr: ir.Arith) -> ir.Value | None:
+        return arithmetic(expr.op, self.value(expr.left), self.value(expr.right))
+
+    def _negate(self, expr: ir.Negate) -> ir.Value | None:
+        inner = self.value(expr.operand)
+        return None if inner is None else -_number(inner)
+
+    def _count(self, expr: ir.Count) -> ir.Value | None:
+        total = 0
+        for operand in expr.operands:
+            holds = self.holds(operand)
+            if holds is None:
+                return None
+            total += holds
+        return Fraction(total)
+
+    def _points(self, expr: ir.Points) -> ir.Value | None:
+        total = Fraction(0)
+        for points, condition in expr.weights:
+            holds = self.holds(condition)
+            if holds is None:
+                return None
+            if holds:
+                total += points
+        return total
 
     def holds(self, expr: ir.Expr) -> Result3:
         value = self.value(expr)
         return None if value is None else bool(value)
 
-    def _and(self, operands: tuple[ir.Expr, ...]) -> Result3:
+    def _and(self, expr: ir.And) -> ir.Value | None:
         result: Result3 = True
-        for operand in operands:
+        for operand in expr.operands:
             value = self.holds(operand)
             if value is False:
                 return False
@@ -161,9 +207,9 @@ class Evaluator:
                 result = None
         return result
 
-    def _or(self, operands: tuple[ir.Expr, ...]) -> Result3:
+    def _or(self, expr: ir.Or) -> ir.Value | None:
         result: Result3 = False
-        for operand in operands:
+        for operand in expr.operands:
             value = self.holds(operand)
             if value is True:
                 return True
@@ -173,8 +219,23 @@ class Evaluator:
 
     def missing(self, expr: ir.Expr) -> tuple[str, ...]:
         """Inputs an expression reads that the patient record lacks, in declaration order."""
-        wanted = ir.inputs_of(expr, self.pathway.defines)
-        return tuple(n for n in self.pathway.inputs if n in wanted and n not in self.patient)
+        return tuple(n for n in reads(self.pathway, expr) if self.patient.get(n) is None)
+
+
+_DISPATCH: dict[type, Callable[[Evaluator, Any], ir.Value | None]] = {
+    ir.Const: Evaluator._const,
+    ir.Ref: Evaluator._ref,
+    ir.Not: Evaluator._not,
+    ir.And: Evaluator._and,
+    ir.Or: Evaluator._or,
+    ir.IsKnown: Evaluator._is_known,
+    ir.InSet: Evaluator._in_set,
+    ir.Compare: Evaluator._compare,
+    ir.Arith: Evaluator._arith,
+    ir.Negate: Evaluator._negate,
+    ir.Count: Evaluator._count,
+    ir.Points: Evaluator._points,
+}
 
 
 def _number(value: ir.Value) -> Fraction:
@@ -214,15 +275,21 @@ def arithmetic(op: str, left: ir.Value | None, right: ir.Value | None) -> Fracti
     return None if b == 0 else a / b
 
 
+# ---------------------------------------------------------------- the walk
+
+
 def evaluate(
     pathway: Pathway,
     patient: Mapping[str, ir.Value],
     written: Mapping[str, str] | None = None,
+    *,
+    explain: bool = True,
 ) -> Result:
     """Run ``pathway`` for ``patient`` (values as in :mod:`carepath.compiler.ir`).
 
     ``written`` optionally maps inputs to the values as the user wrote them
-    (``"16 weeks"``), for the explanations."""
+    (``"16 weeks"``), for the explanations. ``explain=False`` leaves every
+    step's explanation empty (faster; statuses, paths and messages are the same)."""
     ev = Evaluator(pathway, patient)
     graph = pathway.graph
     shown = _Shower(pathway, patient, written or {})
@@ -259,6 +326,7 @@ def evaluate(
         path.append(node)
         data = graph.nodes[node]
         kind = data["kind"]
+        notes: list[str] = []
         if kind in ("action", "end"):
             for item in data["items"]:
                 holds = True if item.guard is None else ev.holds(item.guard)
@@ -269,21 +337,27 @@ def evaluate(
                 elif holds is None:
                     assert item.guard is not None
                     undetermined.append(Undetermined(node, item.text, ev.missing(item.guard)))
+                if explain and item.guard is not None:
+                    notes.append(shown.item(item, holds, ev))
         if kind == "end":
-            steps.append(Step(node, kind, None, f"reached `{node}`: {data['label']}"))
+            why = f"reached `{node}`: {data['label']}" if explain else ""
+            steps.append(Step(node, kind, None, why + "".join(notes)))
             return result(COMPLETE, outcome=node)
         if kind == "action":
             nxt = data["next"]
             if nxt is None or nxt not in graph:
-                steps.append(Step(node, kind, None, f"`{node}` has no next step"))
+                steps.append(Step(node, kind, None, f"`{node}` has no next step" if explain else ""))
                 return result(DEAD_END, message=f"action `{node}` has no `next`")
-            steps.append(Step(node, kind, None, f"did `{node}`: {data['label']}; next `{nxt}`"))
+            why = f"did `{node}`: {data['label']}; next `{nxt}`" if explain else ""
+            steps.append(Step(node, kind, None, why + "".join(notes)))
             node = nxt
             continue
         chosen, status, needs, why = _decide(ev, data, shown)
-        steps.append(Step(node, kind, chosen.index if chosen else None, why))
+        steps.append(Step(node, kind, chosen.index if chosen else None, why if explain else ""))
         if chosen is None:
             return result(status, needs=needs, message=why)
+        if chosen.target not in graph:
+            return result(DEAD_END, message=f"`{node}` leads to `{chosen.target}`, which is no node")
         node = chosen.target
 
 
@@ -307,34 +381,41 @@ def _decide(
     if first:
         if verdicts and verdicts[-1][1] is True:
             branch = verdicts[-1][0]
-            return branch, COMPLETE, (), shown.took(branch, ev)
+            return branch, COMPLETE, (), shown.took(branch)
         if unknown:
-            return None, INCOMPLETE, _needs(ev, unknown), shown.blocked(unknown, ev)
+            needs = _needs(ev, unknown)
+            return None, INCOMPLETE, needs, shown.blocked(unknown, needs)
     else:
         if len(true) > 1:
             names = ", ".join(f"`{b.target}`" for b in true)
-            return None, CONFLICT, (), f"branches to {names} all hold: the decision is ambiguous"
+            return (
+                None,
+                CONFLICT,
+                (),
+                f"branches to {names} all hold: the decision is ambiguous" + shown.givens(true),
+            )
         if true:
-            return true[0], COMPLETE, (), shown.took(true[0], ev)
+            return true[0], COMPLETE, (), shown.took(true[0])
         if unknown:
-            return None, INCOMPLETE, _needs(ev, unknown), shown.blocked(unknown, ev)
+            needs = _needs(ev, unknown)
+            return None, INCOMPLETE, needs, shown.blocked(unknown, needs)
     if otherwise is not None:
         return (
             otherwise,
             COMPLETE,
             (),
-            f"took `{otherwise.target}` (otherwise): no other branch holds",
+            f"took `{otherwise.target}` (otherwise): no other branch holds"
+            + shown.givens(guarded),
         )
-    return None, STUCK, (), "no branch holds and there is no `otherwise`"
+    return None, STUCK, (), "no branch holds and there is no `otherwise`" + shown.givens(guarded)
 
 
 def _needs(ev: Evaluator, unknown: list[ir.BranchIR]) -> tuple[str, ...]:
-    needed: list[str] = []
+    needed: set[str] = set()
     for branch in unknown:
         assert branch.guard is not None
-        needed.extend(n for n in ev.missing(branch.guard) if n not in needed)
-    order = list(ev.pathway.inputs)
-    return tuple(sorted(needed, key=order.index))
+        needed.update(ev.missing(branch.guard))
+    return tuple(n for n in ev.pathway.inputs if n in needed)
 
 
 class _Shower:
@@ -348,27 +429,46 @@ class _Shower:
         self.written = written
 
     def given(self, name: str) -> str:
+        value = self.patient.get(name)
+        if value is None:
+            return "unknown"
         if name in self.written:
             return self.written[name]
-        if name not in self.patient:
-            return "unknown"
-        return format_value(self.pathway.inputs[name], self.patient[name])
+        return format_value(self.pathway.inputs[name], value)
 
-    def took(self, branch: ir.BranchIR, ev: Evaluator) -> str:
+    def givens(self, branches: list[ir.BranchIR]) -> str:
+        """`` (given a: 1, b: true)`` for the inputs the branches read, or ``""``."""
+        wanted: set[str] = set()
+        for branch in branches:
+            if branch.guard is not None:
+                wanted.update(reads(self.pathway, branch.guard))
+        return self._listing(n for n in self.pathway.inputs if n in wanted)
+
+    def _listing(self, names: Any) -> str:
+        shown = ", ".join(f"{n}: {self.given(n)}" for n in names)
+        return f" (given {shown})" if shown else ""
+
+    def took(self, branch: ir.BranchIR) -> str:
         assert branch.guard is not None
-        names = [
-            n for n in self.pathway.inputs if n in ir.inputs_of(branch.guard, self.pathway.defines)
-        ]
-        givens = ", ".join(f"{n}: {self.given(n)}" for n in names)
-        return f"took `{branch.target}` because {branch.guard_text}" + (
-            f" (given {givens})" if givens else ""
+        return f"took `{branch.target}` because {branch.guard_text}" + self._listing(
+            reads(self.pathway, branch.guard)
         )
 
-    def blocked(self, unknown: list[ir.BranchIR], ev: Evaluator) -> str:
-        needs = _needs(ev, unknown)
+    def blocked(self, unknown: list[ir.BranchIR], needs: tuple[str, ...]) -> str:
         conditions = "; ".join(b.guard_text for b in unknown)
         return (
             f"cannot decide: needs {', '.join(needs) or 'more data'} to know whether {conditions}"
+        )
+
+    def item(self, item: ir.ItemIR, holds: Result3, ev: Evaluator) -> str:
+        """Why a conditional recommendation was given, left out or left undetermined."""
+        assert item.guard is not None
+        if holds is None:
+            needs = ", ".join(ev.missing(item.guard)) or "more data"
+            return f'; "{item.text}" undetermined: needs {needs} to know whether {item.guard_text}'
+        verdict = "given because" if holds else "left out because not"
+        return f'; "{item.text}" {verdict} {item.guard_text}' + self._listing(
+            reads(self.pathway, item.guard)
         )
 
 

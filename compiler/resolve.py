@@ -165,28 +165,46 @@ class Resolver:
                 continue
             low = high = None
             if decl.range is not None:
-                if not isinstance(value_type, ir.NumberType) or value_type.duration:
-                    self.error(
-                        "CP110",
-                        f"{_input_kind(value_type)} input cannot have a plausible range",
-                        decl.range.span,
-                        "ranges are for integer and decimal inputs"
-                        if not isinstance(value_type, ir.NumberType)
-                        else "durations take no plausible range: leave it out",
-                    )
-                elif decl.range.low > decl.range.high:
-                    self.error(
-                        "CP110",
-                        f"the range {decl.range.low_text}..{decl.range.high_text} runs backwards",
-                        decl.range.span,
-                        f"write {decl.range.high_text}..{decl.range.low_text}",
-                    )
-                else:
-                    factor = value_type.unit.factor if value_type.unit else Fraction(1)
-                    low, high = decl.range.low * factor, decl.range.high * factor
+                low, high = self._range(decl.range, value_type)
             self.out.inputs[decl.id] = ir.InputDecl(
                 decl.id, value_type, decl.description, decl.span, low, high
             )
+
+    def _range(
+        self, rng: ast.Range, value_type: ir.ValueType
+    ) -> tuple[Fraction | None, Fraction | None]:
+        """A plausible range in SI base units; each bound may carry its own unit."""
+        if not isinstance(value_type, ir.NumberType):
+            self.error("CP110", f"{_input_kind(value_type)} input cannot have a plausible range",
+                       rng.span, "ranges are for integer, decimal and duration inputs")
+            return None, None
+        bounds: list[Fraction] = []
+        for number, unit_text, text in ((rng.low, rng.low_unit, rng.low_text),
+                                        (rng.high, rng.high_unit, rng.high_text)):
+            if unit_text is not None:
+                try:
+                    unit = self.unit(unit_text, rng.span)
+                except _Invalid:
+                    return None, None
+                if unit.dimension != value_type.dimension:
+                    self.error("CP108", f"the bound `{text}` is {dimension_words(unit.dimension)}"
+                               f", but the input is {dimension_words(value_type.dimension)}",
+                               rng.span)
+                    return None, None
+                bounds.append(number * unit.factor)
+            elif value_type.unit is not None:
+                bounds.append(number * value_type.unit.factor)
+            elif value_type.dimension == DIMENSIONLESS:
+                bounds.append(number)
+            else:
+                self.error("CP109", f"the bound `{text}` needs a unit", rng.span,
+                           "e.g. `0 days..10 years`")
+                return None, None
+        if bounds[0] > bounds[1]:
+            self.error("CP110", f"the range {rng.low_text}..{rng.high_text} runs backwards",
+                       rng.span, f"write {rng.high_text}..{rng.low_text}")
+            return None, None
+        return bounds[0], bounds[1]
 
     def _input_type(self, spec: ast.TypeSpec) -> ir.ValueType:
         if isinstance(spec, ast.BooleanSpec):

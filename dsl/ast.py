@@ -189,8 +189,10 @@ class Range:
     span: Span
     low: Fraction
     high: Fraction
-    low_text: str
+    low_text: str  # as written, with its unit if any: "0", "6 weeks"
     high_text: str
+    low_unit: str | None = None
+    high_unit: str | None = None
 
 
 @dataclass(frozen=True)

@@ -150,18 +150,62 @@ Save the file as UTF-8 (most editors: "Save with encoding").
 register(
     "CP009",
     Severity.ERROR,
-    "metadata given twice",
+    "statement given twice",
     category=_SYNTAX,
     explanation="""
-A pathway header field (version, status, population, reviewed, description)
-appears twice; which one is meant cannot be known.""",
+A statement that may appear only once appears twice: a pathway header field
+(version, status, population, reviewed, description), a decision's `otherwise`,
+an action's `next`, or a recommendation's `strength` or `when`. Which one is
+meant cannot be known, and silently taking either could send a patient the
+wrong way.""",
     bad="""
-pathway vcf "Vertebral fracture"
-  version "1.0.0"
-  version "1.1.0"
+action conservative "Continue conservative therapy"
+  next review
+  next maintenance
 """,
     fixed="""
-pathway vcf "Vertebral fracture"
-  version "1.1.0"
+action conservative "Continue conservative therapy"
+  next review
+""",
+)
+
+register(
+    "CP010",
+    Severity.ERROR,
+    "the formatter refused to change the file",
+    category=_SYNTAX,
+    explanation="""
+`carepath fmt` re-reads every file it formats and compares the meaning before
+and after. When they differ, or when formatting would drop a line or a comment,
+it leaves the file untouched and reports this instead. It is a bug in carepath:
+please report it with the file.""",
+    bad="""
+$ carepath fmt pathway.cpath
+pathway.cpath:1:1: error[CP010]: formatting would change the meaning of this file
+""",
+    fixed="""
+Keep the file as it is and report the problem; `carepath check` still works.
+""",
+)
+
+
+register(
+    "CP011",
+    Severity.ERROR,
+    "`otherwise` before a `when`",
+    category=_SYNTAX,
+    explanation="""
+`otherwise` is taken only when no `when` of the decision holds, whatever its
+position; written before a `when` it reads as if order mattered (and at a
+`first` decision as if it came first). It must be the last branch.""",
+    bad="""
+decision review "Severe pain?"
+  otherwise -> maintenance
+  when pain == severe -> augmentation
+""",
+    fixed="""
+decision review "Severe pain?"
+  when pain == severe -> augmentation
+  otherwise -> maintenance
 """,
 )

@@ -20,7 +20,7 @@ from . import ast
 from .diagnostics import Diagnostic, make
 from .spans import Span
 from .syntax_errors import describe_unexpected, expected_words
-from .transform import BadEscape, ToAst, tree_depth
+from .transform import BadEscape, Misplaced, ToAst, tree_depth
 
 # Deeper expressions than this are almost certainly generated or broken, and every
 # later stage walks expressions recursively.
@@ -121,6 +121,11 @@ def parse(text: str, file: str) -> ParseResult:
                     ),
                 ),
             )
+        if isinstance(error.orig_exc, Misplaced):
+            problem = error.orig_exc
+            notes = (problem.note,) if problem.note else ()
+            return ParseResult(None, (make(problem.code, problem.message, problem.span,
+                                           notes=notes),))
         raise
     duplicates = tuple(
         make("CP009", "this header field was already given above", span)

@@ -22,6 +22,26 @@ class BadEscape(Exception):
         self.sequence = sequence
 
 
+class Misplaced(Exception):
+    """A statement that parses but cannot stand where it is (given twice, out of order)."""
+
+    def __init__(self, code: str, message: str, span: Span, note: str = "") -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.span = span
+        self.note = note
+
+
+def _once(statements: list[Any], key: str, what: str) -> None:
+    """Refuse a second ``key`` statement in one block (``next``, ``otherwise``)."""
+    found = [c for c in statements if isinstance(c, tuple) and c[0] == key]
+    if len(found) > 1:
+        first, second = found[0][1], found[1][1]
+        raise Misplaced("CP009", f"a second `{what}` in one block", second.span,
+                        f"the first is on line {first.span.line}; keep one")
+
+
 def unquote(token: Token, file: str) -> str:
     """The text of a STRING token with its escapes (``\\" \\\\ \\n \\t \\uXXXX``) applied."""
     raw = token.value[1:-1]
@@ -189,9 +209,14 @@ class ToAst(Transformer[Token, ast.PathwayFile]):
     def duration_type(self, meta: Meta, c: list[Token]) -> ast.TypeSpec:
         return ast.DurationSpec(self._span(meta))
 
-    def range(self, meta: Meta, c: list[tuple[Fraction, str]]) -> ast.Range:
-        (low, low_text), (high, high_text) = c
-        return ast.Range(self._span(meta), low, high, low_text, high_text)
+    def range(self, meta: Meta, c: list[tuple[Fraction, str, str | None]]) -> ast.Range:
+        (low, low_text, low_unit), (high, high_text, high_unit) = c
+        return ast.Range(self._span(meta), low, high, low_text, high_text, low_unit, high_unit)
+
+    def range_bound(self, meta: Meta, c: list[Any]) -> tuple[Fraction, str, str | None]:
+        (number, text), *unit = c
+        unit_text = unit[0].value if unit else None
+        return number, text + (" " + unit_text if unit_text else ""), unit_text
 
     def signed_number(self, meta: Meta, c: list[Token]) -> tuple[Fraction, str]:
         text = "".join(t.value for t in c)
@@ -211,7 +236,14 @@ class ToAst(Transformer[Token, ast.PathwayFile]):
         policy = "unique"
         if rest and isinstance(rest[0], Token) and rest[0].type == "POLICY":
             policy = rest.pop(0).value
+        _once(rest, "otherwise", "otherwise")
         branches = tuple(c for c in rest if isinstance(c, ast.Branch))
+        for position, c in enumerate(rest):
+            if isinstance(c, tuple) and c[0] == "otherwise" and any(
+                isinstance(later, ast.Branch) for later in rest[position:]
+            ):
+                raise Misplaced("CP011", "`otherwise` must come after every `when`", c[1].span,
+                                "it is taken only when no `when` holds; write it last")
         otherwise = next((c[1] for c in rest if isinstance(c, tuple) and c[0] == "otherwise"), None)
         return ast.Decision(
             self._span(meta),
@@ -233,6 +265,7 @@ class ToAst(Transformer[Token, ast.PathwayFile]):
 
     def action(self, meta: Meta, children: list[Any]) -> ast.Action:
         name, label, *rest = children
+        _once(rest, "next", "next")
         nxt = next((c[1] for c in rest if isinstance(c, tuple) and c[0] == "next"), None)
         return ast.Action(
             self._span(meta),
@@ -270,6 +303,10 @@ class ToAst(Transformer[Token, ast.PathwayFile]):
         for key, value, span in attrs:
             if key == "cite":
                 citations += value
+            elif (key == "strength" and strength is not None) or (key == "when" and guard):
+                raise Misplaced("CP009", f"a second `{key}` on one recommendation", span,
+                                "join the conditions with `and`" if key == "when" else
+                                "a recommendation has one strength")
             elif key == "strength":
                 strength, strength_span = value, span
             else:

@@ -40,22 +40,3 @@ carepath render pathway.cpath -f png -o pathway.png   # dot crashed
 carepath render pathway.cpath -f dot -o pathway.dot   # inspect, then report the bug
 """,
 )
-
-register(
-    "CP503",
-    Severity.ERROR,
-    "cannot read the patient record to highlight",
-    category=_RENDER,
-    explanation="""
-`--highlight PATIENT.json` draws the path that patient takes, so the record
-must be a JSON object mapping input names to values: `true`/`false` for
-booleans, an enumeration value as a string, a number in the input's declared
-unit, or a quantity as a string with its unit (`"10 weeks"`). `null` or
-`"unknown"` means unknown.""",
-    bad="""
-{"fracture_age": 10, "pain": "sever"}
-""",
-    fixed="""
-{"fracture_age": "10 weeks", "pain": "severe"}
-""",
-)

@@ -70,13 +70,18 @@ class DotOptions:
 
     highlight: Result | None = None  # this patient's path, bold; the rest faded
     diagnostics: tuple[Diagnostic, ...] = ()  # findings to mark on nodes and branches
-    links: bool = False  # nodes link to ``#node-<id>`` sections (for the HTML page)
+    links: bool = False  # nodes link to ``#step-<id>`` sections (for the HTML page)
     max_items: int = MAX_ITEMS
 
 
 def start_id(pathway: Pathway) -> str:
     """The Start terminal's node id: one that no pathway node can have."""
     return "(start)"
+
+
+def section_id(node: str) -> str:
+    """The id of a node's section on the HTML page (flowchart nodes link there)."""
+    return f"step-{node}"
 
 
 def node_dom_id(node: str) -> str:
@@ -276,7 +281,7 @@ class DotRenderer:
         dom_id = node_dom_id(node)
         attrs = {"id": dom_id, "tooltip": dot_string(self._problem_text(dom_id) or tooltip)}
         if self.options.links:
-            attrs["URL"] = dot_string(f"#{dom_id}")
+            attrs["URL"] = dot_string(f"#{section_id(node)}")
         attrs.update(self._emphasis(dom_id, node in self.marks.nodes))
         return attrs
 

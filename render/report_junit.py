@@ -58,9 +58,7 @@ def junit_tree(
         if not found:
             _testcase(suite, "check", file)
         for d in found:
-            case = _testcase(
-                suite, f"{d.code} {d.title} ({d.span.line}:{d.span.column})", file
-            )
+            case = _testcase(suite, f"{d.code} {d.title} ({d.span.line}:{d.span.column})", file)
             text = _clean(format_diagnostic(d, sources.get(file)))
             message = _clean(f"{d.severity}[{d.code}]: {d.message}")
             if d.code in IO_CODES:

@@ -41,7 +41,7 @@ def _information_uri() -> str | None:
     for entry in urls:
         label, _, url = entry.partition(",")
         if label.strip().lower() in ("homepage", "documentation", "repository", "source"):
-            return url.strip()
+            return str(url).strip()
     return None
 
 
@@ -111,19 +111,28 @@ def message_text(d: Diagnostic) -> str:
     return "\n".join(lines)
 
 
-def _result(d: Diagnostic, rule_index: int, root: Path) -> dict[str, Any]:
+def _fingerprints(found: list[Diagnostic], root: Path) -> list[str]:
+    """Per result, a hash of what it says and in which file (not the line, so that a
+    finding keeps its identity when lines move), numbered when the same text repeats;
+    code-scanning services match findings from run to run with it."""
+    seen: dict[str, int] = {}
+    out: list[str] = []
+    for d in found:
+        text = "\0".join((d.code, artifact_location(d.span.file, root)["uri"], d.message))
+        seen[text] = seen.get(text, 0) + 1
+        digest = hashlib.sha256(text.encode()).hexdigest()[:32]
+        out.append(f"{digest}:{seen[text]}")
+    return out
+
+
+def _result(d: Diagnostic, rule_index: int, root: Path, fingerprint: str) -> dict[str, Any]:
     result: dict[str, Any] = {
         "ruleId": d.code,
         "ruleIndex": rule_index,
         "level": LEVELS[d.severity],
         "message": {"text": message_text(d)},
         "locations": [{"physicalLocation": _physical(d.span, root)}],
-        # Stable across edits that only move lines, so services can match findings run to run.
-        "partialFingerprints": {
-            "carepath/v1": hashlib.sha256(
-                "\0".join((d.code, artifact_location(d.span.file, root)["uri"], d.message)).encode()
-            ).hexdigest()[:32]
-        },
+        "partialFingerprints": {"carepath/v1": fingerprint},
     }
     if d.related:
         result["relatedLocations"] = [
@@ -167,7 +176,10 @@ def sarif_log(
                     SRCROOT: {"uri": Path(os.path.abspath(base)).as_uri().rstrip("/") + "/"}
                 },
                 "columnKind": "unicodeCodePoints",
-                "results": [_result(d, index[d.code], base) for d in found],
+                "results": [
+                    _result(d, index[d.code], base, fingerprint)
+                    for d, fingerprint in zip(found, _fingerprints(found, base), strict=True)
+                ],
             }
         ],
     }

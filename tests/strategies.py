@@ -695,7 +695,7 @@ def _number_values(decl: ir.InputDecl, near: set[Fraction]) -> st.SearchStrategy
             if low <= v <= high:
                 candidates.add(fit(v))
     candidates.update({low, high})
-    spread = st.fractions(low, high, max_denominator=1000).map(fit)
+    spread = st.integers(0, 1000).map(lambda k: fit(low + (high - low) * Fraction(k, 1000)))
     if candidates:
         return st.one_of(st.sampled_from(sorted(candidates)), spread)
     return spread

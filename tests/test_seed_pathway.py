@@ -9,8 +9,6 @@ independently of the ``carepath test`` runner.
 from __future__ import annotations
 
 import json
-import re
-from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +18,7 @@ from carepath.compiler import ir
 from carepath.compiler.check import check_file
 from carepath.compiler.evaluate import COMPLETE, INCOMPLETE, Result, evaluate
 from carepath.compiler.pathway import Pathway, load
-from carepath.compiler.resolve import value_for
+from carepath.compiler.patient import read_patient
 from carepath.dsl.diagnostics import Severity
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -110,6 +108,93 @@ def test_every_item_cites_and_every_reference_is_cited(pathway: Pathway) -> None
     assert cited == set(pathway.references)
 
 
+# The source's superscripts, item by item: (node, start of the item's text, the
+# numbers the source text cites). Reviewing this table against the source is
+# reviewing the pathway's citations.
+SOURCE_NUMBERS = {
+    "1": "overview",
+    "2": "t8",
+    "3": "junctional",
+    "4": "multilevel",
+    "5": "unlisted_ref5",
+}
+CITATIONS = [
+    ("conservative_care", "Continue multimodal conservative therapy", "1, 2"),
+    ("conservative_care", "Acetaminophen as first-line analgesic", "3"),
+    ("conservative_care", "Acetaminophen particularly preferred", "3"),
+    ("conservative_care", "NSAIDs may be used", "3"),
+    ("conservative_care", "Caution with NSAIDs", "3"),
+    ("conservative_care", "Routine opioid use", "2, 3"),
+    ("conservative_care", "Opioid reserved for severe refractory pain", "2, 3"),
+    ("conservative_care", "Prolonged bed rest", "1, 3"),
+    ("conservative_care", "Early mobilisation", "2, 4"),
+    ("conservative_care", "Bracing is optional", "2"),
+    ("conservative_care", "Surgical consultation to prescribe and supervise", "1, 4"),
+    ("conservative_care", "Calcium 1000-1200 mg/day and vitamin D 800 IU/day", "3"),
+    ("conservative_care", "Bisphosphonate (alendronate or risedronate)", "1, 3"),
+    ("conservative_care", "Alternative agent: ibandronate", "3"),
+    ("conservative_care", "Continue bisphosphonates for 3-5 years", "3"),
+    ("conservative_care", "Continue bisphosphonates beyond 5 years", "3"),
+    ("conservative_care", "Delaying osteoporosis pharmacotherapy", "3"),
+    ("conservative_care", "Treat osteoporosis urgently", "3"),
+    ("conservative_care", "High pulse doses of vitamin D", "3"),
+    ("conservative_care", "Spinal manipulation with high-velocity thrusts", "4"),
+    ("conservative_care", "Orthogeriatric co-management", "3"),
+    ("conservative_care", "Collaboration between orthopaedic surgery", "3"),
+    ("conservative_care", "Fracture liaison service", "3"),
+    ("conservative_care", "Multidimensional fall-prevention programme", "3"),
+    ("conservative_care", "Address environmental fall hazards", "3"),
+    ("conservative_care", "Review medications that increase fall risk", "3"),
+    ("surgical_consultation", "Surgical consultation for neurologic deficit", "1, 2, 4"),
+    ("surgical_consultation", "Open surgical resection and fixation", "1"),
+    ("vertebral_augmentation", "Offer vertebral augmentation", "1, 2, 4"),
+    ("vertebral_augmentation", "Vertebroplasty or kyphoplasty", "2, 4"),
+    ("vertebral_augmentation", "Assuming the fracture seen on imaging", "4"),
+]
+
+
+def test_items_cite_what_the_source_cites(pathway: Pathway) -> None:
+    items = [
+        (node, item)
+        for node, data in pathway.graph.nodes(data=True)
+        for item in data.get("items", ())
+    ]
+    assert len(items) == len(CITATIONS), "every item of the pathway is in the table"
+    for node, start, numbers in CITATIONS:
+        (item,) = [i for n, i in items if n == node and i.text.startswith(start)]
+        expected = {SOURCE_NUMBERS[n] for n in numbers.split(", ")}
+        assert set(item.citations) == expected, item.text
+
+
+# Figures and thresholds of the source that the pathway must carry (in an item,
+# a note, a label or a condition).
+FIGURES = [
+    "6 weeks",
+    "3 months",
+    "more than 12 weeks",
+    "6-8 weeks",
+    "about 20% develop chronic back pain",
+    "1000-1200 mg/day",
+    "800 IU/day",
+    "15-20% fewer non-vertebral fractures, 20% fewer falls",
+    "20% within 12 months",
+    "3-5 years",
+    "1% per week (50 times faster",
+    "15% loss of lower-extremity strength within 10 days",
+    "2.5 times",
+    "7-10 days",
+    "1-5 years",
+    "about 65%",
+    "26% to 45% within 6 months",
+    "about 20% fewer falls",
+]
+
+
+@pytest.mark.parametrize("figure", FIGURES)
+def test_figure_of_the_source_is_in_the_pathway(pathway: Pathway, figure: str) -> None:
+    assert figure in pathway.source
+
+
 @pytest.mark.parametrize("case", _cases(), ids=lambda c: c.name)
 def test_case_expectations_hold(pathway: Pathway, case: ir.CaseIR) -> None:
     result = evaluate(pathway, case.patient, case.written)
@@ -136,36 +221,20 @@ def test_case_expectations_hold(pathway: Pathway, case: ir.CaseIR) -> None:
 
 # ---------------------------------------------------------------- example patients
 
-_QUANTITY = re.compile(r"(-?\d+(?:\.\d+)?)\s*(\S.*)?")
 
-
-def patient_from_json(pathway: Pathway, raw: dict[str, Any]) -> dict[str, ir.Value]:
-    """The example files' shape: booleans, enum values as strings, quantities as
-    ``{"value": 16, "unit": "wk"}`` or ``"16 weeks"``."""
-    patient: dict[str, ir.Value] = {}
-    for name, given in raw.items():
-        decl = pathway.inputs[name]
-        value: ir.Value | None
-        if isinstance(given, bool):
-            value = value_for(decl, "true" if given else "false", None, None)
-        elif isinstance(given, dict):
-            value = value_for(decl, None, Fraction(str(given["value"])), given.get("unit"))
-        elif isinstance(given, int | float):
-            value = value_for(decl, None, Fraction(str(given)), None)
-        else:
-            match = _QUANTITY.fullmatch(given)
-            if match:
-                value = value_for(decl, None, Fraction(match.group(1)), match.group(2))
-            else:
-                value = value_for(decl, given, None, None)
-        if value is not None:
-            patient[name] = value
-    return patient
+def read_example(pathway: Pathway, name: str) -> tuple[dict[str, ir.Value], dict[str, Any]]:
+    """The checked values of an example patient file, and its raw JSON."""
+    path = EXAMPLES / name
+    record, problems = read_patient(str(path), pathway)
+    assert not problems, [f"{d.code} {d.message}" for d in problems]
+    assert record is not None
+    raw: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return record.values, raw
 
 
 def test_sample_patient_is_offered_augmentation(pathway: Pathway) -> None:
-    raw = json.loads((EXAMPLES / "sample_patient.json").read_text())
-    result = evaluate(pathway, patient_from_json(pathway, raw))
+    patient, raw = read_example(pathway, "sample_patient.json")
+    result = evaluate(pathway, patient)
     assert result.status == COMPLETE
     assert result.outcome == "vertebral_augmentation"
     assert set(raw) == set(pathway.inputs), "the sample patient gives every input"
@@ -173,8 +242,8 @@ def test_sample_patient_is_offered_augmentation(pathway: Pathway) -> None:
 
 
 def test_incomplete_patient_needs_the_red_flags(pathway: Pathway) -> None:
-    raw = json.loads((EXAMPLES / "incomplete_patient.json").read_text())
-    result = evaluate(pathway, patient_from_json(pathway, raw))
+    patient, _ = read_example(pathway, "incomplete_patient.json")
+    result = evaluate(pathway, patient)
     assert result.status == INCOMPLETE
     assert set(result.needs) == {
         "neuro_deficit",

@@ -21,7 +21,7 @@ exit codes:
 Silence one finding on one line with a comment: `# carepath: ignore[CP203]`.
 """
 
-FORMATS = ("text", "json")
+FORMATS = ("text", "json", "sarif", "junit", "github")
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -30,7 +30,24 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--format",
         choices=FORMATS,
         default="text",
-        help="output format (default: text, on stderr; others on stdout)",
+        help="output format (default: text, on stderr; others on stdout): json, "
+        "sarif (SARIF 2.1.0 for code scanning), junit (JUnit XML for CI test reports), "
+        "github (GitHub Actions annotations)",
+    )
+    parser.add_argument(
+        "--sarif-root",
+        default=None,
+        metavar="DIR",
+        help="directory that file paths in SARIF output are relative to (default: the "
+        "current directory)",
+    )
+    parser.add_argument(
+        "--max-per-code",
+        type=int,
+        default=20,
+        metavar="N",
+        help="text output: show at most N findings of one code per file, then count the "
+        "rest (default: 20; 0 shows all)",
     )
     parser.add_argument(
         "--fail-on",
@@ -75,20 +92,58 @@ def run(args: argparse.Namespace) -> int:
     diagnostics = [
         d for d in diagnostics if (not selected or d.code in selected) and d.code not in ignored
     ]
-    emit(diagnostics, sources, args.format, files)
+    emit(
+        diagnostics,
+        sources,
+        args.format,
+        files,
+        fail_on=args.fail_on,
+        sarif_root=args.sarif_root,
+        max_per_code=args.max_per_code,
+    )
     if io_error:
         return 2
     return 1 if any(d.severity >= args.fail_on for d in diagnostics) else 0
 
 
+def _capped(diagnostics: list[Diagnostic], limit: int) -> tuple[list[Diagnostic], list[str]]:
+    """The first ``limit`` findings of each code in each file, and a line for the rest,
+    so that one repeated finding does not bury the others."""
+    if limit <= 0:
+        return diagnostics, []
+    counts: dict[tuple[str, str], int] = {}
+    shown: list[Diagnostic] = []
+    for d in diagnostics:
+        key = (d.span.file, d.code)
+        counts[key] = counts.get(key, 0) + 1
+        if counts[key] <= limit:
+            shown.append(d)
+    more = [
+        f"… and {n - limit} more {code} in {file} (--max-per-code 0 shows all)"
+        for (file, code), n in counts.items()
+        if n > limit
+    ]
+    return shown, more
+
+
 def emit(
-    diagnostics: list[Diagnostic], sources: dict[str, str], fmt: str, files: list[str]
+    diagnostics: list[Diagnostic],
+    sources: dict[str, str],
+    fmt: str,
+    files: list[str],
+    *,
+    fail_on: Severity = Severity.ERROR,
+    sarif_root: str | None = None,
+    max_per_code: int = 0,
 ) -> None:
     if fmt == "text":
         from carepath.render.report_text import format_text, summary
 
         if diagnostics:
-            print(format_text(diagnostics, sources), file=sys.stderr)
+            shown, more = _capped(diagnostics, max_per_code)
+            print(format_text(shown, sources), file=sys.stderr)
+            if more:
+                print("\n" + "\n".join(more), file=sys.stderr)
             print(
                 f"\n{summary(diagnostics)} in {len(files)} file{'s' if len(files) != 1 else ''}",
                 file=sys.stderr,
@@ -97,3 +152,16 @@ def emit(
         from carepath.render.report_json import format_json
 
         print(format_json(diagnostics))
+    elif fmt == "sarif":
+        from carepath.render.report_sarif import format_sarif
+
+        print(format_sarif(diagnostics, root=sarif_root))
+    elif fmt == "junit":
+        from carepath.render.report_junit import format_junit
+
+        print(format_junit(diagnostics, files, sources, fail_on))
+    elif fmt == "github":
+        from carepath.render.report_github import format_github
+
+        if diagnostics:
+            print(format_github(diagnostics))

@@ -5,11 +5,6 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from carepath.compiler.pathway import Pathway
-    from carepath.dsl.diagnostics import Diagnostic
 
 HELP = "draw a pathway's flowchart (dot, svg, png, pdf or mermaid)"
 DESCRIPTION = """\
@@ -78,11 +73,14 @@ def run(args: argparse.Namespace) -> int:
     pathway = loaded.pathway
     highlight = None
     if args.highlight:
-        patient, problems = load_patient(pathway, args.highlight)
-        if patient is None:
+        from carepath.compiler.patient import read_patient
+
+        record, problems = read_patient(args.highlight, pathway)
+        if record is None:
             print_diagnostics(problems, {})
+            print(f"carepath render: cannot use {args.highlight}; nothing drawn", file=sys.stderr)
             return 2
-        highlight = evaluate(pathway, patient)
+        highlight = evaluate(pathway, record.values, record.written)
     options = DotOptions(
         highlight=highlight,
         diagnostics=tuple(loaded.diagnostics) if args.diagnostics else (),
@@ -108,10 +106,3 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.flush()
     return 0
 
-
-def load_patient(pathway: Pathway, path: str) -> tuple[dict[str, object] | None, list[Diagnostic]]:
-    """A patient record for ``--highlight``: the shared loader when it exists
-    (``carepath.compiler.patient``), else :func:`carepath.render.patient.load_record`."""
-    from carepath.render.patient import load_record
-
-    return load_record(pathway, path)

@@ -18,6 +18,11 @@ from .structure_endings import check_endings
 from .structure_reachability import check_reachability
 from .structure_start import check_start
 from .structure_unused import check_unused
+from .cycles import check_cycles
+from .logic_decisions import check_decisions, check_items, check_unreached_nodes
+from .logic_redundant import check_redundant
+from .robustness import check_robustness
+from .thresholds import check_thresholds
 
 Check = Callable[[Pathway], Iterable[Diagnostic]]
 
@@ -29,6 +34,13 @@ CHECKS: tuple[tuple[str, Check], ...] = (
     ("endings", check_endings),
     ("content", check_content),
     ("unused", check_unused),
+    ("logic_decisions", check_decisions),
+    ("logic_unreached_nodes", check_unreached_nodes),
+    ("logic_items", check_items),
+    ("logic_redundant", check_redundant),
+    ("logic_thresholds", check_thresholds),
+    ("logic_robustness", check_robustness),
+    ("logic_cycles", check_cycles),
 )
 
 

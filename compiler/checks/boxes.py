@@ -200,7 +200,7 @@ class Domain:
     def unknown(self, name: str) -> Dim:
         if isinstance(self.vars[name], EnumVar):
             return frozenset({None})
-        return ((), False)
+        return ((), True)
 
     def num(self, name: str, op: str, c: Fraction) -> NumDim:
         """Known values of a number that satisfy ``x op c``."""

@@ -3,6 +3,7 @@ nodes a patient can reach from ``start`` by following the graph alone."""
 
 from __future__ import annotations
 
+import functools
 import re
 
 import networkx as nx
@@ -13,10 +14,15 @@ from ..pathway import Pathway
 from . import codes_structure as _codes  # noqa: F401 - registers the CP2xx codes
 
 
+@functools.lru_cache(maxsize=2)
+def _lines(source: str) -> tuple[str, ...]:
+    return tuple(source.split("\n"))
+
+
 def name_span(pathway: Pathway, declaration: Span, name: str) -> Span:
     """The name on the first line of a declaration (``end acute_care`` -> ``acute_care``),
     so that a finding about the whole block underlines one word, not the block."""
-    lines = pathway.source.split("\n")
+    lines = _lines(pathway.source)
     if 0 < declaration.line <= len(lines):
         text = lines[declaration.line - 1]
         # Skip the keyword: in `end end "…"` the name is the second word.

@@ -18,7 +18,6 @@ from .structure_common import name_span
 
 def check_content(pathway: Pathway) -> Iterator[Diagnostic]:
     for node, data in pathway.graph.nodes(data=True):
-        where = name_span(pathway, data["span"], node)
         blank = not data["label"].strip()
         if data["kind"] == "decision":
             branches = data["branches"]
@@ -27,7 +26,7 @@ def check_content(pathway: Pathway) -> Iterator[Diagnostic]:
                     "CP210",
                     f"decision `{node}` has only `otherwise`: every patient goes to "
                     f"`{branches[0].target}`",
-                    where,
+                    name_span(pathway, data["span"], node),
                     notes=(
                         "add the `when` branches that were meant, or replace the decision "
                         f"by `next {branches[0].target}` on the step before",
@@ -37,13 +36,13 @@ def check_content(pathway: Pathway) -> Iterator[Diagnostic]:
                 yield make(
                     "CP211",
                     f"decision `{node}` asks a blank question",
-                    where,
+                    name_span(pathway, data["span"], node),
                     notes=("write the question the clinician answers at this step",),
                 )
         elif data["kind"] == "action" and blank and not data["items"]:
             yield make(
                 "CP211",
                 f"action `{node}` has a blank label and no recommendations",
-                where,
+                name_span(pathway, data["span"], node),
                 notes=("write what is done at this step, or remove the step",),
             )

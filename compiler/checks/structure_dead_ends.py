@@ -19,19 +19,18 @@ from .structure_common import name_span
 def check_dead_ends(pathway: Pathway) -> Iterator[Diagnostic]:
     graph = pathway.graph
     for node, data in graph.nodes(data=True):
-        where = name_span(pathway, data["span"], node)
         if data["kind"] == "action" and data["next"] is None:
             yield make(
                 "CP204",
                 f"action `{node}` has no `next`: a patient who reaches it has nowhere to go",
-                where,
+                name_span(pathway, data["span"], node),
                 notes=("add `next NODE`, or make it an `end` if the pathway finishes here",),
             )
         elif data["kind"] == "decision" and not data["branches"]:
             yield make(
                 "CP204",
                 f"decision `{node}` has no branches: a patient who reaches it has nowhere to go",
-                where,
+                name_span(pathway, data["span"], node),
                 notes=("add `when CONDITION -> NODE` lines and an `otherwise -> NODE`",),
             )
         elif data["kind"] == "action" and data["next"] == node:

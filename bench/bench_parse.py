@@ -1,0 +1,102 @@
+"""How fast carepath reads pathways: parse, AST, and resolve + graph.
+
+    python bench/bench_parse.py [--sizes 1000,10000,50000] [--runs 3]
+
+For each generated pathway size (bench/generate.py), in this process, the best of
+``--runs`` timings of
+
+- ``lark``: the Lark LALR parse alone — the baseline every ratio is against;
+- ``parse+ast``: ``carepath.dsl.parser.parse`` (Lark, depth check, AST);
+- ``load_text``: ``carepath.compiler.pathway.load_text`` (parse, resolve names,
+  types and units, build the graph).
+
+Goal (issue 2): 10k nodes through ``load_text`` in under 1 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from generate import generate  # noqa: E402
+
+from carepath.compiler.pathway import load_text  # noqa: E402
+from carepath.dsl.parser import _parser, parse  # noqa: E402
+
+GOAL_NODES, GOAL_SECONDS = 10_000, 1.0
+
+
+def best_of(runs: int, work: Callable[[], object]) -> float:
+    best = float("inf")
+    for _ in range(runs):
+        gc.collect()
+        start = time.perf_counter()
+        work()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def stages(text: str) -> dict[str, Callable[[], object]]:
+    padded = text if text.endswith("\n") else text + "\n"
+
+    def lark_only() -> object:
+        return _parser().parse(padded)
+
+    def parse_ast() -> object:
+        result = parse(text, "bench.cpath")
+        assert result.pathway is not None, result.diagnostics[:3]
+        return result
+
+    def load() -> object:
+        loaded = load_text(text, "bench.cpath")
+        assert loaded.ok, loaded.diagnostics[:3]
+        return loaded
+
+    return {"lark": lark_only, "parse+ast": parse_ast, "load_text": load}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Benchmark parsing and loading pathways.")
+    parser.add_argument("--sizes", default="1000,10000,50000", help="node counts")
+    parser.add_argument("--runs", type=int, default=3, help="best of this many runs")
+    args = parser.parse_args(argv)
+    sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    _parser()  # build (or load the cached) grammar outside the timings
+    times: dict[tuple[int, str], float] = {}
+    print(f"best of {args.runs} runs; ratios are against the Lark parse of the same file")
+    print(f"{'nodes':>7} {'lines':>8} {'stage':<10} {'seconds':>9} {'lines/s':>10} {'ratio':>6}")
+    for size in sizes:
+        text = generate(size)
+        lines = text.count("\n") + 1
+        # Fewer runs for the largest files: each takes seconds.
+        runs = args.runs if size <= 10_000 else max(1, args.runs - 1)
+        for stage, work in stages(text).items():
+            seconds = best_of(runs, work)
+            times[size, stage] = seconds
+            ratio = seconds / times[size, "lark"]
+            print(
+                f"{size:>7} {lines:>8} {stage:<10} {seconds:>9.3f} {lines / seconds:>10,.0f} "
+                f"{ratio:>5.2f}x"
+            )
+    if 1000 in sizes and 10_000 in sizes:
+        print("\nscaling 1k -> 10k nodes (10.0 is linear):")
+        for stage in ("lark", "parse+ast", "load_text"):
+            print(f"  {stage:<10} {times[10_000, stage] / times[1000, stage]:5.1f}x")
+    if GOAL_NODES in sizes:
+        seconds = times[GOAL_NODES, "load_text"]
+        verdict = "meets" if seconds < GOAL_SECONDS else "MISSES"
+        print(
+            f"\ngoal: {GOAL_NODES} nodes through load_text in < {GOAL_SECONDS:.0f} s: "
+            f"{seconds:.3f} s, {verdict} it"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,390 @@
+"""The shared analysis behind the logic checks: who reaches each node, who takes each branch.
+
+Sets of patients (possibly with unknown inputs) are *regions*: a union of boxes
+when the guards allow (exact and fast), else a symbolic formula that z3 decides.
+The sets are propagated forward from the start, strongly connected components in
+topological order (a least fixpoint inside a cycle), so every later question
+("does anyone who gets here fall through every branch?") is asked only about
+the patients who can actually get there.
+
+The analysis of a pathway is computed once and shared by every CP3xx pass.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any, Union
+
+import networkx as nx
+
+from carepath.compiler import ir
+from carepath.compiler.evaluate import Result
+from carepath.compiler.pathway import Pathway
+from carepath.compiler.units import Unit
+from carepath.dsl.diagnostics import Diagnostic, Witness, make
+
+from . import codes_logic as _codes  # noqa: F401 - registers CP3xx
+from .boxes import Boxes, Domain, OutOfFragment, TooComplex, Translator
+from .witness import Predicate, confirm, display_steps, threshold_units
+
+# A symbolic region: ("T", expr) | ("F", expr) | ("and", r...) | ("or", r...) | ("not", r)
+Sym = tuple[Any, ...]
+Region = Union[Boxes, Sym]
+
+SAT, UNSAT, UNKNOWN = "sat", "unsat", "unknown"
+MAX_FIXPOINT_ROUNDS = 30
+
+
+@dataclass(frozen=True)
+class Found:
+    status: str  # sat, unsat, unknown
+    patient: dict[str, ir.Value] | None = None
+
+
+@dataclass
+class DecisionInfo:
+    node: str
+    policy: str
+    branches: tuple[ir.BranchIR, ...]
+    holds: dict[int, Region] = field(default_factory=dict)  # guard true
+    fails: dict[int, Region] = field(default_factory=dict)  # guard false
+    choose: dict[int, Region] = field(default_factory=dict)  # the branch is taken
+    overlapping: dict[int, list[int]] = field(default_factory=dict)
+
+
+class Analysis:
+    """Regions of patients for one pathway, with z3 loaded only when a guard needs it."""
+
+    def __init__(self, pathway: Pathway, timeout_ms: int = 2000) -> None:
+        self.pathway = pathway
+        self.graph: nx.DiGraph = pathway.graph
+        self.domain = Domain.of(pathway.inputs)
+        self.tr = Translator(self.domain, pathway.defines)
+        self.timeout_ms = timeout_ms
+        self._smt: Any = None
+        self.units: dict[str, list[Unit]] = threshold_units(pathway)
+        self.steps: dict[str, Fraction] = display_steps(pathway, self.units)
+        self.complete: Boxes = [self.domain.complete()]
+        self.decisions: dict[str, DecisionInfo] = {}
+        self.reach: dict[str, Region] = {}
+        self.exact: dict[str, bool] = {}  # False where reach was widened (over-approximated)
+        self.undecided: list[Diagnostic] = []
+        for node, data in self.graph.nodes(data=True):
+            if data["kind"] == "decision":
+                self.decisions[node] = self._decision(node, data)
+        self._propagate()
+
+    # ------------------------------------------------------------ region algebra
+
+    @property
+    def smt(self) -> Any:
+        if self._smt is None:
+            from .smt import Smt
+
+            self._smt = Smt(self.domain, self.pathway.defines, self.timeout_ms)
+        return self._smt
+
+    def holds(self, e: ir.Expr) -> Region:
+        try:
+            return self.tr.true(e)
+        except (OutOfFragment, TooComplex):
+            return ("T", e)
+
+    def fails(self, e: ir.Expr) -> Region:
+        try:
+            return self.tr.false(e)
+        except (OutOfFragment, TooComplex):
+            return ("F", e)
+
+    def inter(self, *regions: Region) -> Region:
+        if all(isinstance(r, list) for r in regions):
+            try:
+                return self.domain.inter_all(r for r in regions if isinstance(r, list))
+            except TooComplex:
+                pass
+        return ("and", *regions)
+
+    def union(self, *regions: Region) -> Region:
+        if all(isinstance(r, list) for r in regions):
+            try:
+                return self.domain.union(*(r for r in regions if isinstance(r, list)))
+            except TooComplex:
+                pass
+        return ("or", *regions)
+
+    def minus(self, a: Region, b: Region) -> Region:
+        if isinstance(a, list) and isinstance(b, list):
+            try:
+                return self.domain.minus(a, b)
+            except TooComplex:
+                pass
+        return ("and", a, ("not", b))
+
+    def formula(self, r: Region) -> Any:
+        smt = self.smt
+        z3 = smt.z3
+        if isinstance(r, list):
+            return smt.boxes(r)
+        tag = r[0]
+        if tag == "T":
+            return smt.tf(r[1])[0]
+        if tag == "F":
+            return smt.tf(r[1])[1]
+        if tag == "and":
+            return z3.And([self.formula(x) for x in r[1:]])
+        if tag == "or":
+            return z3.Or([self.formula(x) for x in r[1:]])
+        assert tag == "not"
+        return z3.Not(self.formula(r[1]))
+
+    def find(self, r: Region, prefer_unknown: Iterable[str] = ()) -> Found:
+        """A patient in the region (values next to the thresholds), or why there is none."""
+        if isinstance(r, list):
+            if not r:
+                return Found(UNSAT)
+            box = r[0]
+            return Found(SAT, self.domain.pick(box, box, self.steps, prefer_unknown))
+        answer = self.smt.check(self.formula(r))
+        return Found(answer.status, answer.patient)
+
+    def empty(self, r: Region) -> bool | None:
+        """True when proven empty, False when not, None when the solver could not tell."""
+        if isinstance(r, list):
+            return not r
+        status = self.find(r).status
+        return None if status == UNKNOWN else status == UNSAT
+
+    # ------------------------------------------------------------ decisions
+
+    def _decision(self, node: str, data: dict[str, Any]) -> DecisionInfo:
+        info = DecisionInfo(node, data["policy"], data["branches"])
+        guarded = [b for b in info.branches if b.guard is not None]
+        for b in guarded:
+            assert b.guard is not None
+            info.holds[b.index] = self.holds(b.guard)
+            info.fails[b.index] = self.fails(b.guard)
+        if info.policy == "first":
+            prefix: Region = [{}]
+            for b in guarded:
+                info.choose[b.index] = self.inter(prefix, info.holds[b.index])
+                prefix = self.inter(prefix, info.fails[b.index])
+        else:
+            info.overlapping = self._overlapping(info, [b.index for b in guarded])
+            for b in guarded:
+                others = [info.holds[j] for j in info.overlapping.get(b.index, [])]
+                mine = info.holds[b.index]
+                info.choose[b.index] = self.minus(mine, self.union(*others)) if others else mine
+        otherwise = next((b for b in info.branches if b.guard is None), None)
+        if otherwise is not None:
+            info.choose[otherwise.index] = self.all_fail(info)
+        return info
+
+    def all_fail(self, info: DecisionInfo) -> Region:
+        fails = list(info.fails.values())
+        return self.inter(*fails) if fails else [{}]
+
+    def _overlapping(self, info: DecisionInfo, indices: Sequence[int]) -> dict[int, list[int]]:
+        """Pairs of branches whose guards may both hold, found by a sweep over sorted bounds."""
+        pairs: dict[int, list[int]] = {}
+
+        def add(i: int, j: int) -> None:
+            pairs.setdefault(i, []).append(j)
+            pairs.setdefault(j, []).append(i)
+
+        boxed = [i for i in indices if isinstance(info.holds[i], list)]
+        symbolic = [i for i in indices if not isinstance(info.holds[i], list)]
+        for n, i in enumerate(symbolic):
+            for j in [*boxed, *symbolic[n + 1 :]]:
+                add(i, j)  # decided later by z3
+        items = [(i, box) for i in boxed for box in info.holds[i]]  # type: ignore[union-attr]
+        seen: set[tuple[int, int]] = set()
+        for i, j in self._sweep(items):
+            if i != j and (min(i, j), max(i, j)) not in seen:
+                seen.add((min(i, j), max(i, j)))
+                add(i, j)
+        return pairs
+
+    def _sweep(self, items: list[tuple[int, Any]]) -> Iterable[tuple[int, int]]:
+        """Pairs of intersecting boxes: sort on the numeric input most boxes bound, sweep."""
+        domain = self.domain
+        counts: dict[str, int] = {}
+        for _, box in items:
+            for name, dim in box.items():
+                if not isinstance(dim, frozenset) and dim[0]:
+                    counts[name] = counts.get(name, 0) + 1
+        key = max(counts, key=lambda n: counts[n]) if counts else None
+        wild: list[tuple[int, Any]] = []
+        ranged: list[tuple[Fraction | None, Fraction | None, int, Any]] = []
+        for i, box in items:
+            dim = box.get(key) if key is not None else None
+            if dim is None or isinstance(dim, frozenset) or dim[1] or not dim[0]:
+                wild.append((i, box))
+            else:
+                ranged.append((dim[0][0][0], dim[0][-1][2], i, box))
+        for n, (i, a) in enumerate(wild):
+            for j, b in [*wild[n + 1 :], *((r[2], r[3]) for r in ranged)]:
+                if domain.inter_box(a, b) is not None:
+                    yield i, j
+        ranged.sort(key=lambda r: (r[0] is not None, r[0] or 0))
+        active: list[tuple[Fraction | None, Fraction | None, int, Any]] = []
+        for lo, hi, i, box in ranged:
+            active = [r for r in active if r[1] is None or lo is None or r[1] >= lo]
+            for r in active:
+                if domain.inter_box(box, r[3]) is not None:
+                    yield i, r[2]
+            active.append((lo, hi, i, box))
+
+    # ------------------------------------------------------------ reach
+
+    def take(self, node: str, index: int) -> Region:
+        """Patients who arrive at ``node`` and take branch ``index``."""
+        return self.inter(self.reach[node], self.decisions[node].choose[index])
+
+    def _out(self, node: str) -> list[tuple[str, Region]]:
+        data = self.graph.nodes[node]
+        if data["kind"] == "decision":
+            info = self.decisions[node]
+            return [
+                (b.target, self.take(node, b.index))
+                for b in info.branches
+                if b.target in self.graph and b.index in info.choose
+            ]
+        if data["kind"] == "action" and data["next"] in self.graph:
+            return [(data["next"], self.reach[node])]
+        return []
+
+    def _widen(self, r: Region) -> Region:
+        """Keep regions small: too many boxes become their bounding box (an over-approximation)."""
+        if isinstance(r, list) and len(r) > self.domain.limit // 4:
+            hull: dict[str, Any] = {}
+            names = set(r[0]).intersection(*r[1:])
+            for name in names:
+                dims = [b[name] for b in r]
+                try:
+                    merged = self.domain.union(*([{name: d}] for d in dims))
+                except TooComplex:
+                    continue
+                if len(merged) == 1 and merged[0]:
+                    hull[name] = merged[0][name]
+            return [hull]
+        return r
+
+    def _propagate(self) -> None:
+        graph = self.graph
+        for node in graph:
+            self.reach[node] = []
+            self.exact[node] = True
+        start = self.pathway.start
+        if start is None or start not in graph:
+            return
+        incoming: dict[str, list[Region]] = {node: [] for node in graph}
+        incoming[start].append([{}])
+        condensed = nx.condensation(graph)
+        for component in nx.topological_sort(condensed):
+            members: list[str] = list(condensed.nodes[component]["members"])
+            if len(members) == 1 and not graph.has_edge(members[0], members[0]):
+                node = members[0]
+                self._arrive(node, incoming[node])
+                for target, region in self._out(node):
+                    incoming[target].append(region)
+                continue
+            self._component(members, incoming)
+
+    def _arrive(self, node: str, regions: list[Region]) -> None:
+        region = self.union(*regions) if regions else []
+        widened = self._widen(region)
+        self.exact[node] = widened is region
+        self.reach[node] = widened
+
+    def _component(self, members: list[str], incoming: dict[str, list[Region]]) -> None:
+        """Least fixpoint inside a strongly connected component; widened if it does not settle."""
+        inside = set(members)
+        entry = {n: list(incoming[n]) for n in members}
+        for n in members:
+            self._arrive(n, entry[n])
+        settled = False
+        for _ in range(MAX_FIXPOINT_ROUNDS):
+            flows: dict[str, list[Region]] = {n: list(entry[n]) for n in members}
+            for n in members:
+                for target, region in self._out(n):
+                    if target in inside:
+                        flows[target].append(region)
+            fresh: dict[str, Region] = {}
+            for n in members:
+                new = self.union(*flows[n])
+                if not isinstance(new, list) or len(new) > self.domain.limit // 4:
+                    break
+                fresh[n] = new
+            else:
+                changed = False
+                for n in members:
+                    old, new = self.reach[n], fresh[n]
+                    assert isinstance(old, list) and isinstance(new, list)
+                    changed = changed or not self.domain.subset(new, old)
+                    self.reach[n] = new
+                if not changed:
+                    settled = True
+                    break
+                continue
+            break
+        if not settled:
+            # Every patient inside entered from outside: the union of entries bounds them all.
+            everyone = self.union(*(r for n in members for r in entry[n]))
+            for n in members:
+                self.reach[n] = self._widen(everyone)
+                self.exact[n] = False
+        for n in members:
+            for target, region in self._out(n):
+                if target not in inside:
+                    incoming[target].append(region)
+
+    # ------------------------------------------------------------ witnesses
+
+    def witness(
+        self,
+        region: Region,
+        shows_problem: Predicate,
+        prefer_unknown: Iterable[str] = (),
+    ) -> tuple[str, Witness | None]:
+        """(status, witness): ``sat`` with a confirmed witness, ``unsat``, or ``unknown``
+        (solver gave up, or the evaluator did not confirm the patient)."""
+        found = self.find(region, prefer_unknown)
+        if found.status != SAT:
+            return found.status, None
+        assert found.patient is not None
+        w = confirm(self.pathway, found.patient, shows_problem, self.units)
+        if w is None and isinstance(region, list) and len(region) > 1:
+            # Another box of the region may give a patient the evaluator agrees with.
+            for box in region[1:8]:
+                patient = self.domain.pick(box, box, self.steps, prefer_unknown)
+                w = confirm(self.pathway, patient, shows_problem, self.units)
+                if w is not None:
+                    break
+        return (SAT, w) if w is not None else (UNKNOWN, None)
+
+    def could_not_decide(self, what: str, span: Any, why: str = "") -> Diagnostic:
+        notes = [why] if why else []
+        notes.append("nothing is claimed either way; cover this decision with `case` tests")
+        return make("CP313", f"could not decide {what}", span, notes=notes)
+
+
+_CACHE: list[tuple[Pathway, Analysis]] = []
+
+
+def analysis(pathway: Pathway) -> Analysis:
+    """The analysis of ``pathway``, computed once for all the CP3xx passes."""
+    for cached, result in _CACHE:
+        if cached is pathway:
+            return result
+    result = Analysis(pathway)
+    _CACHE[:] = [(pathway, result)]
+    return result
+
+
+def at_node(node: str) -> Predicate:
+    def check(result: Result) -> bool:
+        return bool(result.path) and result.path[-1] == node
+
+    return check

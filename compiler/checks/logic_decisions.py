@@ -1,0 +1,309 @@
+"""Decision logic: contradictions, overlaps, masking, gaps, dead branches (CP301-CP308).
+
+Every question is asked about the patients who can reach the decision (see
+:mod:`.logic_analysis`); every claim that a patient exists comes with one,
+confirmed by the evaluator.
+
+>>> from carepath.compiler.check import check_text
+>>> text = ('pathway p "P"\\ninput age: integer years 0..120\\nstart d\\n'
+...         'decision d "Age?"\\n  when age >= 65 -> old\\n  when age >= 18 -> adult\\n'
+...         '  when age < 18 -> child\\nend old "Old"\\nend adult "Adult"\\nend child "Child"\\n')
+>>> [(d.code, d.witness.patient) for d in check_text(text).diagnostics]
+[('CP302', (('age', '65 years'),))]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import networkx as nx
+
+from carepath.compiler import ir
+from carepath.compiler.evaluate import CONFLICT, STUCK, Result
+from carepath.compiler.pathway import Pathway
+from carepath.dsl.diagnostics import Diagnostic, make
+
+from .logic_analysis import SAT, UNKNOWN, Analysis, Region, analysis
+from .witness import show_value
+
+
+def _branch_text(b: ir.BranchIR) -> str:
+    return f"`when {b.guard_text} -> {b.target}`" if b.guard else f"`otherwise -> {b.target}`"
+
+
+def _step_at(result: Result, node: str) -> int | None:
+    for step in result.steps:
+        if step.node == node:
+            return step.branch
+    return None
+
+
+def _passes_without(node: str, index: int) -> Any:
+    def check(result: Result) -> bool:
+        return node in result.path and _step_at(result, node) != index
+
+    return check
+
+
+def _conflict_at(node: str) -> Any:
+    def check(result: Result) -> bool:
+        return result.status == CONFLICT and result.path[-1:] == (node,)
+
+    return check
+
+
+def _stuck_at(node: str) -> Any:
+    def check(result: Result) -> bool:
+        return result.status == STUCK and result.path[-1:] == (node,)
+
+    return check
+
+
+def established(a: Analysis, node: str, inputs: frozenset[str]) -> str:
+    """What the path to ``node`` settles about ``inputs``, when one box says it all."""
+    reach = a.reach[node]
+    if not isinstance(reach, list) or len(reach) != 1:
+        return ""
+    box = reach[0]
+    parts: list[str] = []
+    for name in a.pathway.inputs:
+        if name not in inputs or name not in box:
+            continue
+        dim = box[name]
+        decl = a.pathway.inputs[name]
+        units = a.units.get(name, [])
+        if isinstance(dim, frozenset):
+            values = [v for v in a.domain.vars[name].values if v in dim]  # type: ignore[union-attr]
+            if values:
+                shown = ", ".join(show_value(decl, v, units) for v in values)
+                parts.append(f"{name} is {shown}" if len(values) == 1 else f"{name} in {{{shown}}}")
+            continue
+        if len(dim[0]) != 1:
+            continue
+        lo, lc, hi, hc = dim[0][0]
+        var = a.domain.vars[name]
+        if lo is not None and lo != getattr(var, "low", None):
+            parts.append(f"{name} {'>=' if lc else '>'} {show_value(decl, lo, units)}")
+        if hi is not None and hi != getattr(var, "high", None):
+            parts.append(f"{name} {'<=' if hc else '<'} {show_value(decl, hi, units)}")
+    return " and ".join(parts)
+
+
+def check_decisions(pathway: Pathway) -> Iterator[Diagnostic]:
+    """CP301-CP305 and CP308 at every decision."""
+    a = analysis(pathway)
+    for node, info in a.decisions.items():
+        yield from _contradictions(a, node)
+        reach = a.reach[node]
+        alive = a.empty(reach)
+        if alive is not False:
+            continue
+        yield from _dead_branches(a, node)
+        if info.policy == "first":
+            yield from _masked(a, node)
+        else:
+            yield from _overlaps(a, node)
+        yield from _gap_or_idle_otherwise(a, node)
+
+
+def _contradictions(a: Analysis, node: str) -> Iterator[Diagnostic]:
+    info = a.decisions[node]
+    for b in info.branches:
+        if b.guard is None:
+            continue
+        empty = a.empty(info.holds[b.index])
+        if empty is None:
+            yield a.could_not_decide(f"whether `{b.guard_text}` can hold", b.span)
+        elif empty:
+            yield make(
+                "CP301",
+                f"`{b.guard_text}` can never hold: no patient satisfies it",
+                b.span,
+                notes=[f"the branch to `{b.target}` is never taken"],
+            )
+
+
+def _dead_branches(a: Analysis, node: str) -> Iterator[Diagnostic]:
+    info = a.decisions[node]
+    reach = a.reach[node]
+    for b in info.branches:
+        if b.guard is None or a.empty(info.holds[b.index]) is not False:
+            continue
+        dead = a.empty(a.inter(reach, info.holds[b.index]))
+        if dead is None:
+            yield a.could_not_decide(f"whether a patient reaching `{node}` can take this", b.span)
+            continue
+        if not dead:
+            continue
+        status, witness = a.witness(
+            a.inter(reach, a.complete), _passes_without(node, b.index)
+        )
+        if witness is None:
+            status, witness = a.witness(reach, _passes_without(node, b.index))
+        settled = established(a, node, ir.inputs_of(b.guard, a.pathway.defines))
+        notes = [f"every patient who reaches `{node}` has {settled}"] if settled else []
+        notes.append(f"the branch to `{b.target}` is never taken")
+        yield make(
+            "CP305",
+            f"no patient who reaches `{node}` can have `{b.guard_text}`",
+            b.span,
+            notes=notes,
+            witness=witness,
+        )
+
+
+def _masked(a: Analysis, node: str) -> Iterator[Diagnostic]:
+    info = a.decisions[node]
+    reach = a.reach[node]
+    earlier: list[ir.BranchIR] = []
+    for b in info.branches:
+        if b.guard is None:
+            continue
+        own = a.inter(reach, info.holds[b.index])
+        if a.empty(own) is not False:
+            earlier.append(b)
+            continue
+        taken = a.empty(a.inter(reach, info.choose[b.index]))
+        if taken is None:
+            yield a.could_not_decide("whether earlier branches cover this one", b.span)
+        elif taken:
+            covering = [
+                e for e in earlier if a.empty(a.inter(own, info.holds[e.index])) is False
+            ]
+            status, witness = a.witness(
+                a.inter(own, a.complete), _passes_without(node, b.index)
+            )
+            names = ", ".join(_branch_text(e) for e in covering) or "earlier branches"
+            verb = "takes" if len(covering) == 1 else "take"
+            yield make(
+                "CP303",
+                f"{_branch_text(b)} is never taken: {names} already {verb} every patient "
+                "for whom it holds",
+                b.span,
+                notes=["in a `first` decision the first branch that holds wins"],
+                witness=witness,
+                related=[(e.span, "covered by this branch") for e in covering],
+            )
+        earlier.append(b)
+
+
+def _overlaps(a: Analysis, node: str) -> Iterator[Diagnostic]:
+    info = a.decisions[node]
+    reach = a.reach[node]
+    by_index = {b.index: b for b in info.branches}
+    for i in sorted(info.overlapping):
+        for j in sorted(set(info.overlapping[i])):
+            if j <= i:
+                continue
+            both = a.inter(reach, info.holds[i], info.holds[j])
+            status, witness = a.witness(both, _conflict_at(node))
+            first, second = by_index[i], by_index[j]
+            if status == SAT:
+                yield make(
+                    "CP302",
+                    f"{_branch_text(first)} and {_branch_text(second)} both hold for one "
+                    "patient",
+                    second.span,
+                    notes=[
+                        f"`{node}` is a unique decision: at most one branch may hold; "
+                        "make the conditions exclusive or declare the decision `first`"
+                    ],
+                    witness=witness,
+                    related=[(first.span, "this branch holds too"), (second.span, "and this")],
+                )
+            elif status == UNKNOWN:
+                yield a.could_not_decide(
+                    f"whether {_branch_text(first)} and this branch can both hold", second.span
+                )
+
+
+def _gap_or_idle_otherwise(a: Analysis, node: str) -> Iterator[Diagnostic]:
+    info = a.decisions[node]
+    reach = a.reach[node]
+    otherwise = next((b for b in info.branches if b.guard is None), None)
+    if otherwise is not None:
+        idle = a.empty(a.inter(reach, a.all_fail(info)))
+        if idle:
+            yield make(
+                "CP308",
+                f"`otherwise -> {otherwise.target}` is never taken: the other branches "
+                f"cover every patient who reaches `{node}`",
+                otherwise.span,
+            )
+        return
+    gap = a.inter(reach, a.complete, a.all_fail(info))
+    status, witness = a.witness(gap, _stuck_at(node))
+    span = a.graph.nodes[node]["span"]
+    if status == SAT:
+        yield make(
+            "CP304",
+            f"no branch of `{node}` holds for this patient, and there is no `otherwise`",
+            span,
+            notes=["add the missing branch, or an `otherwise`"],
+            witness=witness,
+        )
+    elif status == UNKNOWN:
+        yield a.could_not_decide(f"whether every patient reaching `{node}` has a branch", span)
+
+
+def check_unreached_nodes(pathway: Pathway) -> Iterator[Diagnostic]:
+    """CP306: a node connected to the start that no patient reaches through live branches."""
+    a = analysis(pathway)
+    start = pathway.start
+    if start is None:
+        return
+    graph = a.graph
+    connected = nx.descendants(graph, start) | {start}
+    for node in graph:
+        if node == start or node not in connected or graph.in_degree(node) < 2:
+            continue
+        if a.empty(a.reach[node]) is not True:
+            continue
+        preds = list(graph.predecessors(node))
+        if any(a.empty(a.reach[p]) is not False for p in preds):
+            continue
+        yield make(
+            "CP306",
+            f"no patient reaches `{node}`: every branch that leads here is dead",
+            graph.nodes[node]["span"],
+            related=[(graph.edges[p, node]["span"], "never taken") for p in preds],
+        )
+
+
+def check_items(pathway: Pathway) -> Iterator[Diagnostic]:
+    """CP307: a conditional recommendation that no patient reaching its node gets."""
+    a = analysis(pathway)
+    for node, data in a.graph.nodes(data=True):
+        items = [i for i in data.get("items", ()) if i.guard is not None]
+        if not items:
+            continue
+        reach = a.reach[node]
+        if a.empty(reach) is not False:
+            continue
+        for item in items:
+            holds: Region = a.holds(item.guard)
+            dead = a.empty(a.inter(reach, holds))
+            if dead is None:
+                yield a.could_not_decide(f"whether `{item.guard_text}` can hold here", item.span)
+            elif dead:
+                never = a.empty(holds)
+                status, witness = a.witness(a.inter(reach, a.complete), at_node_or_on(node))
+                yield make(
+                    "CP307",
+                    f"“{item.text}” is never given: `{item.guard_text}` "
+                    + (
+                        "can never hold"
+                        if never
+                        else f"never holds for a patient who reaches `{node}`"
+                    ),
+                    item.span,
+                    witness=witness if not never else None,
+                )
+
+
+def at_node_or_on(node: str) -> Any:
+    def check(result: Result) -> bool:
+        return node in result.path
+
+    return check

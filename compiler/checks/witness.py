@@ -1,0 +1,123 @@
+"""Witness patients: concrete records in the author's units, confirmed by the evaluator.
+
+A logic finding is reported as proven only with a patient that the reference
+interpreter (:func:`carepath.compiler.evaluate.evaluate`) runs into the very
+problem: a conflict at the decision for an overlap, ``stuck`` for a gap, a
+``loop`` for a cycle. :func:`confirm` does that run and trims the record to the
+inputs the path actually reads, so the witness stays short.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from fractions import Fraction
+
+from carepath.compiler import ir
+from carepath.compiler.evaluate import Result, evaluate, format_duration
+from carepath.compiler.pathway import Pathway
+from carepath.compiler.units import Unit, format_number
+from carepath.dsl.diagnostics import Witness
+
+Patient = dict[str, ir.Value]
+Predicate = Callable[[Result], bool]
+
+
+def threshold_units(pathway: Pathway) -> dict[str, list[Unit]]:
+    """For each input, the units its thresholds are written in, in order of appearance."""
+    found: dict[str, list[Unit]] = {}
+
+    def visit(e: ir.Expr) -> None:
+        if isinstance(e, ir.Compare):
+            for ref, const in ((e.left, e.right), (e.right, e.left)):
+                if isinstance(ref, ir.Ref) and ref.is_input and isinstance(const, ir.Const):
+                    if const.unit is not None and const.unit not in found.setdefault(ref.name, []):
+                        found[ref.name].append(const.unit)
+        for child in ir.children(e):
+            visit(child)
+
+    for guard in guards(pathway):
+        visit(guard)
+    return found
+
+
+def guards(pathway: Pathway) -> Iterable[ir.Expr]:
+    """Every condition in the pathway: branch guards, recommendation guards, defines."""
+    for _, data in pathway.graph.nodes(data=True):
+        for branch in data.get("branches", ()):
+            if branch.guard is not None:
+                yield branch.guard
+        for item in data.get("items", ()):
+            if item.guard is not None:
+                yield item.guard
+    for define in pathway.defines.values():
+        yield define.expr
+
+
+def display_steps(pathway: Pathway, units: Mapping[str, list[Unit]]) -> dict[str, Fraction]:
+    """The step to move inside an open bound, per input: one unit as the author writes it."""
+    steps: dict[str, Fraction] = {}
+    for name, decl in pathway.inputs.items():
+        t = decl.type
+        if isinstance(t, ir.NumberType):
+            if t.unit is not None:
+                steps[name] = t.unit.factor
+            elif units.get(name):
+                steps[name] = units[name][0].factor
+    return steps
+
+
+def show_value(decl: ir.InputDecl, value: ir.Value, units: list[Unit]) -> str:
+    """A value as the author would write it: declared unit, else a threshold's unit."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return value
+    t = decl.type
+    if isinstance(t, ir.NumberType) and t.unit is not None:
+        return f"{format_number(value / t.unit.factor)} {t.unit.text}"
+    for unit in units:
+        amount = value / unit.factor
+        if amount.denominator == 1:
+            return f"{amount.numerator} {unit.text}"
+    for unit in units:
+        shown = format_number(value / unit.factor)
+        if "/" not in shown:
+            return f"{shown} {unit.text}"
+    if isinstance(t, ir.NumberType) and t.duration:
+        return format_duration(value)
+    return format_number(value)
+
+
+def read_on_path(pathway: Pathway, result: Result) -> set[str]:
+    """Inputs the decisions on a path read (every branch of each, as the evaluator may)."""
+    needed: set[str] = set()
+    graph = pathway.graph
+    for node in result.path:
+        for branch in graph.nodes[node].get("branches", ()):
+            if branch.guard is not None:
+                needed |= ir.inputs_of(branch.guard, pathway.defines)
+    return needed
+
+
+def confirm(
+    pathway: Pathway,
+    patient: Mapping[str, ir.Value],
+    shows_problem: Predicate,
+    units: Mapping[str, list[Unit]],
+) -> Witness | None:
+    """The witness for ``patient`` if the evaluator shows the problem, else None."""
+    result = evaluate(pathway, patient)
+    if not shows_problem(result):
+        return None
+    keep = read_on_path(pathway, result)
+    trimmed = {k: v for k, v in patient.items() if k in keep}
+    if trimmed != dict(patient):
+        shorter = evaluate(pathway, trimmed)
+        if shows_problem(shorter):
+            patient, result = trimmed, shorter
+    shown = tuple(
+        (name, show_value(decl, patient[name], units.get(name, [])))
+        for name, decl in pathway.inputs.items()
+        if name in patient
+    )
+    return Witness(patient=shown, path=result.path)

@@ -1,0 +1,1026 @@
+"""The compiled evaluator: a pathway -> a standalone, readable Python module.
+
+The generated module imports only the standard library (``fractions``,
+``typing``); it needs carepath neither to run nor to be read. Its
+``evaluate(patient, written=None, explain=True)`` has the semantics of the
+reference interpreter (:mod:`carepath.compiler.evaluate`) and returns the same
+result as a ``NamedTuple`` of plain tuples; :func:`to_result` turns it into an
+:class:`~carepath.compiler.evaluate.Result` (the differential tests compare the
+two on thousands of patients).
+
+How the code is laid out, for the person reading it:
+
+- every number is an exact ``Fraction`` in SI base units, precomputed once as a
+  module-level constant (``K0 = Fraction(3628800)  # 6 weeks``);
+- every condition (``when`` of a branch or of a recommendation) and every
+  ``define`` is a small function of ``get`` (the patient record's ``get``)
+  returning ``True``, ``False`` or ``None`` (unknown), with Kleene's logic;
+- ``evaluate`` walks the graph: one ``if node == ...`` block per node;
+- each line that comes from the pathway is preceded by ``# line N`` and listed
+  in ``LINE_MAP`` (generated line -> pathway line) at the end of the module, as
+  Jinja2's ``writeline(code, node)`` does: :func:`pathway_lines` maps a
+  traceback from generated code back to the pathway.
+
+The output is formatted as ``ruff format`` (default settings) formats it.
+
+>>> from carepath.compiler.pathway import load_text
+>>> p = load_text('pathway p "P"\\ninput a: boolean\\nstart d\\n'
+...               'decision d "A?"\\n  when a -> yes\\n  otherwise -> no\\n'
+...               'end yes "Yes"\\nend no "No"\\n').pathway
+>>> module = load_module(p)
+>>> module.evaluate({"a": True}).outcome
+'yes'
+>>> to_result(module.evaluate({})) == evaluate(p, {})
+True
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import linecache
+import re
+import sys
+import types
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+import networkx as nx
+
+from carepath import __version__
+
+from . import evaluate as _ev
+from . import ir
+from .evaluate import Recommendation, Result, Step, Undetermined, evaluate, reads
+from .pathway import Pathway
+from .units import format_number
+
+LINE_LENGTH = 88
+_KLEENE_HELPERS = '''
+def _and(*values):
+    """Kleene and: false wins, then unknown."""
+    if False in values:
+        return False
+    return None if None in values else True
+
+
+def _or(*values):
+    """Kleene or: true wins, then unknown."""
+    if True in values:
+        return True
+    return None if None in values else False
+
+
+def _count(*values):
+    """count of (...): unknown if any condition is unknown."""
+    if None in values:
+        return None
+    return Fraction(sum(1 for v in values if v))
+
+
+def _points(*pairs):
+    """points of (w if c, ...): unknown if any condition is unknown."""
+    total = ZERO
+    for points, holds in pairs:
+        if holds is None:
+            return None
+        if holds:
+            total += points
+    return total
+'''
+
+_EXPLAIN_HELPERS = '''
+def _given(name, patient, written):
+    value = patient.get(name)
+    if value is None:
+        return "unknown"
+    if written and name in written:
+        return written[name]
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return value
+    how = SHOW[name]
+    if how is None:
+        return format_number(value)
+    if how == "duration":
+        return format_duration(value)
+    return f"{format_number(value / how[0])} {how[1]}"
+
+
+def _listing(names, patient, written):
+    shown = ", ".join(f"{n}: {_given(n, patient, written)}" for n in names)
+    return f" (given {shown})" if shown else ""
+
+
+def _missing(names, patient):
+    return [n for n in names if patient.get(n) is None]
+
+
+def _took(decision, index, patient, written):
+    node, guards, _otherwise = decision
+    target, text, names = guards[index]
+    why = f"took `{target}` because {text}" + _listing(names, patient, written)
+    return (node, "decision", index, why)
+
+
+def _reads(guards):
+    wanted = {n for _target, _text, names in guards for n in names}
+    return [n for n in INPUTS if n in wanted]
+
+
+def _otherwise(decision, patient, written):
+    node, guards, (index, target) = decision
+    why = f"took `{target}` (otherwise): no other branch holds"
+    return (node, "decision", index, why + _listing(_reads(guards), patient, written))
+
+
+def _items(items, verdicts, patient, written):
+    notes = []
+    for (text, guard, names), holds in zip(items, verdicts, strict=True):
+        if holds is None:
+            needs = ", ".join(_missing(names, patient)) or "more data"
+            notes.append(f'; "{text}" undetermined: needs {needs} to know whether {guard}')
+        else:
+            verdict = "given because" if holds else "left out because not"
+            shown = _listing(names, patient, written)
+            notes.append(f'; "{text}" {verdict} {guard}{shown}')
+    return "".join(notes)
+
+
+def _did(action, verdicts, patient, written):
+    node, label, target, items = action
+    why = f"did `{node}`: {label}; next `{target}`"
+    return (node, "action", None, why + _items(items, verdicts, patient, written))
+
+
+def _reached(end, verdicts, patient, written):
+    node, label, items = end
+    why = f"reached `{node}`: {label}"
+    return (node, "end", None, why + _items(items, verdicts, patient, written))
+'''
+
+_RUNTIME_HELPERS = '''
+def _undetermined(node, item, patient):
+    text, _guard, names = item
+    return (node, text, tuple(_missing(names, patient)))
+
+
+def _finish(status, outcome, needs, message, path, steps, recs, undetermined):
+    return Result(
+        status,
+        tuple(path),
+        tuple(steps),
+        tuple(recs),
+        outcome,
+        needs,
+        tuple(undetermined),
+        message,
+    )
+
+
+def _blocked(decision, verdicts, patient):
+    """(needs, explanation) when unknown branches block a decision."""
+    _node, guards, _otherwise = decision
+    unknown = [g for g, v in zip(guards, verdicts, strict=False) if v is None]
+    wanted = {n for _t, _x, names in unknown for n in names if patient.get(n) is None}
+    needs = tuple(n for n in INPUTS if n in wanted)
+    conditions = "; ".join(text for _target, text, _names in unknown)
+    needed = ", ".join(needs) or "more data"
+    return needs, f"cannot decide: needs {needed} to know whether {conditions}"
+
+
+def _conflict(decision, verdicts, patient, written):
+    _node, guards, _otherwise = decision
+    true = [g for g, v in zip(guards, verdicts, strict=True) if v is True]
+    names = ", ".join(f"`{target}`" for target, _text, _names in true)
+    shown = _listing(_reads(true), patient, written)
+    return f"branches to {names} all hold: the decision is ambiguous{shown}"
+
+
+def _stuck(decision, patient, written):
+    _node, guards, _otherwise = decision
+    shown = _listing(_reads(guards), patient, written)
+    return f"no branch holds and there is no `otherwise`{shown}"
+'''
+
+
+@dataclass(frozen=True)
+class Generated:
+    """A generated module's source and its line map (generated line -> pathway line)."""
+
+    source: str
+    line_map: dict[int, int]
+
+
+# ---------------------------------------------------------------- writing lines
+
+
+@dataclass(frozen=True)
+class Str:
+    """A string literal, split in parentheses when it does not fit."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Tup:
+    items: tuple[Node, ...]
+
+
+@dataclass(frozen=True)
+class Call:
+    function: str
+    args: tuple[Node, ...]
+
+
+Node = Str | Tup | Call | str  # a bare str is code that is never split
+
+
+def flat(node: Node) -> str:
+    if isinstance(node, str):
+        return node
+    if isinstance(node, Str):
+        return _quote(node.text)
+    if isinstance(node, Tup):
+        inner = ", ".join(flat(i) for i in node.items)
+        return f"({inner},)" if len(node.items) == 1 else f"({inner})"
+    return f"{node.function}({', '.join(flat(a) for a in node.args)})"
+
+
+def layout(node: Node, column: int, indent: int, tail: int, width: int) -> str:
+    """``node`` placed at ``column``; continuation lines at ``indent``; ``tail``
+    characters follow it. Exploded brackets put one item per line with a trailing
+    comma (ruff keeps that layout: a "magic trailing comma")."""
+    text = flat(node)
+    if column + len(text) + tail <= width or isinstance(node, str):
+        return text
+    pad, inner = " " * indent, " " * (indent + 4)
+    if isinstance(node, Str):
+        room = width - indent - 4
+        chunks: list[str] = []
+        current = ""
+        for word in re.split(r"(?<= )", node.text):
+            if current and len(_quote(current + word)) > room:
+                chunks.append(current)
+                current = word
+            else:
+                current += word
+        chunks.append(current)
+        body = "\n".join(inner + _quote(c) for c in chunks)
+        return f"(\n{body}\n{pad})"
+    items = node.items if isinstance(node, Tup) else node.args
+    head = "(" if isinstance(node, Tup) else f"{node.function}("
+    if not items:
+        return head + ")"
+    body = "".join(
+        inner + layout(i, indent + 4, indent + 4, 1, width) + ",\n" for i in items
+    )
+    return f"{head}\n{body}{pad})"
+
+
+class _Writer:
+    """Lines of code with the pathway line each one came from (Jinja2's ``writeline``)."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.origin: list[int | None] = []
+        self.indent = 0
+
+    def write(self, code: str, line: int | None = None) -> None:
+        for part in code.split("\n"):
+            self.lines.append(("    " * self.indent + part) if part else "")
+            self.origin.append(line)
+
+    def stmt(self, prefix: str, node: Node, suffix: str = "", line: int | None = None) -> None:
+        """``prefix + node + suffix``, laid out to fit the line."""
+        width = LINE_LENGTH - 4 * self.indent
+        self.write(prefix + layout(node, len(prefix), 0, len(suffix), width) + suffix, line)
+
+    def comment(self, line: int, what: str) -> None:
+        text = f"# line {line}: {_one_line(what)}"
+        room = LINE_LENGTH - 4 * self.indent
+        if len(text) > room:
+            text = text[: room - 1].rstrip() + "…"
+        self.write(text, line)
+
+    def blank(self, count: int = 1) -> None:
+        for _ in range(count):
+            self.write("")
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _quote(text: str) -> str:
+    """A double-quoted literal, as ruff writes it."""
+    return json.dumps(text, ensure_ascii=False).replace("\\/", "/")
+
+
+def _strs(names: Iterable[str]) -> Tup:
+    return Tup(tuple(Str(n) for n in names))
+
+
+# ---------------------------------------------------------------- expressions
+
+
+class _Function:
+    """Statements computing one expression into temporaries (``t0``, ``t1``, …)."""
+
+    def __init__(self, gen: _Generator, writer: _Writer, line: int) -> None:
+        self.gen = gen
+        self.w = writer
+        self.line = line
+        self.count = 0
+        self.reads: dict[str, str] = {}
+
+    def temp(self) -> str:
+        name = f"t{self.count}"
+        self.count += 1
+        return name
+
+    def assign(self, code: str, line: int | None = None) -> str:
+        name = self.temp()
+        self.w.write(f"{name} = {code}", line or self.line)
+        return name
+
+    def call(self, function: str, args: list[str]) -> str:
+        name = self.temp()
+        prefix = f"{name} = {function}"
+        flat = prefix + "(" + ", ".join(args) + ")"
+        if 4 * self.w.indent + len(flat) <= LINE_LENGTH:
+            self.w.write(flat, self.line)
+        else:
+            body = "\n".join(f"    {a}," for a in args)
+            self.w.write(f"{prefix}(\n{body}\n)", self.line)
+        return name
+
+    def value(self, expr: ir.Expr) -> str:
+        """An atom (temporary, constant or literal) holding the expression's value."""
+        line = expr.span.line
+        if isinstance(expr, ir.Const):
+            return self.gen.constant(expr)
+        if isinstance(expr, ir.Ref):
+            key = ("i:" if expr.is_input else "d:") + expr.name
+            if key not in self.reads:
+                code = f'get("{expr.name}")' if expr.is_input else f"define_{expr.name}(get)"
+                self.reads[key] = self.assign(code, line)
+            return self.reads[key]
+        if isinstance(expr, ir.Not):
+            inner = self.value(expr.operand)
+            return self.assign(f"None if {inner} is None else not {inner}", line)
+        if isinstance(expr, ir.IsKnown):
+            return self.assign(f"{self.value(expr.operand)} is not None", line)
+        if isinstance(expr, ir.InSet):
+            inner = self.value(expr.operand)
+            values = self.gen.enum_set(expr.values)
+            return self.assign(f"None if {inner} is None else {inner} in {values}", line)
+        if isinstance(expr, ir.Compare | ir.Arith):
+            left, right = self.value(expr.left), self.value(expr.right)
+            unknown = [f"{a} is None" for a in (left, right) if a.startswith("t")]
+            if isinstance(expr, ir.Arith) and expr.op == "/":
+                unknown.append(f"{right} == 0")
+                op = f"Fraction({left}) / {right}"
+            else:
+                op = f"{left} {expr.op} {right}"
+            if not unknown:
+                return self.assign(op, line)
+            return self.assign(f"None if {' or '.join(unknown)} else {op}", line)
+        if isinstance(expr, ir.Negate):
+            inner = self.value(expr.operand)
+            return self.assign(f"None if {inner} is None else -{inner}", line)
+        if isinstance(expr, ir.And | ir.Or):
+            values = [self.value(e) for e in expr.operands]
+            return self.call("_and" if isinstance(expr, ir.And) else "_or", values)
+        if isinstance(expr, ir.Count):
+            return self.call("_count", [self.value(e) for e in expr.operands])
+        if isinstance(expr, ir.Points):
+            pairs = [
+                f"({self.gen.number(points)}, {self.value(cond)})" for points, cond in expr.weights
+            ]
+            return self.call("_points", pairs)
+        raise TypeError(f"cannot compile {type(expr).__name__}")
+
+    def condition(self, expr: ir.Expr) -> None:
+        """A function body returning the condition's truth: True, False or None.
+
+        The outermost ``and``/``or`` stops early, as the interpreter does."""
+        if isinstance(expr, ir.And | ir.Or):
+            stop = "False" if isinstance(expr, ir.And) else "True"
+            self.w.write(f"result = {'True' if stop == 'False' else 'False'}", self.line)
+            for operand in expr.operands:
+                value = self._truth(self.value(operand))
+                self.w.write(f"if {value} is {stop}:", operand.span.line)
+                self.w.write(f"    return {stop}", operand.span.line)
+                self.w.write(f"if {value} is None:", operand.span.line)
+                self.w.write("    result = None", operand.span.line)
+            self.w.write("return result", self.line)
+            return
+        self.w.write(f"return {self._truth(self.value(expr))}", self.line)
+
+    def _truth(self, atom: str) -> str:
+        return atom
+
+
+# ---------------------------------------------------------------- the generator
+
+
+class _Generator:
+    def __init__(self, pathway: Pathway) -> None:
+        self.p = pathway
+        self.graph: nx.DiGraph = pathway.graph
+        self.consts: dict[Fraction, str] = {}
+        self.const_notes: dict[str, tuple[str, int]] = {}
+        self.sets: dict[frozenset[str], str] = {}
+        self.functions = _Writer()
+        self.tables = _Writer()
+        self.body = _Writer()
+        self.defines_done: set[str] = set()
+        self.cyclic = self._cyclic_nodes()
+        self.table_lines: dict[str, int] = {}
+
+    def _cyclic_nodes(self) -> set[str]:
+        found: set[str] = set()
+        for component in nx.strongly_connected_components(self.graph):
+            if len(component) > 1:
+                found |= component
+        found |= {n for n in self.graph if self.graph.has_edge(n, n)}
+        return found
+
+    # -------------------------------------------------------- constants
+    def number(self, value: Fraction, note: str = "", line: int = 0) -> str:
+        if value == 0:
+            return "ZERO"
+        if value not in self.consts:
+            name = f"K{len(self.consts)}"
+            self.consts[value] = name
+            self.const_notes[name] = (note, line)
+        return self.consts[value]
+
+    def constant(self, const: ir.Const) -> str:
+        if isinstance(const.value, bool):
+            return "True" if const.value else "False"
+        if isinstance(const.value, str):
+            return _quote(const.value)
+        return self.number(const.value, const.text, const.span.line)
+
+    def enum_set(self, values: frozenset[str]) -> str:
+        if values not in self.sets:
+            self.sets[values] = f"S{len(self.sets)}"
+        return self.sets[values]
+
+    # -------------------------------------------------------- functions
+    def define(self, name: str) -> None:
+        if name in self.defines_done:
+            return
+        self.defines_done.add(name)
+        decl = self.p.defines[name]
+        for dep in sorted(_defines_used(decl.expr)):
+            self.define(dep)
+        w = self.functions
+        w.write(f"def define_{name}(get):", decl.span.line)
+        w.indent += 1
+        w.comment(decl.span.line, f"define {name}" + _text_of(self.p, decl.span))
+        fn = _Function(self, w, decl.span.line)
+        w.write(f"return {fn.value(decl.expr)}", decl.span.line)
+        w.indent -= 1
+        w.blank(2)
+
+    def guard(self, function: str, expr: ir.Expr, span_line: int, what: str) -> None:
+        for dep in sorted(_defines_used(expr)):
+            self.define(dep)
+        w = self.functions
+        w.write(f"def {function}(get):", span_line)
+        w.indent += 1
+        w.comment(span_line, what)
+        _Function(self, w, span_line).condition(expr)
+        w.indent -= 1
+        w.blank(2)
+
+    # -------------------------------------------------------- module
+    def generate(self) -> Generated:
+        order = self._node_order()
+        tables: list[tuple[str, Node, int]] = []  # (name, code, line)
+        for node in order:
+            data = self.graph.nodes[node]
+            if data["kind"] == "decision":
+                self._decision_functions(node, data, tables)
+            else:
+                self._item_functions(node, data, tables)
+        self._evaluate(order)
+        return self._assemble(tables)
+
+    def _node_order(self) -> list[str]:
+        """Nodes in the order a patient meets them (breadth first from the start)."""
+        start = self.p.start
+        seen: list[str] = []
+        if start is not None and start in self.graph:
+            seen = [start, *(v for _, v in nx.bfs_edges(self.graph, start))]
+        return seen + [n for n in self.graph if n not in seen]
+
+    def _decision_functions(
+        self, node: str, data: dict[str, Any], tables: list[tuple[str, Node, int]]
+    ) -> None:
+        branches: tuple[ir.BranchIR, ...] = data["branches"]
+        guards: list[Node] = []
+        otherwise: Node = "None"
+        for branch in branches:
+            if branch.guard is None:
+                otherwise = Tup((str(branch.index), Str(branch.target)))
+                continue
+            self.guard(
+                f"when_{node}_{branch.index}",
+                branch.guard,
+                branch.span.line,
+                f"when {branch.guard_text} -> {branch.target}",
+            )
+            names = _strs(reads(self.p, branch.guard))
+            guards.append(Tup((Str(branch.target), Str(branch.guard_text), names)))
+        tables.append((f"D_{node}", Tup((Str(node), Tup(tuple(guards)), otherwise)), 0))
+        self.table_lines[f"D_{node}"] = data["span"].line
+
+    def _item_functions(
+        self, node: str, data: dict[str, Any], tables: list[tuple[str, Node, int]]
+    ) -> None:
+        conditional: list[Node] = []
+        for index, item in enumerate(data["items"]):
+            line = item.span.line
+            rec = Tup(
+                (
+                    Str(node),
+                    Str(item.kind),
+                    Str(item.text),
+                    Str(item.strength) if item.strength else "None",
+                    _strs(item.citations),
+                )
+            )
+            tables.append((f"R_{node}_{index}", rec, line))
+            if item.guard is not None:
+                assert item.guard_text is not None
+                self.guard(
+                    f"when_{node}_item_{index}",
+                    item.guard,
+                    line,
+                    f'{item.kind} "{item.text}" when {item.guard_text}',
+                )
+                names = _strs(reads(self.p, item.guard))
+                conditional.append(Tup((Str(item.text), Str(item.guard_text), names)))
+        line = data["span"].line
+        items = Tup(tuple(conditional))
+        label = Str(data["label"])
+        if data["kind"] == "action":
+            target: Node = Str(data["next"]) if data["next"] else "None"
+            code = Tup((Str(node), label, target, items))
+        else:
+            code = Tup((Str(node), label, items))
+        tables.append((f"N_{node}", code, line))
+
+    # -------------------------------------------------------- evaluate()
+    def _evaluate(self, order: list[str]) -> None:
+        w = self.body
+        w.write("def evaluate(patient, written=None, explain=True):")
+        w.indent += 1
+        w.write(
+            '"""Run the pathway for one patient record (see the module docstring).\n'
+            "\n"
+            "``patient`` maps input names to values (absent or None: unknown);\n"
+            "``written`` optionally maps inputs to the values as the user wrote them,\n"
+            "for the explanations; ``explain=False`` leaves explanations empty.\n"
+            '"""'
+        )
+        w.write("get = patient.get\npath = []\nsteps = []\nrecs = []\nundetermined = []")
+        start = self.p.start
+        if start is None or start not in self.graph:
+            self._finish("DEAD_END", "None", "()", Str("the pathway has no single start node"))
+            w.indent -= 1
+            return
+        w.write(f"node = {_quote(start)}")
+        w.write("while True:")
+        w.indent += 1
+        for position, node in enumerate(order):
+            data = self.graph.nodes[node]
+            line = data["span"].line
+            keyword = "if" if position == 0 else "elif"
+            w.write(f"{keyword} node == {_quote(node)}:", line)
+            w.indent += 1
+            w.comment(line, f"{data['kind']} {node} {_quote(data['label'])}")
+            if node in self.cyclic:
+                w.write("if node in path:", line)
+                w.write("    return _loop(node, path, steps, recs, undetermined)", line)
+            w.write("path.append(node)", line)
+            if data["kind"] == "decision":
+                self._decision_block(node, data)
+            else:
+                self._items_block(node, data)
+            w.indent -= 1
+        w.indent -= 1
+        w.indent -= 1
+
+    def _finish(
+        self, status: str, outcome: Node, needs: str, message: Node, line: int | None = None
+    ) -> None:
+        args = (status, outcome, needs, message, "path", "steps", "recs", "undetermined")
+        self.body.stmt("return ", Call("_finish", args), line=line)
+
+    def _step(self, explained: Node, quiet: Node, line: int) -> None:
+        """Append a step: ``explained`` when explaining, else ``quiet``."""
+        w = self.body
+        w.write("if explain:", line)
+        w.indent += 1
+        w.stmt("", Call("steps.append", (explained,)), line=line)
+        w.indent -= 1
+        w.write("else:", line)
+        w.indent += 1
+        w.stmt("", Call("steps.append", (quiet,)), line=line)
+        w.indent -= 1
+
+    def _decision_block(self, node: str, data: dict[str, Any]) -> None:
+        w = self.body
+        branches: tuple[ir.BranchIR, ...] = data["branches"]
+        guarded = [b for b in branches if b.guard is not None]
+        otherwise = next((b for b in branches if b.guard is None), None)
+        first = data["policy"] == "first"
+        table = f"D_{node}"
+        verdicts = [f"b{i}" for i in range(len(guarded))]
+        node_line = data["span"].line
+        if not first:
+            for i, branch in enumerate(guarded):
+                w.write(f"b{i} = when_{node}_{branch.index}(get)", branch.span.line)
+            if len(guarded) > 1:
+                if len(guarded) == 2:
+                    w.write("if b0 is True and b1 is True:", node_line)
+                else:
+                    w.stmt("if ", Call("_many", tuple(verdicts)), ":", node_line)
+                w.indent += 1
+                w.stmt(
+                    "why = ",
+                    Call("_conflict", (table, Tup(tuple(verdicts)), "patient", "written")),
+                    line=node_line,
+                )
+                w.write('steps.append((node, "decision", None, why if explain else ""))')
+                self._finish("CONFLICT", "None", "()", "why", node_line)
+                w.indent -= 1
+        for i, branch in enumerate(guarded):
+            line = branch.span.line
+            head = "if" if i == 0 else "elif"
+            if first:
+                w.write(f"{head} (b{i} := when_{node}_{branch.index}(get)) is True:", line)
+            else:
+                w.write(f"{head} b{i} is True:", line)
+            w.indent += 1
+            quiet = Tup(("node", Str("decision"), str(branch.index), Str("")))
+            took = Call("_took", (table, str(i), "patient", "written"))
+            self._step(took, quiet, line)
+            self._go(node, branch.target, line)
+            w.indent -= 1
+            if first:
+                w.write(f"elif b{i} is None:", line)
+                w.indent += 1
+                self._blocked(table, verdicts[: i + 1], line)
+                w.indent -= 1
+        if not first and guarded:
+            w.stmt("elif ", Call("_unknown", tuple(verdicts)), ":", node_line)
+            w.indent += 1
+            self._blocked(table, verdicts, node_line)
+            w.indent -= 1
+        if guarded:
+            w.write("else:", otherwise.span.line if otherwise else node_line)
+            w.indent += 1
+        if otherwise is not None:
+            line = otherwise.span.line
+            quiet = Tup(("node", Str("decision"), str(otherwise.index), Str("")))
+            self._step(Call("_otherwise", (table, "patient", "written")), quiet, line)
+            self._go(node, otherwise.target, line)
+        else:
+            w.write(f"why = _stuck({table}, patient, written)", node_line)
+            w.write('steps.append((node, "decision", None, why if explain else ""))', node_line)
+            self._finish("STUCK", "None", "()", "why", node_line)
+        if guarded:
+            w.indent -= 1
+
+    def _blocked(self, table: str, verdicts: list[str], line: int) -> None:
+        w = self.body
+        w.stmt("needs, why = ", Call("_blocked", (table, Tup(tuple(verdicts)), "patient")), "", line)
+        w.write('steps.append((node, "decision", None, why if explain else ""))', line)
+        self._finish("INCOMPLETE", "None", "needs", "why", line)
+
+    def _go(self, node: str, target: str, line: int) -> None:
+        w = self.body
+        if target in self.graph:
+            w.write(f"node = {_quote(target)}", line)
+            w.write("continue", line)
+        else:
+            message = Str(f"`{node}` leads to `{target}`, which is no node")
+            self._finish("DEAD_END", "None", "()", message, line)
+
+    def _items_block(self, node: str, data: dict[str, Any]) -> None:
+        w = self.body
+        verdicts: list[str] = []
+        for index, item in enumerate(data["items"]):
+            line = item.span.line
+            w.comment(line, f'{item.kind} "{item.text}"')
+            if item.guard is None:
+                w.write(f"recs.append(R_{node}_{index})", line)
+                continue
+            c = f"c{len(verdicts)}"
+            w.write(f"{c} = when_{node}_item_{index}(get)", line)
+            w.write(f"if {c} is True:", line)
+            w.write(f"    recs.append(R_{node}_{index})", line)
+            w.write(f"elif {c} is None:", line)
+            w.indent += 1
+            found = Call("_undetermined", ("node", f"N_{node}[-1][{len(verdicts)}]", "patient"))
+            w.stmt("", Call("undetermined.append", (found,)), line=line)
+            w.indent -= 1
+            verdicts.append(c)
+        line = data["span"].line
+        shown = Tup(tuple(verdicts))
+        if data["kind"] == "end":
+            step = Call("_reached", (f"N_{node}", shown, "patient", "written"))
+            self._step(step, Tup(("node", Str("end"), "None", Str(""))), line)
+            self._finish("COMPLETE", Str(node), "()", Str(""), line)
+            return
+        target = data["next"]
+        if target is None or target not in self.graph:
+            quiet = Tup(("node", Str("action"), "None", Str("")))
+            explained = Tup(("node", Str("action"), "None", Str(f"`{node}` has no next step")))
+            self._step(explained, quiet, line)
+            self._finish("DEAD_END", "None", "()", Str(f"action `{node}` has no `next`"), line)
+            return
+        step = Call("_did", (f"N_{node}", shown, "patient", "written"))
+        self._step(step, Tup(("node", Str("action"), "None", Str(""))), line)
+        self._go(node, target, line)
+
+    # -------------------------------------------------------- assembly
+    def _assemble(self, tables: list[tuple[str, Node, int]]) -> Generated:
+        out = _Writer()
+        p = self.p
+        out.write('"""' + _docstring(p) + '"""')
+        out.blank()
+        out.write("from __future__ import annotations")
+        out.blank()
+        out.write("from fractions import Fraction\nfrom typing import NamedTuple")
+        out.blank()
+        out.stmt("PATHWAY_ID = ", Str(p.id))
+        out.stmt("PATHWAY_TITLE = ", Str(p.title))
+        out.stmt("SOURCE_FILE = ", Str(p.file))
+        out.stmt("CAREPATH_VERSION = ", Str(__version__))
+        out.blank()
+        for status in _ev.STATUSES:
+            out.write(f"{status.upper()} = {_quote(status)}")
+        out.blank(2)
+        out.write(_RESULT_CLASS.strip("\n"))
+        out.blank(2)
+        out.write("# Exact constants, in SI base units (seconds, kilograms, metres, ...).")
+        out.write("ZERO = Fraction(0)")
+        for value, name in self.consts.items():
+            note, line = self.const_notes[name]
+            code = f"{name} = {self._factor(value)}"
+            comment = f"  # {_one_line(note)} (line {line})" if note else ""
+            if len(code + comment) > LINE_LENGTH:
+                comment = f"  # line {line}"
+            out.write(code + comment, line or None)
+        for values, name in self.sets.items():
+            out.stmt(f"{name} = ", Call("frozenset", (Tup(tuple(Str(v) for v in sorted(values))),)))
+        out.blank()
+        out.write("# The inputs in declaration order, and how to show each value.")
+        out.stmt("INPUTS = ", _strs(p.inputs))
+        show = []
+        for name, decl in p.inputs.items():
+            t = decl.type
+            if not isinstance(t, ir.NumberType):
+                continue
+            how = "None"
+            if t.unit is not None:
+                how = f"({self._factor(t.unit.factor)}, {_quote(t.unit.text)})"
+            elif t.duration:
+                how = '"duration"'
+            show.append(f"    {_quote(name)}: {how},")
+        out.write("SHOW = {\n" + "\n".join(show) + "\n}" if show else "SHOW = {}")
+        out.blank()
+        out.write(
+            "# Decisions: (node, ((target, condition as written, inputs read), ...),\n"
+            "# (index, target) of `otherwise` or None). Recommendations: (node, kind,\n"
+            "# text, strength, citations). Actions and ends: (node, label, [next,]\n"
+            "# conditional items as (text, condition, inputs read))."
+        )
+        for name, code, line in tables:
+            out.stmt(f"{name} = ", code, line=line or self.table_lines.get(name))
+        out.blank(2)
+        out.write(_number_helpers())
+        out.blank(2)
+        for helpers in (_KLEENE_HELPERS, _EXPLAIN_HELPERS, _RUNTIME_HELPERS, _LOOP_HELPERS):
+            out.write(helpers.strip("\n"))
+            out.blank(2)
+        out.write("# ---- conditions and derived values, in the order the pathway uses them")
+        out.blank(2)
+        self._append(out, self.functions)
+        self._append(out, self.body)
+        out.blank(2)
+        line_map = {
+            number: line for number, line in enumerate(out.origin, start=1) if line is not None
+        }
+        out.write("# Generated line -> pathway line.")
+        if line_map:
+            entries = "\n".join(f"    {k}: {v}," for k, v in line_map.items())
+            out.write("LINE_MAP = {\n" + entries + "\n}")
+        else:
+            out.write("LINE_MAP = {}")
+        while out.lines and out.lines[-1] == "":
+            out.lines.pop()
+        return Generated("\n".join(out.lines) + "\n", line_map)
+
+    def _factor(self, value: Fraction) -> str:
+        if value.denominator == 1:
+            return f"Fraction({value.numerator})"
+        return f"Fraction({value.numerator}, {value.denominator})"
+
+    @staticmethod
+    def _append(out: _Writer, other: _Writer) -> None:
+        lines, origin = other.lines, other.origin
+        while lines and lines[-1] == "":
+            lines, origin = lines[:-1], origin[:-1]
+        out.lines.extend(lines)
+        out.origin.extend(origin)
+        if lines:
+            out.blank(2)
+
+
+_RESULT_CLASS = '''
+class Result(NamedTuple):
+    """What evaluate() returns.
+
+    steps: (node, kind, branch index or None, explanation) per node on the path;
+    recommendations: (node, kind, text, strength, citations);
+    undetermined: (node, text, inputs needed) for recommendations whose
+    condition is unknown.
+    """
+
+    status: str
+    path: tuple
+    steps: tuple
+    recommendations: tuple
+    outcome: str | None
+    needs: tuple
+    undetermined: tuple
+    message: str
+'''
+
+_LOOP_HELPERS = '''
+def _loop(node, path, steps, recs, undetermined):
+    path.append(node)
+    message = (
+        f"the path returns to `{node}`: with the same data it would go round forever"
+    )
+    return _finish(LOOP, None, (), message, path, steps, recs, undetermined)
+
+
+def _many(*verdicts):
+    return sum(1 for v in verdicts if v is True) > 1
+
+
+def _unknown(*verdicts):
+    return None in verdicts
+'''
+
+
+def _number_helpers() -> str:
+    """The interpreter's number formatting, copied so explanations read the same."""
+    parts = [
+        inspect.getsource(format_number),
+        "_DURATION_UNITS = (\n"
+        + "".join(
+            f"    ({_quote(name)}, Fraction({factor.numerator})),\n"
+            for name, factor in _ev._DURATION_UNITS
+        )
+        + ")",
+        inspect.getsource(_ev.format_duration),
+    ]
+    return "\n\n".join(p.strip("\n") for p in parts)
+
+
+def _docstring(p: Pathway) -> str:
+    module = re.sub(r"\W", "_", p.id)
+    return (
+        f"Compiled evaluator for the pathway `{p.id}`.\n"
+        "\n"
+        f"{_one_line(p.title)}\n"
+        "\n"
+        f"Generated by carepath {__version__} from {p.file}; do not edit, regenerate\n"
+        "with `carepath compile`. Needs only the Python standard library.\n"
+        "\n"
+        "Usage:\n"
+        "\n"
+        "    from fractions import Fraction\n"
+        f"    import {module}\n"
+        "\n"
+        f"    result = {module}.evaluate({{...}})\n"
+        "    result.status, result.outcome, result.recommendations, result.needs\n"
+        "\n"
+        "Patient values: True/False for booleans, the value's name for enumerations,\n"
+        "exact Fractions in SI base units for numbers (seconds for durations: 6 weeks\n"
+        "is Fraction(3628800)); an input that is absent or None is unknown.\n"
+        "Unknown values follow three-valued (Kleene) logic, as in the interpreter.\n"
+        "\n"
+        "`# line N` marks the pathway line the code below it comes from; LINE_MAP at\n"
+        "the end maps every generated line to its pathway line.\n"
+    )
+
+
+def _defines_used(expr: ir.Expr) -> set[str]:
+    found: set[str] = set()
+    stack = [expr]
+    while stack:
+        e = stack.pop()
+        if isinstance(e, ir.Ref) and not e.is_input:
+            found.add(e.name)
+        stack.extend(ir.children(e))
+    return found
+
+
+def _text_of(p: Pathway, span: Any) -> str:
+    lines = p.source.split("\n")
+    if 0 < span.line <= len(lines):
+        text = lines[span.line - 1].strip()
+        return " — " + text if text else ""
+    return ""
+
+
+# ---------------------------------------------------------------- public API
+
+
+def generate(pathway: Pathway) -> Generated:
+    """The module's source and line map."""
+    return _Generator(pathway).generate()
+
+
+def generate_source(pathway: Pathway) -> str:
+    return generate(pathway).source
+
+
+def load_module(pathway: Pathway, name: str | None = None) -> types.ModuleType:
+    """Generate the module and execute it in memory (registered with ``linecache`` so
+    that tracebacks show the generated lines)."""
+    generated = generate(pathway)
+    name = name or f"carepath_compiled_{re.sub(r'W', '_', pathway.id)}"
+    filename = f"<carepath compiled {pathway.file}>"
+    module = types.ModuleType(name)
+    module.__file__ = filename
+    linecache.cache[filename] = (
+        len(generated.source),
+        None,
+        generated.source.splitlines(keepends=True),
+        filename,
+    )
+    code = compile(generated.source, filename, "exec")
+    exec(code, module.__dict__)
+    return module
+
+
+def to_result(raw: Any) -> Result:
+    """The generated module's result as the interpreter's :class:`Result`."""
+    return Result(
+        raw.status,
+        tuple(raw.path),
+        tuple(Step(*s) for s in raw.steps),
+        tuple(Recommendation(*r) for r in raw.recommendations),
+        raw.outcome,
+        tuple(raw.needs),
+        tuple(Undetermined(*u) for u in raw.undetermined),
+        raw.message,
+    )
+
+
+def pathway_lines(error: BaseException, module: types.ModuleType) -> list[int]:
+    """The pathway lines of the generated-code frames in ``error``'s traceback,
+    innermost last."""
+    line_map: dict[int, int] = getattr(module, "LINE_MAP", {})
+    filename = getattr(module, "__file__", None)
+    found = []
+    for frame, number in _frames(error):
+        if frame.f_code.co_filename == filename and number in line_map:
+            found.append(line_map[number])
+    return found
+
+
+def _frames(error: BaseException) -> Iterator[tuple[types.FrameType, int]]:
+    tb = error.__traceback__
+    while tb is not None:
+        yield tb.tb_frame, tb.tb_lineno
+        tb = tb.tb_next
+
+
+def check_equivalent(pathway: Pathway, patient: dict[str, ir.Value]) -> bool:
+    """Whether the interpreter and the compiled module agree on one patient."""
+    module = load_module(pathway)
+    return to_result(module.evaluate(patient)) == evaluate(pathway, patient)
+
+
+if __name__ == "__main__":  # pragma: no cover - debugging aid
+    from .pathway import load
+
+    loaded = load(sys.argv[1])
+    assert loaded.pathway is not None
+    sys.stdout.write(generate_source(loaded.pathway))
