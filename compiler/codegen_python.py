@@ -349,13 +349,7 @@ class _Function:
 
     def call(self, function: str, args: list[str]) -> str:
         name = self.temp()
-        prefix = f"{name} = {function}"
-        flat = prefix + "(" + ", ".join(args) + ")"
-        if 4 * self.w.indent + len(flat) <= LINE_LENGTH:
-            self.w.write(flat, self.line)
-        else:
-            body = "\n".join(f"    {a}," for a in args)
-            self.w.write(f"{prefix}(\n{body}\n)", self.line)
+        self.w.stmt(f"{name} = ", Call(function, tuple(args)), line=self.line)
         return name
 
     def value(self, expr: ir.Expr) -> str:
@@ -682,7 +676,11 @@ class _Generator:
                 self._blocked(table, verdicts[: i + 1], line)
                 w.indent -= 1
         if not first and guarded:
-            w.stmt("elif ", Call("_unknown", tuple(verdicts)), ":", node_line)
+            inline = " or ".join(f"{v} is None" for v in verdicts)
+            if 4 * w.indent + len(inline) + 6 <= LINE_LENGTH:
+                w.write(f"elif {inline}:", node_line)
+            else:
+                w.stmt("elif ", Call("_unknown", tuple(verdicts)), ":", node_line)
             w.indent += 1
             self._blocked(table, verdicts, node_line)
             w.indent -= 1
