@@ -1,6 +1,6 @@
 """How fast carepath reads pathways: parse, AST, and resolve + graph.
 
-    python bench/bench_parse.py [--sizes 1000,10000,50000] [--runs 3]
+    python bench/bench_parse.py [--sizes 1000,10000,50000] [--runs 3] [--quick]
 
 For each generated pathway size (bench/generate.py), in this process, the best of
 ``--runs`` timings of
@@ -24,10 +24,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from generate import generate  # noqa: E402
+from generate import generate
 
-from carepath.compiler.pathway import load_text  # noqa: E402
-from carepath.dsl.parser import _parser, parse  # noqa: E402
+from carepath.compiler.pathway import load_text
+from carepath.dsl.parser import _parser, parse
 
 GOAL_NODES, GOAL_SECONDS = 10_000, 1.0
 
@@ -65,7 +65,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Benchmark parsing and loading pathways.")
     parser.add_argument("--sizes", default="1000,10000,50000", help="node counts")
     parser.add_argument("--runs", type=int, default=3, help="best of this many runs")
+    parser.add_argument("--quick", action="store_true", help="1k and 10k nodes, one run")
     args = parser.parse_args(argv)
+    if args.quick:
+        args.sizes, args.runs = "1000,10000", 1
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     _parser()  # build (or load the cached) grammar outside the timings
     times: dict[tuple[int, str], float] = {}

@@ -50,6 +50,7 @@ from typing import Any
 import networkx as nx
 
 from carepath import __version__
+from carepath.dsl.spans import Span
 
 from . import evaluate as _ev
 from . import ir
@@ -91,7 +92,7 @@ def _points(*pairs):
     return total
 '''
 
-_EXPLAIN_HELPERS = '''
+_EXPLAIN_HELPERS = """
 def _given(name, patient, written):
     value = patient.get(name)
     if value is None:
@@ -142,7 +143,8 @@ def _items(items, verdicts, patient, written):
     for (text, guard, names), holds in zip(items, verdicts, strict=True):
         if holds is None:
             needs = ", ".join(_missing(names, patient)) or "more data"
-            notes.append(f'; "{text}" undetermined: needs {needs} to know whether {guard}')
+            why = f"needs {needs} to know whether {guard}"
+            notes.append(f'; "{text}" undetermined: {why}')
         else:
             verdict = "given because" if holds else "left out because not"
             shown = _listing(names, patient, written)
@@ -160,7 +162,7 @@ def _reached(end, verdicts, patient, written):
     node, label, items = end
     why = f"reached `{node}`: {label}"
     return (node, "end", None, why + _items(items, verdicts, patient, written))
-'''
+"""
 
 _RUNTIME_HELPERS = '''
 def _undetermined(node, item, patient):
@@ -275,9 +277,7 @@ def layout(node: Node, column: int, indent: int, tail: int, width: int) -> str:
     head = "(" if isinstance(node, Tup) else f"{node.function}("
     if not items:
         return head + ")"
-    body = "".join(
-        inner + layout(i, indent + 4, indent + 4, 1, width) + ",\n" for i in items
-    )
+    body = "".join(inner + layout(i, indent + 4, indent + 4, 1, width) + ",\n" for i in items)
     return f"{head}\n{body}{pad})"
 
 
@@ -387,8 +387,8 @@ class _Function:
             inner = self.value(expr.operand)
             return self.assign(f"None if {inner} is None else -{inner}", line)
         if isinstance(expr, ir.And | ir.Or):
-            values = [self.value(e) for e in expr.operands]
-            return self.call("_and" if isinstance(expr, ir.And) else "_or", values)
+            operands = [self.value(e) for e in expr.operands]
+            return self.call("_and" if isinstance(expr, ir.And) else "_or", operands)
         if isinstance(expr, ir.Count):
             return self.call("_count", [self.value(e) for e in expr.operands])
         if isinstance(expr, ir.Points):
@@ -459,7 +459,10 @@ class _Generator:
             return "True" if const.value else "False"
         if isinstance(const.value, str):
             return _quote(const.value)
-        return self.number(const.value, const.text, const.span.line)
+        note = const.text
+        if const.unit is not None and not note.endswith(const.unit.text):
+            note = f"{note} {const.unit.text}"
+        return self.number(const.value, note, const.span.line)
 
     def enum_set(self, values: frozenset[str]) -> str:
         if values not in self.sets:
@@ -477,7 +480,7 @@ class _Generator:
         w = self.functions
         w.write(f"def define_{name}(get):", decl.span.line)
         w.indent += 1
-        w.comment(decl.span.line, f"define {name}" + _text_of(self.p, decl.span))
+        w.comment(decl.span.line, _text_of(self.p, decl.span) or f"define {name}")
         fn = _Function(self, w, decl.span.line)
         w.write(f"return {fn.value(decl.expr)}", decl.span.line)
         w.indent -= 1
@@ -557,7 +560,7 @@ class _Generator:
                 self.guard(
                     f"when_{node}_item_{index}",
                     item.guard,
-                    line,
+                    item.guard.span.line,
                     f'{item.kind} "{item.text}" when {item.guard_text}',
                 )
                 names = _strs(reads(self.p, item.guard))
@@ -701,7 +704,9 @@ class _Generator:
 
     def _blocked(self, table: str, verdicts: list[str], line: int) -> None:
         w = self.body
-        w.stmt("needs, why = ", Call("_blocked", (table, Tup(tuple(verdicts)), "patient")), "", line)
+        w.stmt(
+            "needs, why = ", Call("_blocked", (table, Tup(tuple(verdicts)), "patient")), "", line
+        )
         w.write('steps.append((node, "decision", None, why if explain else ""))', line)
         self._finish("INCOMPLETE", "None", "needs", "why", line)
 
@@ -804,8 +809,8 @@ class _Generator:
             "# text, strength, citations). Actions and ends: (node, label, [next,]\n"
             "# conditional items as (text, condition, inputs read))."
         )
-        for name, code, line in tables:
-            out.stmt(f"{name} = ", code, line=line or self.table_lines.get(name))
+        for name, table, line in tables:
+            out.stmt(f"{name} = ", table, line=line or self.table_lines.get(name))
         out.blank(2)
         out.write(_number_helpers())
         out.blank(2)
@@ -816,7 +821,6 @@ class _Generator:
         out.blank(2)
         self._append(out, self.functions)
         self._append(out, self.body)
-        out.blank(2)
         line_map = {
             number: line for number, line in enumerate(out.origin, start=1) if line is not None
         }
@@ -866,7 +870,7 @@ class Result(NamedTuple):
     message: str
 '''
 
-_LOOP_HELPERS = '''
+_LOOP_HELPERS = """
 def _loop(node, path, steps, recs, undetermined):
     path.append(node)
     message = (
@@ -881,7 +885,7 @@ def _many(*verdicts):
 
 def _unknown(*verdicts):
     return None in verdicts
-'''
+"""
 
 
 def _number_helpers() -> str:
@@ -896,18 +900,20 @@ def _number_helpers() -> str:
         + ")",
         inspect.getsource(_ev.format_duration),
     ]
-    return "\n\n".join(p.strip("\n") for p in parts)
+    return "\n\n\n".join(p.strip("\n") for p in parts)
 
 
 def _docstring(p: Pathway) -> str:
     module = re.sub(r"\W", "_", p.id)
-    return (
+    text = (
         f"Compiled evaluator for the pathway `{p.id}`.\n"
         "\n"
         f"{_one_line(p.title)}\n"
         "\n"
-        f"Generated by carepath {__version__} from {p.file}; do not edit, regenerate\n"
-        "with `carepath compile`. Needs only the Python standard library.\n"
+        f"Generated by carepath {__version__} from\n"
+        f"{p.file}\n"
+        "Do not edit: regenerate with `carepath compile`. Needs only the Python\n"
+        "standard library.\n"
         "\n"
         "Usage:\n"
         "\n"
@@ -925,6 +931,8 @@ def _docstring(p: Pathway) -> str:
         "`# line N` marks the pathway line the code below it comes from; LINE_MAP at\n"
         "the end maps every generated line to its pathway line.\n"
     )
+    # A title or file name may hold a backslash or quotes: keep the docstring a docstring.
+    return text.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
 
 
 def _defines_used(expr: ir.Expr) -> set[str]:
@@ -938,11 +946,10 @@ def _defines_used(expr: ir.Expr) -> set[str]:
     return found
 
 
-def _text_of(p: Pathway, span: Any) -> str:
+def _text_of(p: Pathway, span: Span) -> str:
     lines = p.source.split("\n")
     if 0 < span.line <= len(lines):
-        text = lines[span.line - 1].strip()
-        return " — " + text if text else ""
+        return str(lines[span.line - 1]).strip()
     return ""
 
 
@@ -962,7 +969,7 @@ def load_module(pathway: Pathway, name: str | None = None) -> types.ModuleType:
     """Generate the module and execute it in memory (registered with ``linecache`` so
     that tracebacks show the generated lines)."""
     generated = generate(pathway)
-    name = name or f"carepath_compiled_{re.sub(r'W', '_', pathway.id)}"
+    name = name or "carepath_compiled_" + re.sub(r"\W", "_", pathway.id)
     filename = f"<carepath compiled {pathway.file}>"
     module = types.ModuleType(name)
     module.__file__ = filename

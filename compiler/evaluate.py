@@ -346,7 +346,9 @@ def evaluate(
         if kind == "action":
             nxt = data["next"]
             if nxt is None or nxt not in graph:
-                steps.append(Step(node, kind, None, f"`{node}` has no next step" if explain else ""))
+                steps.append(
+                    Step(node, kind, None, f"`{node}` has no next step" if explain else "")
+                )
                 return result(DEAD_END, message=f"action `{node}` has no `next`")
             why = f"did `{node}`: {data['label']}; next `{nxt}`" if explain else ""
             steps.append(Step(node, kind, None, why + "".join(notes)))
@@ -357,7 +359,9 @@ def evaluate(
         if chosen is None:
             return result(status, needs=needs, message=why)
         if chosen.target not in graph:
-            return result(DEAD_END, message=f"`{node}` leads to `{chosen.target}`, which is no node")
+            return result(
+                DEAD_END, message=f"`{node}` leads to `{chosen.target}`, which is no node"
+            )
         node = chosen.target
 
 
@@ -404,8 +408,7 @@ def _decide(
             otherwise,
             COMPLETE,
             (),
-            f"took `{otherwise.target}` (otherwise): no other branch holds"
-            + shown.givens(guarded),
+            f"took `{otherwise.target}` (otherwise): no other branch holds" + shown.givens(guarded),
         )
     return None, STUCK, (), "no branch holds and there is no `otherwise`" + shown.givens(guarded)
 

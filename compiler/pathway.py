@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -73,6 +76,25 @@ class Loaded:
 
 
 def load_text(text: str, file: str = "<text>") -> Loaded:
+    with _gc_paused():
+        return _load_text(text, file)
+
+
+@contextlib.contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Loading builds hundreds of thousands of small objects, none of them in a cycle;
+    the cyclic garbage collector would walk them again and again for nothing (about a
+    third of the time on a 10,000-node pathway, bench/bench_parse.py)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _load_text(text: str, file: str) -> Loaded:
     parsed = parse(text, file)
     if parsed.pathway is None:
         return Loaded(file, None, tuple(sorted(parsed.diagnostics, key=Diagnostic.sort_key)), text)

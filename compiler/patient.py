@@ -163,7 +163,7 @@ def _load_yaml(text: str, file: str) -> tuple[Any, dict[str, int], list[tuple[st
         data = loader.construct_document(node) if node is not None else None
         return data, lines, duplicates
     finally:
-        loader.dispose()  # type: ignore[no-untyped-call]
+        loader.dispose()
 
 
 # ---------------------------------------------------------------- reading files
@@ -239,8 +239,7 @@ def parse_patient(
             return None, [make("CP401", f"not valid YAML: {error}", Span.point(file, 1))]
     checker = PatientChecker(pathway)
     problems = [
-        make("CP409", f"`{key}` is given twice", Span.point(file, line))
-        for key, line in duplicates
+        make("CP409", f"`{key}` is given twice", Span.point(file, line)) for key, line in duplicates
     ]
     record, found = checker.check(data, file, lines)
     problems.extend(found)

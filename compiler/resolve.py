@@ -286,9 +286,11 @@ class Resolver:
                     self.target(node.next)
 
     def target(self, target: ast.Target, *, ends_only: bool = False) -> bool:
-        pool = {k: v for k, v in self.out.nodes.items() if not ends_only or isinstance(v, ast.End)}
-        if target.id in pool:
+        node = self.out.nodes.get(target.id)
+        if node is not None and (not ends_only or isinstance(node, ast.End)):
             return True
+        # Only on an error: building the pool for every target made loading quadratic.
+        pool = [k for k, v in self.out.nodes.items() if not ends_only or isinstance(v, ast.End)]
         what = "end node" if ends_only else "node"
         if ends_only and target.id in self.out.nodes:
             self.error(

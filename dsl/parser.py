@@ -20,7 +20,7 @@ from . import ast
 from .diagnostics import Diagnostic, make
 from .spans import Span
 from .syntax_errors import describe_unexpected, expected_words
-from .transform import BadEscape, Misplaced, ToAst, tree_depth
+from .transform import BadEscape, Misplaced, ToAst, depth_step, tree_depth
 
 # Deeper expressions than this are almost certainly generated or broken, and every
 # later stage walks expressions recursively.
@@ -147,7 +147,7 @@ def _too_deep(tree: Tree[Token], file: str) -> Diagnostic | None:
                 file, node.meta.line, node.meta.column, node.meta.line, node.meta.column + 1
             )
             break
-        stack.extend((c, depth + 1) for c in node.children if isinstance(c, Tree))
+        stack.extend((c, depth + depth_step(node)) for c in node.children if isinstance(c, Tree))
     return make(
         "CP005",
         f"expression nested more than {MAX_EXPRESSION_DEPTH} levels deep",

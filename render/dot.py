@@ -28,7 +28,7 @@ from carepath.compiler import ir
 from carepath.compiler.evaluate import Result
 from carepath.compiler.pathway import Pathway
 from carepath.dsl import ast
-from carepath.dsl.diagnostics import Diagnostic
+from carepath.dsl.diagnostics import Diagnostic, Severity
 from carepath.dsl.spans import Span
 
 from .labels import (
@@ -50,6 +50,7 @@ PATH_COLOUR = "#0b5cad"
 FADED_COLOUR = "#b0b0b0"
 FADED_TEXT = "#8a8a8a"
 PROBLEM_COLOUR = "#c62828"
+PROBLEM_COLOURS = {Severity.ERROR: PROBLEM_COLOUR, Severity.WARNING: "#b35c00", Severity.INFO: "#6a1b9a"}
 FILL = {"start": "#e8f1fb", "decision": "#fff8e1", "action": "#ffffff", "end": "#e8f5e9"}
 
 FORMATS = ("dot", "svg", "png", "pdf")
@@ -166,10 +167,9 @@ class DotRenderer:
             start_id(self.pathway),
             label=_html_label([f"<B>{html_text('Start')}</B>"]),
             shape="box",
-            style="rounded,filled",
             fillcolor=FILL["start"],
             id=START_DOM_ID,
-            **self._emphasis(START_DOM_ID, on_path),
+            **_with_style(self._emphasis(START_DOM_ID, on_path), "rounded,filled"),
         )
         if start is not None and start in self.pathway.graph:
             self.dot.edge(
@@ -185,9 +185,8 @@ class DotRenderer:
             node,
             label=_html_label(lines),
             shape="diamond",
-            style="filled",
             fillcolor=FILL["decision"],
-            **self._node_common(node, data, data["label"]),
+            **self._node_common(node, data, data["label"], "filled"),
         )
 
     def action_node(self, node: str, data: dict[str, Any]) -> None:
@@ -195,9 +194,8 @@ class DotRenderer:
             node,
             label=_html_label(self._titled_items(data["label"] or name_text(node), data["items"])),
             shape="box",
-            style="filled",
             fillcolor=FILL["action"],
-            **self._node_common(node, data, self._full_text(data)),
+            **self._node_common(node, data, self._full_text(data), "filled"),
         )
 
     def end_node(self, node: str, data: dict[str, Any]) -> None:
@@ -206,9 +204,8 @@ class DotRenderer:
             node,
             label=_html_label(self._titled_items(title, data["items"])),
             shape="box",
-            style="rounded,filled,bold",
             fillcolor=FILL["end"],
-            **self._node_common(node, data, self._full_text(data)),
+            **self._node_common(node, data, self._full_text(data), "rounded,filled,bold"),
         )
 
     # ------------------------------------------------------------ edges
@@ -277,13 +274,15 @@ class DotRenderer:
             lines.append(line)
         return "\n".join(lines)
 
-    def _node_common(self, node: str, data: dict[str, Any], tooltip: str) -> dict[str, str]:
+    def _node_common(
+        self, node: str, data: dict[str, Any], tooltip: str, style: str
+    ) -> dict[str, str]:
         dom_id = node_dom_id(node)
         attrs = {"id": dom_id, "tooltip": dot_string(self._problem_text(dom_id) or tooltip)}
         if self.options.links:
             attrs["URL"] = dot_string(f"#{section_id(node)}")
         attrs.update(self._emphasis(dom_id, node in self.marks.nodes))
-        return attrs
+        return _with_style(attrs, style)
 
     def _emphasis(self, dom_id: str, on_path: bool) -> dict[str, str]:
         attrs: dict[str, str] = {}
@@ -296,8 +295,12 @@ class DotRenderer:
                 attrs.update(color=FADED_COLOUR, fontcolor=FADED_TEXT)
                 classes.append("cp-faded")
         if dom_id in self.marks.problems:
-            attrs.update(color=PROBLEM_COLOUR, penwidth="3")
+            worst = max(d.severity for d in self.marks.problems[dom_id])
+            attrs.update(color=PROBLEM_COLOURS[worst], penwidth="3")
+            if worst == Severity.INFO:
+                attrs["style"] = "dashed"
             classes.append("cp-problem")
+            classes.append(f"cp-{worst}")
         attrs["class"] = " ".join(classes)
         return attrs
 
@@ -307,12 +310,18 @@ class DotRenderer:
         if self.options.highlight is not None and on_path and dom_id not in self.marks.problems:
             attrs["style"] = "bold"
         if dom_id in self.marks.problems:
-            attrs["fontcolor"] = PROBLEM_COLOUR
+            attrs["fontcolor"] = attrs["color"]
         return attrs
 
     def _problem_text(self, dom_id: str) -> str:
         found = self.marks.problems.get(dom_id, [])
         return "\n".join(f"{d.severity}[{d.code}]: {d.message}" for d in found)
+
+
+def _with_style(attrs: dict[str, str], base: str) -> dict[str, str]:
+    """``attrs`` with the node's own style plus any the emphasis adds (dashed)."""
+    extra = attrs.get("style")
+    return {**attrs, "style": f"{base},{extra}" if extra else base}
 
 
 LEFT = "\x00left"  # marks a line to be left-aligned; never in escaped text

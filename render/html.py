@@ -15,7 +15,6 @@ entity-escaped by :mod:`carepath.render.dot`) and the pathway data JSON, which
 
 from __future__ import annotations
 
-import importlib
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -30,12 +29,13 @@ from carepath.compiler import ir
 from carepath.compiler.check import check_file
 from carepath.compiler.evaluate import format_value
 from carepath.compiler.pathway import Loaded, Pathway
+from carepath.compiler.testing import run_cases
 from carepath.compiler.units import format_number, parse_unit
 from carepath.dsl.diagnostics import Diagnostic, Severity
 
 from . import codes as _codes  # noqa: F401 - registers CP5xx
 from .codegen_js import data_json, runtime_js
-from .dot import section_id, svg_for_page, to_dot
+from .dot import section_id, svg_for_page
 from .labels import ITEM_MARKS, condition_text, name_text
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -290,7 +290,11 @@ def _input(decl: ir.InputDecl) -> dict[str, Any]:
         kind = "one of: " + ", ".join(t.values)
     value_range = ""
     if decl.low is not None and decl.high is not None:
-        value_range = f"{format_value(decl, decl.low)} to {format_value(decl, decl.high)}"
+        if isinstance(t, ir.NumberType) and t.unit is not None:
+            low, high = decl.low / t.unit.factor, decl.high / t.unit.factor
+            value_range = f"{format_number(low)} to {format_number(high)} {t.unit.text}"
+        else:
+            value_range = f"{format_value(decl, decl.low)} to {format_value(decl, decl.high)}"
     return {
         "name": decl.name,
         "type": kind,
@@ -318,76 +322,29 @@ def _diagnostic(d: Diagnostic, source: str) -> dict[str, Any]:
 
 
 def _cases(pathway: Pathway) -> dict[str, Any]:
-    """The test cases, with their results and coverage when the test runner exists."""
+    """The test cases, run by :func:`carepath.compiler.testing.run_cases`, with coverage."""
+    report = run_cases(pathway)
     rows = [
         {
             "name": case.name,
+            "line": case.span.line,
             "given": [f"{k} = {v}" for k, v in case.written.items()],
             "expect": [f"{e.kind} {', '.join(e.values)}" for e in case.expectations],
-            "passed": None,
-            "problems": [],
+            "passed": result.passed,
+            "problems": [
+                f"line {m.line}: expected {m.kind} {m.expected}, got {m.actual}"
+                for m in result.mismatches
+            ],
         }
-        for case in pathway.cases
+        for case, result in zip(pathway.cases, report.cases, strict=True)
     ]
-    coverage: dict[str, Any] | None = None
-    runner = _case_runner()
-    if runner is not None and rows:
-        coverage = _run_cases(runner, pathway, rows)
-    return {"rows": rows, "coverage": coverage, "ran": runner is not None}
-
-
-def _case_runner() -> Callable[[Pathway], Any] | None:
-    try:
-        module = importlib.import_module("carepath.compiler.testing")
-    except ImportError:
-        return None
-    runner: Callable[[Pathway], Any] | None = getattr(module, "run_cases", None)
-    return runner
-
-
-def _run_cases(
-    runner: Callable[[Pathway], Any], pathway: Pathway, rows: list[dict[str, Any]]
-) -> dict[str, Any] | None:
-    """Fill in pass/fail from ``run_cases``; its result shape is read defensively since
-    the runner is built alongside this page."""
-    report = runner(pathway)
-    results = getattr(report, "results", None) or getattr(report, "cases", None) or ()
-    for row, result in zip(rows, results, strict=False):
-        passed = getattr(result, "passed", None)
-        if passed is None and hasattr(result, "ok"):
-            passed = result.ok
-        row["passed"] = passed
-        failures = getattr(result, "failures", None) or getattr(result, "problems", None) or ()
-        row["problems"] = [getattr(f, "message", str(f)) for f in failures]
-    coverage = getattr(report, "coverage", None)
-    if coverage is None:
-        return None
-    out: dict[str, Any] = {}
-    for key in ("nodes", "branches"):
-        part = getattr(coverage, key, None)
-        covered = getattr(part, "covered", None)
-        total = getattr(part, "total", None)
-        if covered is not None and total is not None:
-            out[key] = {"covered": len(covered) if not isinstance(covered, int) else covered}
-            out[key]["total"] = len(total) if not isinstance(total, int) else total
-    missed = getattr(coverage, "missed", None)
-    if missed:
-        out["missed"] = [str(m) for m in missed]
-    return out or None
-
-
-def dot_for_page(pathway: Pathway) -> str:
-    """The DOT the page's SVG is drawn from (for debugging and the benchmark)."""
-    from .dot import DotOptions
-
-    return to_dot(pathway, DotOptions(links=True))
-
-
-def range_text(decl: ir.InputDecl) -> str:
-    if decl.low is None or decl.high is None:
-        return ""
-    t = decl.type
-    if isinstance(t, ir.NumberType) and t.unit is not None:
-        factor = t.unit.factor
-        return f"{format_number(decl.low / factor)}..{format_number(decl.high / factor)}"
-    return f"{format_number(decl.low)}..{format_number(decl.high)}"
+    coverage = report.coverage
+    return {
+        "rows": rows,
+        "passed": sum(1 for r in rows if r["passed"]),
+        "nodes": f"{coverage.nodes_hit}/{len(coverage.nodes)} ({coverage.node_percent:g}%)",
+        "branches": (
+            f"{coverage.branches_hit}/{len(coverage.branches)} ({coverage.branch_percent:g}%)"
+        ),
+        "missing": [f"line {t.line}: {t.description}" for t in coverage.missing],
+    }

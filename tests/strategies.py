@@ -83,8 +83,10 @@ _GRADES = ("A", "B", '"1a"', '"C"')
 
 # Text: ordinary words plus every character that quoting must handle.
 _TEXT_ALPHABET = st.sampled_from(
-    list("abcdefghijklmnopqrstuvwxyz ABCXYZ0123456789-/.,:;()%<>=+'")
-    + ['"', "\\", "\n", "\t", "#", "é", "ü", "µ", "≥", "—", "→", "日", "🙂", "{", "}"]
+    [
+        *"abcdefghijklmnopqrstuvwxyz ABCXYZ0123456789-/.,:;()%<>=+'",
+        *['"', "\\", "\n", "\t", "#", "é", "ü", "µ", "≥", "—", "→", "日", "🙂", "{", "}"],
+    ]
 )
 
 
@@ -187,7 +189,7 @@ def _threshold_value(draw: st.DrawFn, group: str, integer: bool) -> Fraction:
     whole = draw(st.integers(low, high))
     if integer or draw(st.booleans()):
         return Fraction(whole)
-    return Fraction(whole) + Fraction(draw(st.sampled_from([1, 2, 5])), 10)
+    return Fraction(whole) + Fraction(draw(st.sampled_from((1, 2, 5))), 10)
 
 
 class Lines:
@@ -202,15 +204,15 @@ class Lines:
 
     def add(self, depth: int, text: str) -> None:
         if self.comments and self.draw(st.integers(0, 9)) == 0:
-            text += self.draw(st.sampled_from(["  # why", " #note", "   # see 'x' \"y\""]))
+            text += self.draw(st.sampled_from(("  # why", " #note", "   # see 'x' \"y\"")))
         if self.comments and self.draw(st.integers(0, 14)) == 0:
-            self.lines.append(self.indent * depth + "# " + self.draw(st.sampled_from(["a", "b c"])))
+            self.lines.append(self.indent * depth + "# " + self.draw(st.sampled_from(("a", "b c"))))
         if self.messy and self.draw(st.integers(0, 11)) == 0:
             self.lines.append("")
         self.lines.append(self.indent * depth + text)
 
     def sep(self) -> str:
-        return self.draw(st.sampled_from([" ", " ", " ", "  "])) if self.messy else " "
+        return self.draw(st.sampled_from((" ", " ", " ", "  "))) if self.messy else " "
 
     def text(self) -> str:
         return "\n".join(self.lines) + "\n"
@@ -303,14 +305,16 @@ def _condition(draw: st.DrawFn, model: Model, depth: int = 0) -> str:
     ]
     if depth >= 2 or draw(st.integers(0, 2)) > 0:
         return draw(st.one_of(simple))
-    kind = draw(st.sampled_from(["and", "or", "not", "paren"]))
+    kind = draw(st.sampled_from(("and", "or", "not", "paren")))
     if kind == "not":
         inner = draw(_condition(model, depth + 1))
         return f"not ({inner})" if draw(st.booleans()) or " " in inner else f"not {inner}"
     if kind == "paren":
         return "(" + draw(_condition(model, depth + 1)) + ")"
     parts = draw(st.lists(_condition(model, depth + 1), min_size=2, max_size=3))
-    wrapped = [f"({p})" if (" or " in p or " and " in p) and draw(st.booleans()) else p for p in parts]
+    wrapped = [
+        f"({p})" if (" or " in p or " and " in p) and draw(st.booleans()) else p for p in parts
+    ]
     if kind == "and":
         # `a or b` inside `and` needs its parentheses.
         wrapped = [f"({p})" if " or " in p and not p.startswith("(") else p for p in wrapped]
@@ -325,7 +329,7 @@ def _bool_test(draw: st.DrawFn, model: Model) -> str:
     if form == 0:
         return f"not {flag}"
     if form == 1:
-        return f"{flag} == {draw(st.sampled_from(['true', 'false']))}"
+        return f"{flag} == {draw(st.sampled_from(('true', 'false')))}"
     if form == 2:
         return f"{flag} != false"
     return flag
@@ -351,7 +355,7 @@ def _enum_test(draw: st.DrawFn, model: Model) -> str:
 def _known_test(draw: st.DrawFn, model: Model) -> str:
     names = [i.name for i in model.inputs] + [n.name for n in model.numbers if n.info is None]
     name = draw(st.sampled_from(names))
-    return f"{name} is {draw(st.sampled_from(['known', 'unknown']))}"
+    return f"{name} is {draw(st.sampled_from(('known', 'unknown')))}"
 
 
 _OPS = ("<", "<=", ">", ">=", "==", "!=")
@@ -370,7 +374,8 @@ def _number_test(draw: st.DrawFn, model: Model) -> str:
         return f"{number.name} {op} {threshold}"
     # Arithmetic: the result keeps the dimension, so thresholds carry their unit.
     if form == 6:
-        left = f"{number.name} {draw(st.sampled_from(['*', '/']))} {draw(st.sampled_from(['2', '3', '0.5']))}"
+        op_text = draw(st.sampled_from(("*", "/")))
+        left = f"{number.name} {op_text} {draw(st.sampled_from(('2', '3', '0.5')))}"
     elif form == 7:
         left = f"-{number.name}"
         threshold = draw(_threshold(number, bare_ok=False))
@@ -378,28 +383,33 @@ def _number_test(draw: st.DrawFn, model: Model) -> str:
     else:
         same = [n for n in model.numbers if n.group == number.group]
         other = draw(st.sampled_from(same))
-        sign = draw(st.sampled_from(["+", "-"]))
+        sign = draw(st.sampled_from(("+", "-")))
         left = f"{number.name} {sign} {other.name}"
         if form == 9 and len(same) > 0:
             left = f"({left}) / 2"
-    return f"{left} {op} {draw(_threshold(NumberName(number.name, number.group, None), bare_ok=False))}"
+    unit_free = NumberName(number.name, number.group, None)
+    return f"{left} {op} {draw(_threshold(unit_free, bare_ok=False))}"
 
 
 @st.composite
 def _define(draw: st.DrawFn, model: Model, used: set[str], out: Lines) -> None:
     name = _unique(draw, DEFINE_STEMS, used)
-    kind = draw(st.sampled_from(["count", "points", "arith", "chain"]))
+    kind = draw(st.sampled_from(("count", "points", "arith", "chain")))
     sep = out.sep()
     if kind == "chain" and not any(n.info is None for n in model.numbers):
         kind = "count"
     group = ""
     if kind == "count":
         parts = draw(st.lists(_condition(model, 1), min_size=1, max_size=4))
-        expr = "count of (" + ", ".join(parts) + ")"
+        # Inside parentheses a statement may run over several lines, with comments.
+        joiner = draw(st.sampled_from((", ", ", ", ",\n      ", ",  # part\n   ")))
+        expr = "count of (" + (joiner if out.messy else ", ").join(parts) + ")"
     elif kind == "points":
         weights = draw(
             st.lists(
-                st.tuples(st.sampled_from(["1", "2", "3", "-1", "0.5", "10"]), _condition(model, 2)),
+                st.tuples(
+                    st.sampled_from(("1", "2", "3", "-1", "0.5", "10")), _condition(model, 2)
+                ),
                 min_size=1,
                 max_size=4,
             )
@@ -421,7 +431,8 @@ def _define(draw: st.DrawFn, model: Model, used: set[str], out: Lines) -> None:
             )
         )
     else:
-        base = draw(st.sampled_from([n for n in model.numbers if n.info is None and n.group == ""] or [None]))
+        bases = [n for n in model.numbers if n.info is None and n.group == ""]
+        base = draw(st.sampled_from(bases)) if bases else None
         if base is None:
             expr = "count of (" + draw(_condition(model, 2)) + ")"
         else:
@@ -436,7 +447,7 @@ def _define(draw: st.DrawFn, model: Model, used: set[str], out: Lines) -> None:
 
 @st.composite
 def _pathway(draw: st.DrawFn, allow_cycles: bool, comments: bool, messy: bool) -> str:
-    indent = draw(st.sampled_from(["  ", "  ", "    ", "   "])) if messy else "  "
+    indent = draw(st.sampled_from(("  ", "  ", "    ", "   "))) if messy else "  "
     out = Lines(indent, messy, draw, comments)
     used: set[str] = set(ENUM_VALUES)
     model = Model()
@@ -445,7 +456,9 @@ def _pathway(draw: st.DrawFn, allow_cycles: bool, comments: bool, messy: bool) -
     out.add(0, f"pathway p_{draw(st.integers(0, 999))} {draw(_string())}")
     meta = draw(
         st.lists(
-            st.sampled_from(["version", "status", "population", "author", "reviewed", "description"]),
+            st.sampled_from(
+                ["version", "status", "population", "author", "reviewed", "description"]
+            ),
             unique=True,
             max_size=6,
         )
@@ -459,7 +472,10 @@ def _pathway(draw: st.DrawFn, allow_cycles: bool, comments: bool, messy: bool) -
             names = draw(st.lists(_string(1, 12), min_size=1, max_size=3))
             out.add(1, "author " + ", ".join(names))
         elif key == "reviewed":
-            out.add(1, f"reviewed 20{draw(st.integers(10, 30))}-0{draw(st.integers(1, 9))}-1{draw(st.integers(0, 9))}")
+            year, month, day = draw(
+                st.tuples(st.integers(10, 30), st.integers(1, 9), st.integers(10, 19))
+            )
+            out.add(1, f"reviewed 20{year}-0{month}-{day}")
         else:
             out.add(1, f"{key} {draw(_string())}")
     out.lines.append("")
@@ -467,7 +483,7 @@ def _pathway(draw: st.DrawFn, allow_cycles: bool, comments: bool, messy: bool) -
     # References.
     references = [f"ref{i}" for i in range(draw(st.integers(1, 3)))]
     for ref in references:
-        attrs = []
+        attrs: list[str] = []
         if draw(st.booleans()):
             attrs.append(f"year {draw(st.integers(1990, 2030))}")
         if draw(st.booleans()):
@@ -476,7 +492,8 @@ def _pathway(draw: st.DrawFn, allow_cycles: bool, comments: bool, messy: bool) -
             attrs.append('url "https://example.org/' + ref + '"')
         if draw(st.booleans()):
             attrs.append("grade " + draw(st.sampled_from(_GRADES)))
-        if attrs and draw(st.booleans()):
+        own_lines: bool = draw(st.booleans())
+        if attrs and own_lines:
             out.add(0, f"reference {ref} {draw(_string())}")
             for attr in attrs:
                 out.add(1, attr)
@@ -503,13 +520,15 @@ def _pathway(draw: st.DrawFn, allow_cycles: bool, comments: bool, messy: bool) -
     node_ids = [_unique(draw, NODE_STEMS, used) for _ in range(n_inner)]
     end_ids = [f"done_{i}" for i in range(n_ends)]
     all_ids = node_ids + end_ids
-    kinds_inner = [draw(st.sampled_from(["decision", "decision", "action"])) for _ in node_ids]
+    kinds_inner = [draw(st.sampled_from(("decision", "decision", "action"))) for _ in node_ids]
 
     def target(index: int) -> str:
         pool = all_ids if allow_cycles else all_ids[index + 1 :]
         return draw(st.sampled_from(pool))
 
-    out.add(0, f"start {node_ids[0] if draw(st.integers(0, 5)) else draw(st.sampled_from(all_ids))}")
+    out.add(
+        0, f"start {node_ids[0] if draw(st.integers(0, 5)) else draw(st.sampled_from(all_ids))}"
+    )
     out.lines.append("")
 
     def cites() -> str:
@@ -520,7 +539,7 @@ def _pathway(draw: st.DrawFn, allow_cycles: bool, comments: bool, messy: bool) -
         for _ in range(draw(st.integers(0, 3))):
             text = draw(_text())
             model.item_texts.append(text)
-            head = f"{draw(st.sampled_from(['recommend', 'consider', 'avoid']))} {quote(text)}"
+            head = f"{draw(st.sampled_from(('recommend', 'consider', 'avoid')))} {quote(text)}"
             attrs = []
             if draw(st.booleans()):
                 attrs.append(cites())
@@ -530,7 +549,13 @@ def _pathway(draw: st.DrawFn, allow_cycles: bool, comments: bool, messy: bool) -
                 attrs.append(f"when {draw(_condition(model))}")
             attrs = draw(st.permutations(attrs))
             split = draw(st.integers(0, len(attrs)))
-            out.add(depth, " ".join([head, *attrs[:split]]))
+            if out.messy and split < len(attrs) and draw(st.integers(0, 5)) == 0:
+                # A backslash continues the line.
+                out.add(depth, " ".join([head, *attrs[:split]]) + " \\\n" + out.indent * 3)
+                out.lines[-1] += attrs[split]
+                split += 1
+            else:
+                out.add(depth, " ".join([head, *attrs[:split]]))
             for attr in attrs[split:]:
                 out.add(depth + 1, attr)
 
@@ -542,7 +567,7 @@ def _pathway(draw: st.DrawFn, allow_cycles: bool, comments: bool, messy: bool) -
 
     for index, (node, kind) in enumerate(zip(node_ids, kinds_inner, strict=True)):
         if kind == "decision":
-            policy = draw(st.sampled_from(["", "", " first", " unique"]))
+            policy = draw(st.sampled_from(("", "", " first", " unique")))
             out.add(0, f"decision {node} {draw(_string())}{policy}")
             for _ in range(draw(st.integers(1, 4))):
                 out.add(1, f"when {draw(_condition(model))} -> {target(index)}")
@@ -566,7 +591,9 @@ def _pathway(draw: st.DrawFn, allow_cycles: bool, comments: bool, messy: bool) -
     # Cases.
     for n in range(draw(st.integers(0, 3))):
         out.add(0, f"case {quote(f'case {n} ' + draw(_text(0, 8)))}")
-        givens = draw(st.lists(st.sampled_from(model.inputs), unique_by=lambda i: i.name, max_size=5))
+        givens = draw(
+            st.lists(st.sampled_from(model.inputs), unique_by=lambda i: i.name, max_size=5)
+        )
         line: list[str] = []
         for info in givens:
             line.append(f"{info.name} = {draw(_given_value(info))}")
@@ -575,7 +602,9 @@ def _pathway(draw: st.DrawFn, allow_cycles: bool, comments: bool, messy: bool) -
                 line = []
         if line:
             out.add(1, "given " + ", ".join(line))
-        expectations = draw(st.lists(st.sampled_from(["end", "recommends", "needs", "path"]), max_size=3))
+        expectations = draw(
+            st.lists(st.sampled_from(("end", "recommends", "needs", "path")), max_size=3)
+        )
         if not givens and not expectations:
             expectations = ["end"]
         for kind in expectations:
@@ -584,7 +613,11 @@ def _pathway(draw: st.DrawFn, allow_cycles: bool, comments: bool, messy: bool) -
             elif kind == "recommends" and model.item_texts:
                 out.add(1, f"expect recommends {quote(draw(st.sampled_from(model.item_texts)))}")
             elif kind == "needs":
-                names = draw(st.lists(st.sampled_from([i.name for i in model.inputs]), min_size=1, max_size=2))
+                names = draw(
+                    st.lists(
+                        st.sampled_from([i.name for i in model.inputs]), min_size=1, max_size=2
+                    )
+                )
                 out.add(1, "expect needs " + ", ".join(names))
             else:
                 path = draw(st.lists(st.sampled_from(all_ids), min_size=1, max_size=3))
@@ -598,7 +631,7 @@ def _given_value(draw: st.DrawFn, info: InputInfo) -> str:
     if draw(st.integers(0, 7)) == 0:
         return "unknown"
     if info.kind == "boolean":
-        return draw(st.sampled_from(["true", "false"]))
+        return draw(st.sampled_from(("true", "false")))
     if info.kind == "enum":
         return draw(st.sampled_from(info.values))
     lo, hi = MAGNITUDES[info.group]
@@ -728,5 +761,3 @@ def patients(pathway: Any, *, missing: float = 0.2) -> st.SearchStrategy[dict[st
         return patient
 
     return draw_patient()
-
-

@@ -387,7 +387,7 @@ def test_cli_highlight_and_diagnostics(tmp_path: Path) -> None:
     assert not (tmp_path / "x.svg").exists()
     done = _carepath("render", str(NASTY), "--diagnostics", "-f", "dot")
     assert done.returncode == 0, done.stderr
-    assert re.search(r'click \[.*class="cp-node cp-problem"', done.stdout)
+    assert re.search(r'click \[.*class="cp-node cp-problem cp-warning"', done.stdout)
     assert "CP205" in done.stdout
 
 

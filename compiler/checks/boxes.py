@@ -19,14 +19,18 @@ comparisons of two inputs) raise :class:`OutOfFragment`; unions that grow past
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+import math
 from dataclasses import dataclass, field
 from fractions import Fraction
 
 from carepath.compiler import ir
 
-# An interval: (low, low closed, high, high closed); None is an infinite end.
-Interval = tuple[Fraction | None, bool, Fraction | None, bool]
+# An interval: (low, low closed, high, high closed); None is an infinite end. Bounds are
+# integers: the value times the input's ``scale`` (comparing Python ints is many times
+# faster than comparing Fractions, and every threshold is a multiple of 1/scale).
+Interval = tuple[int | None, bool, int | None, bool]
+RealInterval = tuple[Fraction | None, bool, Fraction | None, bool]
 # A numeric dimension: disjoint sorted intervals of known values, and whether unknown is allowed.
 NumDim = tuple[tuple[Interval, ...], bool]
 # An enumeration or boolean dimension: the allowed values; None stands for unknown.
@@ -52,6 +56,17 @@ class NumVar:
     step: Fraction | None = None  # integer inputs: the grid step in SI units
     low: Fraction | None = None
     high: Fraction | None = None
+    scale: int = 1  # every bound times ``scale`` is a whole number
+
+    def up(self, value: Fraction) -> int:
+        """A value in SI units as a scaled integer bound; OutOfFragment if it is not one."""
+        scaled = value * self.scale
+        if scaled.denominator != 1:
+            raise OutOfFragment
+        return scaled.numerator
+
+    def down(self, bound: int) -> Fraction:
+        return Fraction(bound, self.scale)
 
 
 @dataclass(frozen=True)
@@ -71,6 +86,14 @@ def _floor(x: Fraction) -> int:
     return x.numerator // x.denominator
 
 
+def _lcm_denominators(values: Iterable[Fraction | None]) -> int:
+    scale = 1
+    for v in values:
+        if v is not None:
+            scale = math.lcm(scale, v.denominator)
+    return scale
+
+
 @dataclass
 class Domain:
     """The inputs of one pathway and the box algebra over them."""
@@ -78,16 +101,29 @@ class Domain:
     vars: dict[str, Var]
     limit: int = DEFAULT_LIMIT
     _full: dict[str, Dim] = field(default_factory=dict)
+    # Scaled plausible range and grid step of each number input.
+    _low: dict[str, int | None] = field(default_factory=dict)
+    _high: dict[str, int | None] = field(default_factory=dict)
+    _step: dict[str, int | None] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for name, var in self.vars.items():
             if isinstance(var, NumVar):
-                self._full[name] = (self._norm(var, [(var.low, True, var.high, True)]), True)
+                self._low[name] = None if var.low is None else var.up(var.low)
+                self._high[name] = None if var.high is None else var.up(var.high)
+                self._step[name] = None if var.step is None else var.up(var.step)
+                full = [(self._low[name], True, self._high[name], True)]
+                self._full[name] = (self._norm(var, full), True)
             else:
                 self._full[name] = frozenset((*var.values, None))
 
     @staticmethod
-    def of(inputs: Mapping[str, ir.InputDecl]) -> Domain:
+    def of(
+        inputs: Mapping[str, ir.InputDecl],
+        constants: Mapping[str, Iterable[Fraction]] | None = None,
+    ) -> Domain:
+        """The domain of a pathway's inputs; ``constants`` are the thresholds each number
+        is compared with (they fix the integer scale of its bounds)."""
         found: dict[str, Var] = {}
         for name, decl in inputs.items():
             t = decl.type
@@ -97,28 +133,32 @@ class Domain:
                 found[name] = EnumVar(name, t.values)
             else:
                 step = (t.unit.factor if t.unit else Fraction(1)) if t.integer else None
-                found[name] = NumVar(name, step, decl.low, decl.high)
+                values = [decl.low, decl.high, step, *(constants or {}).get(name, ())]
+                scale = _lcm_denominators(values)
+                found[name] = NumVar(name, step, decl.low, decl.high, scale)
         return Domain(found)
 
     # ------------------------------------------------------------ intervals
 
     def _norm(self, var: NumVar, intervals: Iterable[Interval]) -> tuple[Interval, ...]:
         """Clip to the plausible range, snap integers to the grid, drop empties, merge."""
+        if not isinstance(intervals, list | tuple):
+            intervals = list(intervals)
         out: list[Interval] = []
+        low, high, s = self._low[var.name], self._high[var.name], self._step[var.name]
         for lo, lc, hi, hc in intervals:
-            if var.low is not None and (lo is None or lo < var.low or (lo == var.low and lc)):
-                lo, lc = var.low, True
-            if var.high is not None and (hi is None or hi > var.high or (hi == var.high and hc)):
-                hi, hc = var.high, True
-            if var.step is not None:
-                s = var.step
+            if low is not None and (lo is None or lo < low or (lo == low and lc)):
+                lo, lc = low, True
+            if high is not None and (hi is None or hi > high or (hi == high and hc)):
+                hi, hc = high, True
+            if s is not None:
                 if lo is not None:
-                    k = _ceil(lo / s)
+                    k = -((-lo) // s)
                     if not lc and k * s == lo:
                         k += 1
                     lo, lc = k * s, True
                 if hi is not None:
-                    k = _floor(hi / s)
+                    k = hi // s
                     if not hc and k * s == hi:
                         k -= 1
                     hi, hc = k * s, True
@@ -128,7 +168,7 @@ class Domain:
         out.sort(key=lambda iv: (iv[0] is not None, iv[0] or 0, not iv[1]))
         merged: list[Interval] = []
         for iv in out:
-            if merged and self._touches(merged[-1], iv, var.step):
+            if merged and self._touches(merged[-1], iv, s):
                 plo, plc, phi, phc = merged[-1]
                 lo, lc, hi, hc = iv
                 if phi is None or (hi is not None and (hi < phi or (hi == phi and phc))):
@@ -139,7 +179,7 @@ class Domain:
         return tuple(merged)
 
     @staticmethod
-    def _touches(a: Interval, b: Interval, step: Fraction | None) -> bool:
+    def _touches(a: Interval, b: Interval, step: int | None) -> bool:
         """Whether ``b`` (starting no earlier than ``a``) overlaps or abuts ``a``."""
         ahi, ahc = a[2], a[3]
         blo, blc = b[0], b[1]
@@ -166,16 +206,18 @@ class Domain:
                 bhi is None or ahi < bhi or (ahi == bhi and not ahc)
             )
             hi, hc = (ahi, ahc) if a_ends_first else (bhi, bhc)
-            out.append((lo, lc, hi, hc))
+            if lo is None or hi is None or lo < hi or (lo == hi and lc and hc):
+                out.append((lo, lc, hi, hc))
             if a_ends_first:
                 i += 1
             else:
                 j += 1
-        return self._norm(var, out)
+        # Pieces of sorted, disjoint, clipped, on-grid lists are all of that already.
+        return tuple(out)
 
     def _iv_compl(self, var: NumVar, a: tuple[Interval, ...]) -> tuple[Interval, ...]:
         out: list[Interval] = []
-        lo: Fraction | None = None
+        lo: int | None = None
         lc = False
         for alo, alc, ahi, ahc in a:
             if alo is not None:
@@ -202,10 +244,11 @@ class Domain:
             return frozenset({None})
         return ((), True)
 
-    def num(self, name: str, op: str, c: Fraction) -> NumDim:
+    def num(self, name: str, op: str, value: Fraction) -> NumDim:
         """Known values of a number that satisfy ``x op c``."""
         var = self.vars[name]
         assert isinstance(var, NumVar)
+        c = var.up(value)
         ivs: list[Interval] = {
             "<": [(None, False, c, False)],
             "<=": [(None, False, c, True)],
@@ -339,7 +382,7 @@ class Domain:
             return boxes
         if any(not b for b in boxes):
             return [{}]
-        if len(boxes) > 64:
+        if len(boxes) > 16:
             return boxes
         kept: Boxes = []
         for i, b in enumerate(boxes):
@@ -351,9 +394,25 @@ class Domain:
     def contains(self, outer: Box, inner: Box) -> bool:
         """Whether box ``outer`` contains box ``inner``."""
         for name, dim in outer.items():
-            if name not in inner:
+            if name not in inner or not self.dim_subset(inner[name], dim):
                 return False
-            if self.inter_box({name: inner[name]}, {name: self.dim_compl(name, dim)}) is not None:
+        return True
+
+    @staticmethod
+    def dim_subset(a: Dim, b: Dim) -> bool:
+        if isinstance(a, frozenset):
+            return a <= b  # type: ignore[operator]
+        assert not isinstance(b, frozenset)
+        if a[1] and not b[1]:
+            return False
+        j = 0
+        outer = b[0]
+        for lo, lc, hi, hc in a[0]:
+            while j < len(outer) and not _covers(outer[j], lo, lc, hi, hc) and _before(
+                outer[j], lo, lc
+            ):
+                j += 1
+            if j == len(outer) or not _covers(outer[j], lo, lc, hi, hc):
                 return False
         return True
 
@@ -397,10 +456,12 @@ class Domain:
 
     def interval_text(self, name: str, dim: Dim) -> str:
         assert not isinstance(dim, frozenset)
+        var = self.vars[name]
+        assert isinstance(var, NumVar)
         parts = []
         for lo, lc, hi, hc in dim[0]:
-            left = ("[" if lc else "(") + ("-inf" if lo is None else str(lo))
-            right = ("inf" if hi is None else str(hi)) + ("]" if hc else ")")
+            left = ("[" if lc else "(") + ("-inf" if lo is None else str(var.down(lo)))
+            right = ("inf" if hi is None else str(var.down(hi))) + ("]" if hc else ")")
             parts.append(f"{left}, {right}")
         return " ∪ ".join(parts) + (" or unknown" if dim[1] else "")
 
@@ -408,11 +469,12 @@ class Domain:
         self,
         box: Box,
         relevant: Iterable[str],
-        steps: Mapping[str, Fraction] | None = None,
+        units: Mapping[str, Sequence[Fraction]] | None = None,
         prefer_unknown: Iterable[str] = (),
     ) -> dict[str, ir.Value]:
         """A concrete patient in ``box``: every relevant input known when allowed, with
-        numbers on (or one small step inside) the bound a guard set."""
+        numbers on (or one small step inside) the bound a guard set. ``units`` lists, per
+        input, the unit factors the author writes it in (preferred for round values)."""
         point: dict[str, ir.Value] = {}
         unknown_first = set(prefer_unknown)
         for name in dict.fromkeys([*relevant, *box]):
@@ -427,23 +489,33 @@ class Domain:
                 assert isinstance(var, NumVar)
                 if dim[1] and (name in unknown_first or not dim[0]):
                     continue
-                step = (steps or {}).get(name, Fraction(1))
-                point[name] = self._pick_number(var, dim[0], step)
+                real = tuple(
+                    (
+                        None if lo is None else var.down(lo),
+                        lc,
+                        None if hi is None else var.down(hi),
+                        hc,
+                    )
+                    for lo, lc, hi, hc in dim[0]
+                )
+                point[name] = self._pick_number(var, real, (units or {}).get(name, ()))
         return point
 
-    def _pick_number(self, var: NumVar, ivs: tuple[Interval, ...], step: Fraction) -> Fraction:
+    def _pick_number(
+        self, var: NumVar, ivs: tuple[RealInterval, ...], units: Sequence[Fraction]
+    ) -> Fraction:
         # Prefer a bound a guard set (not the plausible range) and stay next to it.
         for lo, lc, hi, hc in ivs:
             if lo is not None and lo != var.low:
-                return lo if lc else self._inside(var, lo, hi, hc, step, +1)
+                return lo if lc else self._inside(var, lo, hi, hc, units, +1)
         for lo, lc, hi, hc in reversed(ivs):
             if hi is not None and hi != var.high:
-                return hi if hc else self._inside(var, hi, lo, lc, step, -1)
+                return hi if hc else self._inside(var, hi, lo, lc, units, -1)
         lo, lc, hi, hc = ivs[0]
         if lo is not None:
-            return lo if lc else self._inside(var, lo, hi, hc, step, +1)
+            return lo if lc else self._inside(var, lo, hi, hc, units, +1)
         if hi is not None:
-            return hi if hc else self._inside(var, hi, lo, lc, step, -1)
+            return hi if hc else self._inside(var, hi, lo, lc, units, -1)
         return Fraction(0)
 
     @staticmethod
@@ -452,18 +524,29 @@ class Domain:
         edge: Fraction,
         other: Fraction | None,
         other_closed: bool,
-        step: Fraction,
+        units: Sequence[Fraction],
         sign: int,
     ) -> Fraction:
-        """A value just inside an open ``edge``: one step, or a tenth of it, ..., or halfway."""
+        """A value just inside an open ``edge``: the next round value in a unit the author
+        uses, else a tenth, a hundredth, ... of a unit past the edge, else halfway."""
         if var.step is not None:
             return edge + sign * var.step
-        s = step
+
+        def inside(x: Fraction) -> bool:
+            return other is None or sign * (other - x) > 0 or (other == x and other_closed)
+
+        candidates = []
+        for u in units or (Fraction(1),):
+            k = _floor(edge / u) + 1 if sign > 0 else _ceil(edge / u) - 1
+            if inside(k * u):
+                candidates.append(k * u)
+        if candidates:
+            return min(candidates, key=lambda x: abs(x - edge))
+        s = units[0] if units else Fraction(1)
         for _ in range(12):
-            x = edge + sign * s
-            if other is None or (sign * (other - x) > 0 or (other == x and other_closed)):
-                return x
             s /= 10
+            if inside(edge + sign * s):
+                return edge + sign * s
         assert other is not None
         return (edge + other) / 2
 
@@ -478,9 +561,25 @@ class Domain:
                     return False
             else:
                 assert isinstance(value, Fraction)
-                if not any(_in(iv, value) for iv in dim[0]):
+                var = self.vars[name]
+                assert isinstance(var, NumVar)
+                if not any(_in(iv, value * var.scale) for iv in dim[0]):
                     return False
         return True
+
+
+def _covers(iv: Interval, lo: int | None, lc: bool, hi: int | None, hc: bool) -> bool:
+    """Whether interval ``iv`` contains the interval (lo, hi) with those closed ends."""
+    olo, olc, ohi, ohc = iv
+    if olo is not None and (lo is None or lo < olo or (lo == olo and lc and not olc)):
+        return False
+    return not (ohi is not None and (hi is None or hi > ohi or (hi == ohi and hc and not ohc)))
+
+
+def _before(iv: Interval, lo: int | None, lc: bool) -> bool:
+    """Whether ``iv`` ends before a point ``lo`` (so a later interval must cover it)."""
+    ohi = iv[2]
+    return ohi is not None and lo is not None and ohi <= lo
 
 
 def _in(iv: Interval, x: Fraction) -> bool:

@@ -27,7 +27,8 @@ from carepath.dsl.diagnostics import Diagnostic, Witness, make
 
 from . import codes_logic as _codes  # noqa: F401 - registers CP3xx
 from .boxes import Boxes, Domain, OutOfFragment, TooComplex, Translator
-from .witness import Predicate, confirm, display_steps, threshold_units
+from .thresholds import thresholds
+from .witness import Predicate, confirm, display_units, threshold_units
 
 # A symbolic region: ("T", expr) | ("F", expr) | ("and", r...) | ("or", r...) | ("not", r)
 Sym = tuple[Any, ...]
@@ -60,12 +61,13 @@ class Analysis:
     def __init__(self, pathway: Pathway, timeout_ms: int = 2000) -> None:
         self.pathway = pathway
         self.graph: nx.DiGraph = pathway.graph
-        self.domain = Domain.of(pathway.inputs)
+        constants = {name: list(values) for name, values in thresholds(pathway).items()}
+        self.domain = Domain.of(pathway.inputs, constants)
         self.tr = Translator(self.domain, pathway.defines)
         self.timeout_ms = timeout_ms
         self._smt: Any = None
         self.units: dict[str, list[Unit]] = threshold_units(pathway)
-        self.steps: dict[str, Fraction] = display_steps(pathway, self.units)
+        self.steps: dict[str, list[Fraction]] = display_units(pathway, self.units)
         self.complete: Boxes = [self.domain.complete()]
         self.decisions: dict[str, DecisionInfo] = {}
         self.reach: dict[str, Region] = {}

@@ -24,6 +24,7 @@ from carepath.compiler.evaluate import CONFLICT, STUCK, Result
 from carepath.compiler.pathway import Pathway
 from carepath.dsl.diagnostics import Diagnostic, make
 
+from .boxes import NumVar
 from .logic_analysis import SAT, UNKNOWN, Analysis, Region, analysis
 from .witness import show_value
 
@@ -83,10 +84,11 @@ def established(a: Analysis, node: str, inputs: frozenset[str]) -> str:
             continue
         lo, lc, hi, hc = dim[0][0]
         var = a.domain.vars[name]
-        if lo is not None and lo != getattr(var, "low", None):
-            parts.append(f"{name} {'>=' if lc else '>'} {show_value(decl, lo, units)}")
-        if hi is not None and hi != getattr(var, "high", None):
-            parts.append(f"{name} {'<=' if hc else '<'} {show_value(decl, hi, units)}")
+        assert isinstance(var, NumVar)
+        if lo is not None and var.down(lo) != var.low:
+            parts.append(f"{name} {'>=' if lc else '>'} {show_value(decl, var.down(lo), units)}")
+        if hi is not None and var.down(hi) != var.high:
+            parts.append(f"{name} {'<=' if hc else '<'} {show_value(decl, var.down(hi), units)}")
     return " and ".join(parts)
 
 
@@ -256,7 +258,8 @@ def check_unreached_nodes(pathway: Pathway) -> Iterator[Diagnostic]:
     graph = a.graph
     connected = nx.descendants(graph, start) | {start}
     for node in graph:
-        if node == start or node not in connected or graph.in_degree(node) < 2:
+        ways_in = sum(max(1, len(graph.edges[p, node]["branches"])) for p in graph.predecessors(node))
+        if node == start or node not in connected or ways_in < 2:
             continue
         if a.empty(a.reach[node]) is not True:
             continue

@@ -29,8 +29,10 @@ def _read_by(a: Analysis, info: DecisionInfo) -> tuple[str, ...]:
     return tuple(n for n in a.pathway.inputs if n in wanted)
 
 
-def _only_unknown(a: Analysis, name: str) -> Region:
-    box = a.domain.complete()
+def _only_unknown(a: Analysis, name: str, read: tuple[str, ...]) -> Region:
+    """``name`` unknown, every other input the decision reads known (the rest do not
+    change its verdict)."""
+    box = {other: a.domain.known(other) for other in read}
     box[name] = a.domain.unknown(name)
     return [box]
 
@@ -61,8 +63,9 @@ def _undecided(a: Analysis, node: str) -> dict[str, Region]:
     found: dict[str, Region] = {}
     if a.empty(reach) is not False:
         return found
-    for name in _read_by(a, info):
-        region = _incomplete(a, info, a.inter(reach, _only_unknown(a, name)))
+    read = _read_by(a, info)
+    for name in read:
+        region = _incomplete(a, info, a.inter(reach, _only_unknown(a, name, read)))
         if a.empty(region) is False:
             found[name] = region
     return found
@@ -108,9 +111,19 @@ def _forall_same_target(a: Analysis, info: DecisionInfo, name: str) -> Region | 
         return None
 
 
+def _shares_target(info: DecisionInfo) -> bool:
+    targets = [b.target for b in info.branches]
+    return len(set(targets)) < len(targets)
+
+
 def check_robustness(pathway: Pathway) -> Iterator[Diagnostic]:
     a = analysis(pathway)
     for node, info in a.decisions.items():
+        if not _shares_target(info):
+            # With one target per branch, "every value leads to the same step" would need
+            # one branch to hold for every value yet be unknown without it: only
+            # tautologies such as `x or not x` do that, and they are not worth the cost.
+            continue
         for name, region in _undecided(a, node).items():
             same = _forall_same_target(a, info, name)
             if same is None:

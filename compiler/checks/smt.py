@@ -262,14 +262,18 @@ class Smt:
                         else:
                             options.append(z3.And(k, v == i))
             else:
+                var = self.domain.vars[name]
+                assert isinstance(var, NumVar)
                 if dim[1]:
                     options.append(z3.Not(k))
                 for lo, lc, hi, hc in dim[0]:
                     c = [k]
                     if lo is not None:
-                        c.append(v >= _real(z3, lo) if lc else v > _real(z3, lo))
+                        low = _real(z3, var.down(lo))
+                        c.append(v >= low if lc else v > low)
                     if hi is not None:
-                        c.append(v <= _real(z3, hi) if hc else v < _real(z3, hi))
+                        high = _real(z3, var.down(hi))
+                        c.append(v <= high if hc else v < high)
                     options.append(z3.And(c))
             parts.append(z3.Or(options) if options else z3.BoolVal(False))
         return z3.And(parts) if parts else z3.BoolVal(True)

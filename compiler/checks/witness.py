@@ -53,17 +53,18 @@ def guards(pathway: Pathway) -> Iterable[ir.Expr]:
         yield define.expr
 
 
-def display_steps(pathway: Pathway, units: Mapping[str, list[Unit]]) -> dict[str, Fraction]:
-    """The step to move inside an open bound, per input: one unit as the author writes it."""
-    steps: dict[str, Fraction] = {}
+def display_units(pathway: Pathway, units: Mapping[str, list[Unit]]) -> dict[str, list[Fraction]]:
+    """Per number input, the unit factors to pick round witness values in: the declared
+    unit first, then the units its thresholds are written in."""
+    found: dict[str, list[Fraction]] = {}
     for name, decl in pathway.inputs.items():
         t = decl.type
         if isinstance(t, ir.NumberType):
-            if t.unit is not None:
-                steps[name] = t.unit.factor
-            elif units.get(name):
-                steps[name] = units[name][0].factor
-    return steps
+            factors = [t.unit.factor] if t.unit is not None else []
+            factors += [u.factor for u in units.get(name, []) if u.factor not in factors]
+            if factors:
+                found[name] = factors
+    return found
 
 
 def show_value(decl: ir.InputDecl, value: ir.Value, units: list[Unit]) -> str:

@@ -1,0 +1,164 @@
+"""How fast carepath proves pathways sound: the logic checks against loading alone.
+
+    python bench/bench_check.py [--sizes 1000,10000,50000] [--runs 1] [--branches 5000]
+
+Measured in this process, against baselines measured in the same run:
+
+- for each generated pathway size (bench/generate.py): ``load_text`` (parse,
+  resolve, graph: the baseline), then every check pass on the loaded pathway
+  (``check``), and the share of the decision-logic analysis (``logic``);
+  goal: 10k nodes checked in under 2 s whole process, 1k -> 10k ratio <= 12;
+- one decision with ``--branches`` disjoint intervals over one number and one
+  gap, checked for overlap and gaps (the sweep over sorted bounds); goal < 0.6 s;
+- the whole process ``carepath check`` on the seed pathway, against
+  ``python -c pass``; goal < 0.6 s, and z3 is not imported.
+
+Prints seconds and ratios only; a benchmark never fails a build.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+
+from generate import generate  # noqa: E402
+
+from carepath.compiler.check import check_loaded  # noqa: E402
+from carepath.compiler.checks import logic_analysis  # noqa: E402
+from carepath.compiler.checks.logic_decisions import check_decisions  # noqa: E402
+from carepath.compiler.pathway import Loaded, load_text  # noqa: E402
+
+SEED = ROOT / "pathways" / "chronic_osteoporotic_vcf.cpath"
+
+
+def best_of(runs: int, work: Callable[[], object]) -> tuple[float, object]:
+    best, result = float("inf"), None
+    for _ in range(runs):
+        gc.collect()
+        start = time.perf_counter()
+        result = work()
+        best = min(best, time.perf_counter() - start)
+    return best, result
+
+
+def wide_decision(branches: int) -> str:
+    """One decision: ``x`` in [i, i+1) for every i but one (the gap), all disjoint."""
+    missing = branches // 2
+    lines = [
+        'pathway wide "One wide decision"',
+        "",
+        'input x: decimal 0..1000000 "A number"',
+        "",
+        "start d",
+        "",
+        'decision d "Which band?"',
+    ]
+    for i in range(branches + 1):
+        if i != missing:
+            lines.append(f"  when x >= {i} and x < {i + 1} -> e{i % 10}")
+    lines.append(f"  when x >= {branches + 1} -> e0")
+    lines.append("")
+    lines.extend(f'end e{k} "End {k}"' for k in range(10))
+    return "\n".join(lines) + "\n"
+
+
+def bench_sizes(sizes: Sequence[int], runs: int) -> None:
+    print(f"{'nodes':>7} {'load_text':>10} {'check':>8} {'logic':>8} {'check/load':>10}")
+    first: float | None = None
+    for size in sizes:
+        text = generate(size)
+        load_s, loaded = best_of(runs, lambda text=text: load_text(text, "bench.cpath"))
+        assert isinstance(loaded, Loaded) and loaded.pathway is not None
+        pathway = loaded.pathway
+
+        def logic(pathway: object = pathway) -> object:
+            logic_analysis._CACHE.clear()
+            return logic_analysis.analysis(pathway)  # type: ignore[arg-type]
+
+        logic_s, _ = best_of(runs, logic)
+
+        def check(loaded: Loaded = loaded) -> object:
+            logic_analysis._CACHE.clear()
+            return check_loaded(loaded)
+
+        check_s, checked = best_of(runs, check)
+        assert isinstance(checked, Loaded)
+        errors = sum(1 for d in checked.diagnostics if d.severity.name == "ERROR")
+        print(
+            f"{size:>7} {load_s:>9.3f}s {check_s:>7.3f}s {logic_s:>7.3f}s "
+            f"{check_s / load_s:>10.2f}  ({len(checked.diagnostics)} findings, {errors} errors)"
+        )
+        if first is None:
+            first = check_s
+        else:
+            print(f"        check ratio {sizes[0]} -> {size}: {check_s / first:.1f}")
+
+
+def bench_wide(branches: int, runs: int) -> None:
+    text = wide_decision(branches)
+    load_s, loaded = best_of(runs, lambda: load_text(text, "wide.cpath"))
+    assert isinstance(loaded, Loaded) and loaded.pathway is not None
+    pathway = loaded.pathway
+
+    def overlap_and_gap() -> object:
+        logic_analysis._CACHE.clear()
+        return list(check_decisions(pathway))
+
+    check_s, found = best_of(runs, overlap_and_gap)
+    assert isinstance(found, list)
+    codes = sorted({d.code for d in found})
+    witness = next((d.witness for d in found if d.code == "CP304"), None)
+    print(
+        f"{branches}-branch decision: overlap+gap {check_s:.3f}s "
+        f"(load_text {load_s:.3f}s, ratio {check_s / load_s:.2f}); found {codes}, "
+        f"gap witness {witness.patient if witness else None}"
+    )
+
+
+def bench_process(runs: int) -> None:
+    if not SEED.exists():
+        print(f"seed pathway {SEED} missing: skipped")
+        return
+    python = sys.executable
+
+    def run(args: list[str]) -> object:
+        return subprocess.run(args, capture_output=True, cwd=ROOT, check=False)
+
+    base_s, _ = best_of(runs, lambda: run([python, "-c", "pass"]))
+    check_s, result = best_of(runs, lambda: run([python, "-m", "carepath", "check", str(SEED)]))
+    probe = (
+        "import sys; from carepath.compiler.check import check_file; "
+        f"check_file({str(SEED)!r}); print('z3' in sys.modules)"
+    )
+    z3 = subprocess.run([python, "-c", probe], capture_output=True, text=True, cwd=ROOT)
+    code = getattr(result, "returncode", "?")
+    print(
+        f"carepath check seed: {check_s:.3f}s whole process (python -c pass {base_s:.3f}s, "
+        f"ratio {check_s / base_s:.1f}); exit {code}; z3 imported: {z3.stdout.strip()}"
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", default="1000,10000,50000")
+    parser.add_argument("--runs", type=int, default=1)
+    parser.add_argument("--branches", type=int, default=5000)
+    args = parser.parse_args(argv)
+    sizes = [int(s) for s in args.sizes.split(",") if s]
+    bench_process(max(args.runs, 3))
+    bench_wide(args.branches, args.runs)
+    bench_sizes(sizes, args.runs)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

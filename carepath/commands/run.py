@@ -1,0 +1,233 @@
+"""``carepath run``: evaluate one patient (or a batch) and explain the result."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from carepath.compiler.evaluate import Result
+    from carepath.compiler.pathway import Pathway
+
+HELP = "evaluate a patient record (JSON or YAML) against a pathway"
+DESCRIPTION = """\
+Evaluate one patient record and print the path taken, the outcome, the
+recommendations (kind, strength, cited references), the recommendations that
+are undetermined for lack of data, the inputs still needed, and the reasons
+for every step.
+
+A record maps input names to values: true/false, an enumeration value,
+a number (in the input's declared unit), "10 weeks", {"value": 10, "unit": "wk"}
+(FHIR Quantity; UCUM codes), or null for unknown.
+
+--batch FILE.jsonl|FILE.csv evaluates many records, streaming: one JSON object
+per line, or a CSV whose header names the inputs (cells as "10 weeks", true,
+false; an empty cell is unknown). Results go to stdout or -o FILE (.jsonl or
+.csv, written atomically). Bad rows are reported with their line number and
+written as status "invalid"; the run goes on.
+
+examples:
+  carepath run pathways/chronic_osteoporotic_vcf.cpath --patient patient.json
+  carepath run p.cpath --patient patient.yaml --format json
+  carepath run p.cpath --batch patients.csv -o results.jsonl
+
+exit codes:
+  0  the evaluation is complete (batch: every row complete)
+  1  incomplete: the record lacks inputs the pathway needs (or another status:
+     conflict, stuck, loop, dead_end; batch: some row not complete)
+  2  bad input: the pathway has errors, the record is invalid, a file cannot be
+     read (batch: any invalid row)
+"""
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("pathway", metavar="PATHWAY", help="the .cpath file")
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--patient", metavar="FILE", help="one patient record (.json, .yaml)")
+    source.add_argument("--batch", metavar="FILE", help="many records (.jsonl or .csv)")
+    parser.add_argument(
+        "--format",
+        choices=("text", "json"),
+        default="text",
+        help="output for --patient (default: text)",
+    )
+    parser.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE",
+        help="--batch results file; .csv writes CSV, anything else JSON Lines (default: stdout)",
+    )
+    parser.add_argument(
+        "--interpreter",
+        action="store_true",
+        help="--batch: use the reference interpreter instead of the compiled evaluator",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    from carepath.commands.common import print_diagnostics
+    from carepath.compiler.pathway import load
+    from carepath.dsl.diagnostics import Severity
+
+    loaded = load(args.pathway)
+    errors = [d for d in loaded.diagnostics if d.severity >= Severity.ERROR]
+    if loaded.pathway is None or errors:
+        print_diagnostics(errors or list(loaded.diagnostics), {loaded.file: loaded.source})
+        print(f"carepath: cannot evaluate: {args.pathway} has errors", file=sys.stderr)
+        return 2
+    if args.batch:
+        return _batch(loaded.pathway, args)
+    return _single(loaded.pathway, args)
+
+
+def _single(pathway: Pathway, args: argparse.Namespace) -> int:
+    from carepath.commands.common import print_diagnostics
+    from carepath.compiler.evaluate import evaluate
+    from carepath.compiler.patient import read_patient, read_text
+
+    record, problems = read_patient(args.patient, pathway)
+    if record is None:
+        text, _ = read_text(args.patient)
+        print_diagnostics(problems, {args.patient: text or ""})
+        print(f"carepath: {args.patient}: not evaluated (invalid record)", file=sys.stderr)
+        return 2
+    result = evaluate(pathway, record.values, record.written)
+    if args.format == "json":
+        import json
+
+        print(json.dumps(json_report(pathway, result, args.patient), indent=2, ensure_ascii=False))
+    else:
+        print(text_report(pathway, result, args.patient))
+    return 0 if result.complete else 1
+
+
+def json_report(pathway: Pathway, result: Result, patient_file: str) -> dict[str, Any]:
+    from carepath.compiler.batch import result_record
+
+    record = result_record(result)
+    record["pathway"] = {"id": pathway.id, "title": pathway.title, "file": pathway.file}
+    record["patient"] = patient_file
+    if result.outcome is not None:
+        record["outcome_label"] = pathway.graph.nodes[result.outcome]["label"]
+    for rec in record["recommendations"]:
+        rec["references"] = [_reference(pathway, c) for c in rec["citations"]]
+    record["steps"] = [
+        {"node": s.node, "kind": s.kind, "branch": s.branch, "explanation": s.explanation}
+        for s in result.steps
+    ]
+    return record
+
+
+def _reference(pathway: Pathway, ref_id: str) -> dict[str, Any]:
+    ref = pathway.references.get(ref_id)
+    if ref is None:
+        return {"id": ref_id, "title": ref_id}
+    return {"id": ref_id, "title": ref.title, "year": ref.year, "url": ref.url}
+
+
+def _cites(pathway: Pathway, citations: tuple[str, ...]) -> str:
+    titles = []
+    for ref_id in citations:
+        ref = pathway.references.get(ref_id)
+        if ref is None:
+            titles.append(ref_id)
+        else:
+            titles.append(ref.title + (f" ({ref.year})" if ref.year else ""))
+    return "; ".join(titles)
+
+
+def text_report(pathway: Pathway, result: Result, patient_file: str) -> str:
+    lines = [f"pathway  {pathway.id}: {pathway.title}", f"patient  {patient_file}", ""]
+    lines.append(f"status   {result.status}")
+    lines.append(f"path     {' -> '.join(result.path) or '(none)'}")
+    if result.outcome is not None:
+        label = pathway.graph.nodes[result.outcome]["label"]
+        lines.append(f"outcome  {result.outcome}: {label}")
+    if result.message:
+        lines.append(f"why      {result.message}")
+    if result.needs:
+        lines.append(f"needs    {', '.join(result.needs)}")
+    lines.append("")
+    if result.recommendations:
+        lines.append("recommendations:")
+        for number, rec in enumerate(result.recommendations, start=1):
+            strength = f" ({rec.strength})" if rec.strength else ""
+            lines.append(f"  {number:>2}. {rec.kind}{strength}: {rec.text}")
+            where = f"at {rec.node}"
+            if rec.citations:
+                where += f"; cites {_cites(pathway, rec.citations)}"
+            lines.append(f"      {where}")
+    else:
+        lines.append("recommendations: none")
+    if result.undetermined:
+        lines.append("")
+        lines.append("undetermined (the record lacks what their conditions read):")
+        for item in result.undetermined:
+            lines.append(f"   - {item.text}")
+            lines.append(f"      at {item.node}; needs {', '.join(item.needs) or 'more data'}")
+    lines.append("")
+    lines.append("explanation:")
+    for number, step in enumerate(result.steps, start=1):
+        lines.append(f"  {number:>2}. {step.node}: {step.explanation}")
+    return "\n".join(lines)
+
+
+def _batch(pathway: Pathway, args: argparse.Namespace) -> int:
+    from carepath.compiler.batch import AtomicOutput, BatchError, run_batch
+    from carepath.render.report_text import format_text
+
+    out_format = "csv" if (args.output or "").lower().endswith(".csv") else "jsonl"
+    target = AtomicOutput(args.output) if args.output else None
+    stream = target.handle if target is not None else sys.stdout
+    progress = _Progress() if sys.stderr.isatty() else None
+    try:
+        summary = run_batch(
+            pathway,
+            args.batch,
+            stream,
+            out_format,
+            compiled=not args.interpreter,
+            progress=progress,
+        )
+    except BatchError as error:
+        if target is not None:
+            target.abort()
+        print(format_text([error.diagnostic], {}), file=sys.stderr)
+        return 2
+    except BaseException:
+        if target is not None:
+            target.abort()
+        raise
+    if progress is not None:
+        progress.clear()
+    if target is not None:
+        target.commit()
+    if summary.problems:
+        print(format_text(summary.problems, {}), file=sys.stderr)
+        if summary.dropped_problems:
+            print(f"... and {summary.dropped_problems} more problems", file=sys.stderr)
+    print(summary.text(), file=sys.stderr)
+    return summary.exit_code
+
+
+class _Progress:
+    """A one-line progress bar on stderr (only used when stderr is a terminal)."""
+
+    def __init__(self) -> None:
+        self.last = 0.0
+
+    def __call__(self, done: int, total: int) -> None:
+        now = time.monotonic()
+        if now - self.last < 0.1 and done < total:
+            return
+        self.last = now
+        share = done / total if total else 1.0
+        bar = "#" * int(share * 30)
+        sys.stderr.write(f"\r[{bar:<30}] {share:6.1%}")
+        sys.stderr.flush()
+
+    def clear(self) -> None:
+        sys.stderr.write("\r" + " " * 40 + "\r")
+        sys.stderr.flush()

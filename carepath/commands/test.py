@@ -1,0 +1,187 @@
+"""``carepath test``: run the case blocks of pathways, with coverage."""
+
+from __future__ import annotations
+
+import argparse
+from typing import TYPE_CHECKING, Any
+
+from carepath.commands.common import add_paths
+
+if TYPE_CHECKING:
+    from carepath.compiler.testing import CaseReport
+
+HELP = "run the case blocks of pathway files (with --coverage: node and branch coverage)"
+DESCRIPTION = """\
+Run every `case` block: evaluate its `given` values and compare with its
+`expect` lines (end, recommends, needs, path). A failed case shows expected
+against actual. With --coverage, report node coverage and branch coverage
+(every branch of every decision, every conditional recommendation both given
+and left out) and list what no case exercises.
+
+examples:
+  carepath test pathways/
+  carepath test --coverage --min-coverage 90 pathways/chronic_osteoporotic_vcf.cpath
+  carepath test --format junit pathways/ > cases.xml
+
+exit codes:
+  0  every case passes (and branch coverage is at least --min-coverage)
+  1  a case fails, or branch coverage is below --min-coverage
+  2  a file cannot be read or has errors
+"""
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    add_paths(parser, help_text="pathway files, or folders to search for *.cpath files")
+    parser.add_argument("--coverage", action="store_true", help="report node and branch coverage")
+    parser.add_argument(
+        "--min-coverage",
+        type=float,
+        default=None,
+        metavar="N",
+        help="fail when a pathway's branch coverage is below N percent (implies --coverage)",
+    )
+    parser.add_argument(
+        "--format", choices=("text", "json", "junit"), default="text", help="output format"
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    from carepath.commands.common import expand_paths, print_diagnostics
+    from carepath.compiler.pathway import load
+    from carepath.compiler.testing import run_cases
+    from carepath.dsl.diagnostics import Severity
+
+    files, problems = expand_paths(args.paths)
+    load_error = bool(problems)
+    print_diagnostics(problems, {})
+    reports: list[CaseReport] = []
+    for file in files:
+        loaded = load(file)
+        errors = [d for d in loaded.diagnostics if d.severity >= Severity.ERROR]
+        if loaded.pathway is None or errors:
+            print_diagnostics(errors or list(loaded.diagnostics), {file: loaded.source})
+            load_error = True
+            continue
+        reports.append(run_cases(loaded.pathway))
+    coverage = args.coverage or args.min_coverage is not None
+    low = [
+        r
+        for r in reports
+        if args.min_coverage is not None and r.coverage.branch_percent < args.min_coverage
+    ]
+    if args.format == "json":
+        import json
+
+        print(json.dumps({"pathways": [json_report(r) for r in reports]}, indent=2))
+    elif args.format == "junit":
+        print(junit_report(reports))
+    else:
+        print(text_report(reports, coverage, args.min_coverage))
+    if load_error:
+        return 2
+    return 1 if low or any(not r.passed for r in reports) else 0
+
+
+def text_report(reports: list[CaseReport], coverage: bool, minimum: float | None) -> str:
+    out: list[str] = []
+    total = passed = 0
+    for report in reports:
+        out.append(f"{report.file} ({report.pathway_id})")
+        for case in report.cases:
+            total += 1
+            passed += case.passed
+            mark = "ok  " if case.passed else "FAIL"
+            out.append(f"  {mark} {case.name}  (line {case.line})")
+            if not case.passed:
+                out.append(case.diff())
+        if not report.cases:
+            out.append("  (no case blocks)")
+        if coverage:
+            cov = report.coverage
+            out.append(
+                f"  coverage: nodes {cov.nodes_hit}/{len(cov.nodes)} ({cov.node_percent:.1f}%), "
+                f"branches {cov.branches_hit}/{len(cov.branches)} ({cov.branch_percent:.1f}%)"
+            )
+            if minimum is not None and cov.branch_percent < minimum:
+                out.append(f"  branch coverage {cov.branch_percent:.1f}% is below {minimum:g}%")
+            for target in cov.missing:
+                out.append(f"    not exercised: line {target.line}: {target.description}")
+        out.append("")
+    out.append(f"{passed}/{total} cases passed")
+    return "\n".join(out)
+
+
+def json_report(report: CaseReport) -> dict[str, Any]:
+    cov = report.coverage
+    return {
+        "file": report.file,
+        "pathway": report.pathway_id,
+        "passed": report.passed,
+        "cases": [
+            {
+                "name": c.name,
+                "line": c.line,
+                "passed": c.passed,
+                "status": c.result.status,
+                "outcome": c.result.outcome,
+                "path": list(c.result.path),
+                "mismatches": [
+                    {"kind": m.kind, "expected": m.expected, "actual": m.actual, "line": m.line}
+                    for m in c.mismatches
+                ],
+            }
+            for c in report.cases
+        ],
+        "coverage": {
+            "nodes": {"hit": cov.nodes_hit, "total": len(cov.nodes), "percent": cov.node_percent},
+            "branches": {
+                "hit": cov.branches_hit,
+                "total": len(cov.branches),
+                "percent": cov.branch_percent,
+            },
+            "missing": [
+                {"kind": t.kind, "node": t.node, "line": t.line, "description": t.description}
+                for t in cov.missing
+            ],
+        },
+    }
+
+
+def junit_report(reports: list[CaseReport]) -> str:
+    import xml.etree.ElementTree as ET
+
+    root = ET.Element("testsuites", name="carepath test")
+    for report in reports:
+        failures = sum(1 for c in report.cases if not c.passed)
+        suite = ET.SubElement(
+            root,
+            "testsuite",
+            name=report.pathway_id,
+            file=report.file,
+            tests=str(len(report.cases)),
+            failures=str(failures),
+            errors="0",
+        )
+        props = ET.SubElement(suite, "properties")
+        cov = report.coverage
+        for name, value in (
+            ("node_coverage", cov.node_percent),
+            ("branch_coverage", cov.branch_percent),
+        ):
+            ET.SubElement(props, "property", name=name, value=f"{value:.1f}")
+        for case in report.cases:
+            element = ET.SubElement(
+                suite,
+                "testcase",
+                classname=report.pathway_id,
+                name=case.name,
+                file=report.file,
+                line=str(case.line),
+            )
+            if not case.passed:
+                failure = ET.SubElement(
+                    element, "failure", message=f"{len(case.mismatches)} expectation(s) not met"
+                )
+                failure.text = case.diff()
+    ET.indent(root)
+    return ET.tostring(root, encoding="unicode", xml_declaration=True)

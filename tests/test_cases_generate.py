@@ -1,0 +1,101 @@
+"""``carepath cases --generate``: a verified case for every uncovered branch."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from carepath.cli import main
+from carepath.compiler.case_generation import generate_cases
+from carepath.compiler.pathway import load, load_text
+from carepath.compiler.testing import run_cases
+
+SOURCE = """pathway g "G"
+input a: boolean
+input pain: one of none, mild, severe
+input age: integer years 0..120
+input dur: duration
+input egfr: decimal mL/min 0..200
+define score = count of (a, age >= 65, pain == severe)
+start d
+decision d "D?"
+  when score >= 2 -> x
+  when dur < 6 weeks and egfr < 30 mL/min -> y
+  when pain is unknown -> z
+  otherwise -> act
+action act "A"
+  recommend "R1" when age >= 80
+  next e2
+decision e2 "E2" first
+  when egfr >= 60.5 mL/min -> x
+  when dur > 3 months -> z
+  otherwise -> y
+end x "X"
+end y "Y"
+end z "Z"
+case "one"
+  given a = true, age = 70 years, pain = mild
+  expect end x
+"""
+
+UNREACHABLE = """pathway u "U"
+input age: integer years 0..120
+start d
+decision d "D?" first
+  when age >= 50 -> x
+  when age >= 60 -> y
+  otherwise -> x
+end x "X"
+end y "Y"
+"""
+
+
+def test_generated_cases_cover_every_branch() -> None:
+    loaded = load_text(SOURCE, "g.cpath")
+    assert loaded.pathway is not None
+    cases, unreachable = generate_cases(loaded.pathway)
+    assert unreachable == []
+    assert all(c.text.startswith('case "TODO: review — reaches ') for c in cases)
+    text = SOURCE + "".join("\n" + c.text + "\n" for c in cases)
+    again = load_text(text, "g.cpath")
+    assert again.ok and again.pathway is not None
+    report = run_cases(again.pathway)
+    assert report.passed
+    assert report.coverage.branch_percent == 100.0
+
+
+def test_unknown_input_branch_leaves_the_input_out() -> None:
+    loaded = load_text(SOURCE, "g.cpath")
+    assert loaded.pathway is not None
+    cases, _ = generate_cases(loaded.pathway)
+    [case] = [c for c in cases if "pain is unknown" in c.text]
+    assert "pain =" not in case.text and "expect end z" in case.text
+
+
+def test_unreachable_branch_is_reported_not_invented(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "u.cpath"
+    path.write_text(UNREACHABLE, encoding="utf-8")
+    assert main(["cases", str(path), "--generate"]) == 1
+    captured = capsys.readouterr()
+    assert "no patient found that exercises `d`: when age >= 60 -> y" in captured.err
+    assert "reaches d via when age >= 50 -> x" in captured.out
+
+
+def test_write_appends_atomically(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "g.cpath"
+    path.write_text(SOURCE, encoding="utf-8")
+    assert main(["cases", str(path), "--generate", "--write"]) == 0
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith(SOURCE) and "TODO: review" in text
+    assert main(["test", "--min-coverage", "100", str(path)]) == 0
+    capsys.readouterr()
+    # Nothing left to generate.
+    assert main(["cases", str(path), "--generate"]) == 0
+    assert capsys.readouterr().out.strip() == ""
+
+
+def test_seed_is_fully_covered_already() -> None:
+    loaded = load(Path(__file__).resolve().parent.parent / "pathways" / "chronic_osteoporotic_vcf.cpath")
+    assert loaded.pathway is not None
+    assert generate_cases(loaded.pathway) == ([], [])

@@ -1,0 +1,101 @@
+"""The compiled evaluator: standalone, valid, formatted, traceable to pathway lines."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from carepath.compiler.codegen_python import generate, load_module, pathway_lines, to_result
+from carepath.compiler.evaluate import evaluate
+from carepath.compiler.pathway import Pathway, load
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = ROOT / "pathways" / "chronic_osteoporotic_vcf.cpath"
+RUFF = Path(sys.executable).with_name("ruff")
+
+
+@pytest.fixture(scope="module")
+def seed() -> Pathway:
+    loaded = load(SEED)
+    assert loaded.pathway is not None
+    return loaded.pathway
+
+
+def test_module_runs_without_carepath(seed: Pathway, tmp_path: Path) -> None:
+    (tmp_path / "vcf.py").write_text(generate(seed).source, encoding="utf-8")
+    script = (
+        f"import sys\nsys.path.insert(0, {str(tmp_path)!r})\n"
+        "from fractions import Fraction\nimport vcf\n"
+        "r = vcf.evaluate({'fracture_age': 4 * Fraction(604800)})\n"
+        "print(r.status, r.outcome)\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'carepath'))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-I", "-c", script],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert done.stdout.split("\n")[:2] == ["complete outside_pathway", "[]"]
+
+
+def test_module_is_valid_and_imports_only_stdlib(seed: Pathway) -> None:
+    tree = ast.parse(generate(seed).source)
+    imported = {
+        alias.name.split(".")[0]
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import)
+        for alias in node.names
+    } | {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+    assert imported <= {"fractions", "typing", "__future__"}
+
+
+def test_module_is_ruff_clean(seed: Pathway, tmp_path: Path) -> None:
+    module = tmp_path / "vcf.py"
+    module.write_text(generate(seed).source, encoding="utf-8")
+    fmt = subprocess.run(
+        [str(RUFF), "format", "--isolated", "--check", str(module)], capture_output=True, text=True
+    )
+    assert fmt.returncode == 0, fmt.stdout + fmt.stderr
+    check = subprocess.run(
+        [str(RUFF), "check", "--isolated", "--select", "E,F,W,I,B,UP,SIM", str(module)],
+        capture_output=True,
+        text=True,
+    )
+    assert check.returncode == 0, check.stdout
+
+
+def test_line_map_points_at_the_pathway_lines(seed: Pathway) -> None:
+    generated = generate(seed)
+    lines = generated.source.split("\n")
+    pathway_source = seed.source.split("\n")
+    for number, line in generated.line_map.items():
+        text = lines[number - 1].strip()
+        if text.startswith("def when_"):
+            # a branch's or item's condition comes from a line holding `when`
+            assert "when" in pathway_source[line - 1], (text, pathway_source[line - 1])
+        if text.startswith("# line "):
+            assert text.startswith(f"# line {line}:")
+    module = load_module(seed)
+    assert generated.line_map == module.LINE_MAP
+
+
+def test_runtime_error_maps_back_to_the_pathway(seed: Pathway) -> None:
+    module = load_module(seed)
+    with pytest.raises(TypeError) as caught:
+        module.evaluate({"fracture_age": "ten weeks"})
+    lines = pathway_lines(caught.value, module)
+    assert lines and "fracture_age" in seed.source.split("\n")[lines[-1] - 1]
+
+
+def test_seed_cases_agree(seed: Pathway) -> None:
+    module = load_module(seed)
+    for case in seed.cases:
+        assert to_result(module.evaluate(case.patient, case.written)) == evaluate(
+            seed, case.patient, case.written
+        )

@@ -1,0 +1,170 @@
+"""Property tests of the parser and the formatter on random and mutated text.
+
+(a) the parser never raises: any text gives a ``ParseResult`` with a pathway or
+at least one diagnostic, and every diagnostic points inside the file;
+(b) ``format_source`` is idempotent and keeps the meaning of every valid pathway
+that ``tests/strategies.py`` draws.
+"""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from strategies import pathway_sources
+
+from carepath.dsl.formatter import format_source, same_meaning
+from carepath.dsl.parser import ParseResult, parse
+from carepath.dsl.suppress import comment_start
+
+FILE = "random.cpath"
+SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+# Characters that matter to the lexer and the indenter, plus a few others.
+_ALPHABET = st.sampled_from(
+    list(' \t\n\r\\"#(){},.:=<>!-+*/_%[]') + list("aeinoprstuwx0159") + ["é", "\x00", "µ", "\ufeff"]
+)
+_WORDS = st.sampled_from(
+    [
+        "pathway",
+        "p",
+        '"P"',
+        "when",
+        "->",
+        "otherwise",
+        "decision",
+        "action",
+        "end",
+        "input",
+        ":",
+        "boolean",
+        "one of",
+        "count of (",
+        "points of (",
+        "1 if",
+        "6 weeks",
+        "in {",
+        "}",
+        ")",
+        "(",
+        "not",
+        "and",
+        "or",
+        "is known",
+        "start",
+        "case",
+        "given",
+        "expect",
+        "=",
+        ",",
+        "\n",
+        "\n  ",
+        "\n    ",
+        "# c",
+        '"a\\q"',
+        '"\\u00e9"',
+        "..",
+        "-",
+    ]
+)
+
+
+def _check_result(text: str, result: ParseResult) -> None:
+    assert isinstance(result, ParseResult)
+    assert result.pathway is not None or result.diagnostics
+    lines = (text if text.endswith("\n") else text + "\n").split("\n")
+    for d in result.diagnostics:
+        assert d.span.file == FILE
+        assert 1 <= d.span.line <= len(lines), (d, len(lines))
+        assert d.span.line <= d.span.end_line <= len(lines), d
+        assert d.span.column >= 1 and d.span.end_column >= 1, d
+        # The column is on the line, or just past its end (an end-of-line problem).
+        assert d.span.column <= len(lines[d.span.line - 1]) + 1, (d, lines[d.span.line - 1])
+        assert d.message
+
+
+@SETTINGS
+@given(st.text(_ALPHABET, max_size=200))
+def test_parser_never_raises_on_random_characters(text: str) -> None:
+    _check_result(text, parse(text, FILE))
+
+
+@SETTINGS
+@given(st.lists(_WORDS, max_size=40).map(" ".join))
+def test_parser_never_raises_on_random_words(text: str) -> None:
+    _check_result(text, parse(text, FILE))
+
+
+@st.composite
+def _mutated(draw: st.DrawFn) -> str:
+    lines = draw(pathway_sources()).split("\n")
+    for _ in range(draw(st.integers(1, 4))):
+        kind = draw(st.sampled_from(["delete", "duplicate", "swap", "insert", "cut"]))
+        i = draw(st.integers(0, len(lines) - 1))
+        j = draw(st.integers(0, len(lines) - 1))
+        if kind == "delete" and len(lines) > 1:
+            del lines[i]
+        elif kind == "duplicate":
+            lines.insert(i, lines[i])
+        elif kind == "swap":
+            lines[i], lines[j] = lines[j], lines[i]
+        elif kind == "insert":
+            line = lines[i]
+            at = draw(st.integers(0, len(line)))
+            lines[i] = line[:at] + draw(st.text(_ALPHABET, min_size=1, max_size=3)) + line[at:]
+        else:
+            line = lines[i]
+            at = draw(st.integers(0, len(line)))
+            lines[i] = line[:at]
+    return "\n".join(lines)
+
+
+@SETTINGS
+@given(_mutated())
+def test_parser_never_raises_on_mutated_pathways(text: str) -> None:
+    _check_result(text, parse(text, FILE))
+
+
+def test_long_operator_chains_are_a_diagnostic_not_a_crash() -> None:
+    # A flat `n + n + ...` becomes a left-nested AST one level per operator; later
+    # stages walk it recursively, so the parser's depth limit must count it.
+    from carepath.compiler.check import check_text
+
+    chain = " + ".join(["n"] * 3000)
+    text = f'pathway p "P"\ninput n: integer\ndefine s = {chain}\nstart e\nend e "E"\n'
+    assert [d.code for d in parse(text, FILE).diagnostics] == ["CP005"]
+    assert [d.code for d in check_text(text, FILE).diagnostics] == ["CP005"]
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(pathway_sources(allow_cycles=True))
+def test_format_is_idempotent_and_keeps_the_meaning(text: str) -> None:
+    once = format_source(text, FILE)
+    assert format_source(once, FILE) == once
+    before, after = parse(text, FILE), parse(once, FILE)
+    assert before.pathway is not None and after.pathway is not None
+    assert same_meaning(before.pathway, after.pathway)
+
+    # Every comment survives, in the same order.
+    def comments(source: str) -> list[str]:
+        found = []
+        for line in source.split("\n"):
+            start = comment_start(line)
+            if start is not None:
+                found.append(line[start:].rstrip())
+        return found
+
+    kept = comments(once)
+    for comment in comments(text):
+        assert comment in kept
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(pathway_sources(comments=False, messy=False))
+def test_format_of_plain_pathways_has_canonical_layout(text: str) -> None:
+    once = format_source(text, FILE)
+    for line in once.split("\n"):
+        assert line == line.rstrip()
+        indent = len(line) - len(line.lstrip(" "))
+        assert indent % 2 == 0 and "\t" not in line[:indent]
+    assert once.endswith("\n") and not once.endswith("\n\n")
+    assert "\n\n\n" not in once

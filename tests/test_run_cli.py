@@ -1,0 +1,156 @@
+"""``carepath run``: one patient (text, JSON), exit codes, and --batch."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+
+from carepath.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = str(ROOT / "pathways" / "chronic_osteoporotic_vcf.cpath")
+SAMPLE = str(ROOT / "pathways" / "examples" / "sample_patient.json")
+
+SMALL = """pathway p "P"
+reference r "The Reference" year 2024
+input a: boolean
+input age: integer years 0..120
+start d
+decision d "A?"
+  when a -> act
+  otherwise -> no
+action act "Treat"
+  recommend "Do it" cite r strength strong
+  consider "Check kidneys" when age >= 65
+  next yes
+end yes "Yes"
+end no "No"
+"""
+
+
+@pytest.fixture
+def small(tmp_path: Path) -> str:
+    path = tmp_path / "p.cpath"
+    path.write_text(SMALL, encoding="utf-8")
+    return str(path)
+
+
+def write(tmp_path: Path, name: str, text: str) -> str:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+def test_complete_patient_text(small: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    patient = write(tmp_path, "pt.json", '{"a": true, "age": "70 years"}')
+    assert main(["run", small, "--patient", patient]) == 0
+    out = capsys.readouterr().out
+    assert "path     d -> act -> yes" in out
+    assert "outcome  yes: Yes" in out
+    assert "recommend (strong): Do it" in out and "cites The Reference (2024)" in out
+    assert "consider: Check kidneys" in out
+    assert "took `act` because a (given a: true)" in out
+    assert '"Check kidneys" given because age >= 65 (given age: 70 years)' in out
+
+
+def test_incomplete_patient_exits_1(small: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    patient = write(tmp_path, "pt.yaml", "age: 70\n")
+    assert main(["run", small, "--patient", patient]) == 1
+    out = capsys.readouterr().out
+    assert "status   incomplete" in out and "needs    a" in out
+
+
+def test_undetermined_listed(small: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    patient = write(tmp_path, "pt.json", '{"a": true}')
+    assert main(["run", small, "--patient", patient, "--format", "json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["undetermined"] == [{"node": "act", "text": "Check kidneys", "needs": ["age"]}]
+    assert report["recommendations"][0]["references"][0]["title"] == "The Reference"
+    assert report["outcome_label"] == "Yes" and report["steps"][0]["branch"] == 0
+
+
+def test_bad_record_exits_2_with_diagnostics(
+    small: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    patient = write(tmp_path, "pt.json", '{\n  "a": "yes",\n  "agee": 70\n}\n')
+    assert main(["run", small, "--patient", patient]) == 2
+    err = capsys.readouterr().err
+    assert "pt.json:2:1: error[CP404]: `a`: expected true or false" in err
+    assert "pt.json:3:1: error[CP403]" in err and "did you mean `age`?" in err
+
+
+def test_missing_patient_file_exits_2(small: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["run", small, "--patient", "/nonexistent.json"]) == 2
+    assert "CP411" in capsys.readouterr().err
+
+
+def test_seed_sample_patient(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["run", SEED, "--patient", SAMPLE]) == 0
+    assert "outcome  vertebral_augmentation" in capsys.readouterr().out
+
+
+def test_batch_jsonl_continues_past_bad_rows(
+    small: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rows = '{"a": true, "age": 70}\n{"a": "maybe"}\n\n{"age": 30}\nnot json\n'
+    source = write(tmp_path, "in.jsonl", rows)
+    out = tmp_path / "out.jsonl"
+    assert main(["run", small, "--batch", source, "-o", str(out)]) == 2
+    records = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [(r["row"], r["status"]) for r in records] == [
+        (1, "complete"),
+        (2, "invalid"),
+        (4, "incomplete"),
+        (5, "invalid"),
+    ]
+    err = capsys.readouterr().err
+    assert "in.jsonl:2:1: error[CP404]" in err and "in.jsonl:5:1: error[CP401]" in err
+    assert "evaluated 4 patients" in err
+    assert not list(tmp_path.glob(".out.jsonl.*"))  # no temporary file left behind
+
+
+def test_batch_csv_in_and_out(small: str, tmp_path: Path) -> None:
+    source = write(tmp_path, "in.csv", "a,age\ntrue,70 years\nfalse,\n")
+    out = tmp_path / "out.csv"
+    assert main(["run", small, "--batch", source, "-o", str(out)]) == 0
+    with out.open(newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [(r["row"], r["status"], r["outcome"]) for r in rows] == [
+        ("2", "complete", "yes"),
+        ("3", "complete", "no"),
+    ]
+    assert "Check kidneys" in rows[0]["recommendations"]
+
+
+def test_batch_interpreter_and_compiled_write_the_same(small: str, tmp_path: Path) -> None:
+    source = write(tmp_path, "in.jsonl", '{"a": true}\n{"age": 3}\n{"a": false, "age": 90}\n')
+    one, two = tmp_path / "one.jsonl", tmp_path / "two.jsonl"
+    main(["run", small, "--batch", source, "-o", str(one)])
+    main(["run", small, "--batch", source, "-o", str(two), "--interpreter"])
+    assert one.read_text() == two.read_text()
+
+
+def test_batch_unknown_csv_column_stops(
+    small: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = write(tmp_path, "in.csv", "a,agee\ntrue,70\n")
+    out = tmp_path / "out.csv"
+    assert main(["run", small, "--batch", source, "-o", str(out)]) == 2
+    assert "CSV column `agee`" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_pathway_with_errors_is_not_evaluated(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = write(tmp_path, "bad.cpath", SMALL.replace("when a ->", "when b ->"))
+    patient = write(tmp_path, "pt.json", "{}")
+    assert main(["run", bad, "--patient", patient]) == 2
+    assert "CP102" in capsys.readouterr().err
+
+
+def test_compile_writes_module(small: str, tmp_path: Path) -> None:
+    target = tmp_path / "out" / "p.py"
+    assert main(["compile", small, "-o", str(target)]) == 0
+    assert "def evaluate(patient, written=None, explain=True):" in target.read_text()
