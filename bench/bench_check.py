@@ -30,7 +30,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
-from generate import generate  # noqa: E402
+from generate import generate  # type: ignore[import-not-found]  # noqa: E402
 
 from carepath.compiler.check import check_loaded  # noqa: E402
 from carepath.compiler.checks import logic_analysis  # noqa: E402
@@ -75,8 +75,12 @@ def bench_sizes(sizes: Sequence[int], runs: int) -> None:
     print(f"{'nodes':>7} {'load_text':>10} {'check':>8} {'logic':>8} {'check/load':>10}")
     first: float | None = None
     for size in sizes:
-        text = generate(size)
-        load_s, loaded = best_of(runs, lambda text=text: load_text(text, "bench.cpath"))
+        text: str = generate(size)
+
+        def load(text: str = text) -> object:
+            return load_text(text, "bench.cpath")
+
+        load_s, loaded = best_of(runs, load)
         assert isinstance(loaded, Loaded) and loaded.pathway is not None
         pathway = loaded.pathway
 
@@ -105,7 +109,11 @@ def bench_sizes(sizes: Sequence[int], runs: int) -> None:
 
 def bench_wide(branches: int, runs: int) -> None:
     text = wide_decision(branches)
-    load_s, loaded = best_of(runs, lambda: load_text(text, "wide.cpath"))
+
+    def load() -> object:
+        return load_text(text, "wide.cpath")
+
+    load_s, loaded = best_of(runs, load)
     assert isinstance(loaded, Loaded) and loaded.pathway is not None
     pathway = loaded.pathway
 

@@ -65,7 +65,9 @@ def agree(pathway: Pathway, module: object, patients: list[dict]) -> None:
             expected.status,
             expected.path,
             expected.outcome,
-            tuple((r.node, r.kind, r.text, r.strength, r.citations) for r in expected.recommendations),
+            tuple(
+                (r.node, r.kind, r.text, r.strength, r.citations) for r in expected.recommendations
+            ),
             expected.needs,
             tuple((u.node, u.text, u.needs) for u in expected.undetermined),
         )

@@ -18,7 +18,7 @@ SIX_WEEKS = 6 * WEEK
 THREE_MONTHS = 3 * MONTH
 SIXTY_FIVE_YEARS = 65 * YEAR
 
-J, O, T8, ML = "junctional", "overview", "t8", "multilevel"
+J, OV, T8, ML = "junctional", "overview", "t8", "multilevel"
 CC = "conservative_care"
 
 
@@ -31,7 +31,7 @@ CONTINUE = _rec(
     "recommend",
     "Continue multimodal conservative therapy: analgesics, early mobilisation and "
     "osteoporosis pharmacotherapy",
-    O,
+    OV,
     T8,
 )
 ACETAMINOPHEN = _rec(CC, "recommend", "Acetaminophen as first-line analgesic", J)
@@ -63,7 +63,7 @@ BED_REST = _rec(
     "Prolonged bed rest: bone loss of 1% per week (50 times faster than age-related loss), "
     "15% loss of lower-extremity strength within 10 days, higher risk of deep venous "
     "thrombosis and pressure ulcers",
-    O,
+    OV,
     J,
 )
 MOBILISATION = _rec(
@@ -84,7 +84,7 @@ IMMOBILISATION = _rec(
     CC,
     "consider",
     "Surgical consultation to prescribe and supervise an immobilisation device, if one is used",
-    O,
+    OV,
     ML,
 )
 CALCIUM = _rec(
@@ -99,7 +99,7 @@ BISPHOSPHONATE = _rec(
     "recommend",
     "Bisphosphonate (alendronate or risedronate) as first-line therapy to prevent subsequent "
     "fractures (20% within 12 months of the index fracture)",
-    O,
+    OV,
     J,
 )
 ALTERNATIVE = _rec(
@@ -155,7 +155,9 @@ LIAISON = _rec(
     "to 45% within 6 months)",
     J,
 )
-FALLS = _rec(CC, "recommend", "Multidimensional fall-prevention programme (about 20% fewer falls)", J)
+FALLS = _rec(
+    CC, "recommend", "Multidimensional fall-prevention programme (about 20% fewer falls)", J
+)
 HAZARDS = _rec(CC, "recommend", "Address environmental fall hazards", J)
 MEDICATIONS = _rec(CC, "recommend", "Review medications that increase fall risk", J)
 
@@ -165,7 +167,7 @@ SURGEON = _rec(
     "Surgical consultation for neurologic deficit, significant spinal instability, severe "
     "vertebral collapse with canal compromise, or spinal deformity (junctional kyphosis, "
     "retropulsion)",
-    O,
+    OV,
     T8,
     ML,
 )
@@ -174,14 +176,14 @@ OPEN_FIXATION = _rec(
     "consider",
     "Open surgical resection and fixation (focal spinal cord compression, good baseline "
     "performance status, reasonable life expectancy)",
-    O,
+    OV,
 )
 AUGMENTATION = (
     _rec(
         "vertebral_augmentation",
         "recommend",
         "Offer vertebral augmentation (vertebroplasty or kyphoplasty)",
-        O,
+        OV,
         T8,
         ML,
     ),
@@ -241,7 +243,12 @@ def evaluate(patient: dict[str, object]) -> tuple[object, ...]:
     age = get("age")
     older = None if age is None else age >= SIXTY_FIVE_YEARS  # type: ignore[operator]
     pain = get("pain")
-    item(ACETAMINOPHEN_PREFERRED, _any(get("ckd"), get("cardiovascular_disease")), "ckd", "cardiovascular_disease")  # type: ignore[arg-type]
+    item(
+        ACETAMINOPHEN_PREFERRED,
+        _any(get("ckd"), get("cardiovascular_disease")),
+        "ckd",
+        "cardiovascular_disease",
+    )  # type: ignore[arg-type]
     recs.append(NSAIDS)
     item(NSAID_CAUTION, older, "age")
     recs.append(OPIOIDS)
@@ -258,19 +265,36 @@ def evaluate(patient: dict[str, object]) -> tuple[object, ...]:
     item(BEYOND_5_YEARS, get("high_fracture_risk"), "high_fracture_risk")  # type: ignore[arg-type]
     recs.extend((DELAYING, URGENT, PULSE_VITAMIN_D))
     item(MANIPULATION, get("advanced_osteoporosis"), "advanced_osteoporosis")  # type: ignore[arg-type]
-    item(ORTHOGERIATRIC, _all(older, get("frail"), get("multimorbidity")), "age", "frail", "multimorbidity")  # type: ignore[arg-type]
+    item(
+        ORTHOGERIATRIC,
+        _all(older, get("frail"), get("multimorbidity")),
+        "age",
+        "frail",
+        "multimorbidity",
+    )  # type: ignore[arg-type]
     recs.extend((COLLABORATION, LIAISON, FALLS, HAZARDS, MEDICATIONS))
 
     path = ("chronicity", CC, "next_step")
     red_flags = ("neuro_deficit", "spinal_instability", "canal_compromise", "spinal_deformity")
     red_flag = _any(*(get(n) for n in red_flags))  # type: ignore[arg-type]
     if red_flag is None:
-        return ("incomplete", path, None, tuple(recs), _missing(patient, *red_flags), tuple(undetermined))
+        return (
+            "incomplete",
+            path,
+            None,
+            tuple(recs),
+            _missing(patient, *red_flags),
+            tuple(undetermined),
+        )
     if red_flag:
         recs.append(SURGEON)
         item(
             OPEN_FIXATION,
-            _all(get("focal_cord_compression"), get("good_performance_status"), get("reasonable_life_expectancy")),  # type: ignore[arg-type]
+            _all(
+                get("focal_cord_compression"),
+                get("good_performance_status"),
+                get("reasonable_life_expectancy"),
+            ),  # type: ignore[arg-type]
             "focal_cord_compression",
             "good_performance_status",
             "reasonable_life_expectancy",
@@ -281,13 +305,22 @@ def evaluate(patient: dict[str, object]) -> tuple[object, ...]:
     long_enough = None if duration is None else duration >= THREE_MONTHS  # type: ignore[operator]
     indicated = _any(get("parenteral_or_admission"), _all(get("pain_refractory"), long_enough))  # type: ignore[arg-type]
     if indicated is None:
-        needs = _missing(patient, "conservative_duration", "pain_refractory", "parenteral_or_admission")
+        needs = _missing(
+            patient, "conservative_duration", "pain_refractory", "parenteral_or_admission"
+        )
         return ("incomplete", path, None, tuple(recs), needs, tuple(undetermined))
     if indicated:
         recs.extend(AUGMENTATION)
         end = "vertebral_augmentation"
         return ("complete", (*path, end), end, tuple(recs), (), tuple(undetermined))
     if duration is None:
-        return ("incomplete", path, None, tuple(recs), ("conservative_duration",), tuple(undetermined))
+        return (
+            "incomplete",
+            path,
+            None,
+            tuple(recs),
+            ("conservative_duration",),
+            tuple(undetermined),
+        )
     end = "continue_conservative" if duration < THREE_MONTHS else "pain_controlled"  # type: ignore[operator]
     return ("complete", (*path, end), end, tuple(recs), (), tuple(undetermined))

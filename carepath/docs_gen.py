@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from carepath.codes import all_codes, by_category
-from carepath.dsl.diagnostics import Code
+from carepath.dsl.diagnostics import Code, Diagnostic
 
 DEFAULT_OUTPUT = Path("docs/diagnostics.md")
 
@@ -31,36 +31,40 @@ FORMAT_WORDS = {
     "github": "GitHub Actions workflow commands, shown as annotations on the pull request",
 }
 
-_TEXT_EXAMPLE = """\
-pathways/vcf.cpath:8:20: error[CP101]: unknown node `surgical_consul`
-  |
-8 |   when red_flag -> surgical_consul
-  |                    ^^^^^^^^^^^^^^^
-  = note: did you mean `surgical_consult`?
-
-found 1 error in 1 file"""
+_EXAMPLE_FILE = "pathways/vcf.cpath"
+_EXAMPLE_SOURCE = "\n" * 7 + "  when red_flag -> surgical_consul\n"
 
 _WITNESS_EXAMPLE = """\
   = witness: pain = severe, conservative_duration = 3 months
   = path: triage -> conservative -> review"""
 
-_JSON_EXAMPLE = """\
-{
-  "diagnostics": [
-    {
-      "code": "CP101",
-      "severity": "error",
-      "title": "unknown node",
-      "message": "unknown node `surgical_consul`",
-      "file": "pathways/vcf.cpath",
-      "line": 8,
-      "column": 20,
-      "end_line": 8,
-      "end_column": 35,
-      "notes": ["did you mean `surgical_consult`?"]
-    }
-  ]
-}"""
+
+def _example() -> list[Diagnostic]:
+    from carepath.dsl.diagnostics import make
+    from carepath.dsl.spans import Span
+
+    return [
+        make(
+            "CP101",
+            "unknown node `surgical_consul`",
+            Span(_EXAMPLE_FILE, 8, 20, 8, 35),
+            notes=("did you mean `surgical_consult`?",),
+        )
+    ]
+
+
+def _text_example() -> str:
+    """What `carepath check` prints for the example, from the real renderer."""
+    from carepath.render.report_text import format_text, summary
+
+    found = _example()
+    return f"{format_text(found, {_EXAMPLE_FILE: _EXAMPLE_SOURCE})}\n\n{summary(found)} in 1 file"
+
+
+def _json_example() -> str:
+    from carepath.render.report_json import format_json
+
+    return format_json(_example())
 
 
 def _formats() -> Sequence[str]:
@@ -95,7 +99,7 @@ def header(formats: Sequence[str]) -> list[str]:
         "Text output looks like a compiler's:",
         "",
         "```text",
-        _TEXT_EXAMPLE,
+        _text_example(),
         "```",
         "",
         "A logic finding adds the witness patient, in the units the author wrote, "
@@ -111,7 +115,7 @@ def header(formats: Sequence[str]) -> list[str]:
         "only when the diagnostic has one.",
         "",
         "```json",
-        _JSON_EXAMPLE,
+        _json_example(),
         "```",
         "",
         "## Exit codes",
@@ -143,7 +147,8 @@ def header(formats: Sequence[str]) -> list[str]:
         "`# carepath: ignore[CP207, CP208]` names several codes. The comment silences "
         "only the codes it names, only on its own line, and a `#` inside quoted text is "
         "text, not a comment. Errors that stop a file from being read or parsed "
-        "(CP001–CP008) cannot be silenced this way.",
+        "(most CP0xx codes) cannot be silenced this way: comments are only read from a "
+        "file that parses.",
         "",
     ]
     return lines

@@ -126,6 +126,51 @@ def _raw_record(raw: Any, row: int) -> dict[str, Any]:
     }
 
 
+class _JsonLines:
+    """JSON Lines for the compiled module's results, with each recommendation's JSON
+    made once: the recommendations are the module's constants, the same for every row
+    (the records equal ``json.dumps(_raw_record(...))``)."""
+
+    def __init__(self) -> None:
+        self.recs: dict[int, tuple[object, str]] = {}
+        self.paths: dict[tuple[str, ...], str] = {}
+
+    def rec(self, rec: tuple[Any, ...]) -> str:
+        found = self.recs.get(id(rec))
+        if found is None or found[0] is not rec:
+            node, kind, text, strength, citations = rec
+            found = self.recs[id(rec)] = (
+                rec,
+                json.dumps(
+                    {
+                        "node": node,
+                        "kind": kind,
+                        "text": text,
+                        "strength": strength,
+                        "citations": list(citations),
+                    },
+                    ensure_ascii=False,
+                ),
+            )
+        return found[1]
+
+    def line(self, raw: Any, row: int) -> str:
+        path = self.paths.get(raw.path)
+        if path is None:
+            path = self.paths[raw.path] = json.dumps(list(raw.path), ensure_ascii=False)
+        recs = ", ".join([self.rec(r) for r in raw.recommendations])
+        undetermined = json.dumps(
+            [{"node": n, "text": t, "needs": list(x)} for n, t, x in raw.undetermined],
+            ensure_ascii=False,
+        )
+        return (
+            f'{{"row": {row}, "status": "{raw.status}", "outcome": {json.dumps(raw.outcome)}, '
+            f'"path": {path}, "recommendations": [{recs}], "needs": {json.dumps(list(raw.needs))}, '
+            f'"undetermined": {undetermined}, "message": '
+            f"{json.dumps(raw.message, ensure_ascii=False)}}}\n"
+        )
+
+
 def _invalid_record(row: int, problems: list[Diagnostic]) -> dict[str, Any]:
     return {
         "row": row,
@@ -260,6 +305,7 @@ def run_batch(
     if writer is not None:
         writer.writerow(CSV_COLUMNS)
     cells = suffix == ".csv"
+    lines_out = _JsonLines()
     with handle:
         lines = _Counting(handle)
         try:
@@ -281,16 +327,22 @@ def run_batch(
                     room = MAX_REPORTED - len(summary.problems)
                     summary.problems.extend(problems[: max(room, 0)])
                     summary.dropped_problems += max(len(problems) - max(room, 0), 0)
-                    out = _invalid_record(number, problems)
+                    out: dict[str, Any] | None = _invalid_record(number, problems)
                 elif module_evaluate is not None:
                     raw = module_evaluate(record_values, None, False)
                     summary.count(raw.status)
-                    out = _raw_record(raw, number)
+                    if writer is None:
+                        output.write(lines_out.line(raw, number))
+                        out = None
+                    else:
+                        out = _raw_record(raw, number)
                 else:
                     result = evaluate(pathway, record_values, explain=False)
                     summary.count(result.status)
                     out = result_record(result, number)
-                if writer is not None:
+                if out is None:
+                    pass
+                elif writer is not None:
                     writer.writerow(_csv_row(out))
                 else:
                     output.write(json.dumps(out, ensure_ascii=False) + "\n")

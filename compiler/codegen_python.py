@@ -316,8 +316,12 @@ def _one_line(text: str) -> str:
 
 
 def _quote(text: str) -> str:
-    """A double-quoted literal, as ruff writes it."""
-    return json.dumps(text, ensure_ascii=False).replace("\\/", "/")
+    """A string literal as ruff writes it: double quotes, unless single quotes need
+    fewer escapes."""
+    body = json.dumps(text, ensure_ascii=False)[1:-1]
+    if text.count('"') > text.count("'"):
+        return "'" + body.replace('\\"', '"').replace("'", "\\'") + "'"
+    return f'"{body}"'
 
 
 def _strs(names: Iterable[str]) -> Tup:
@@ -378,6 +382,11 @@ class _Function:
             if isinstance(expr, ir.Arith) and expr.op == "/":
                 unknown.append(f"{right} == 0")
                 op = f"Fraction({left}) / {right}"
+            elif right in ("True", "False") and expr.op in ("==", "!="):
+                # Booleans compare by identity (ruff's E712).
+                op = f"{left} {'is' if expr.op == '==' else 'is not'} {right}"
+            elif left in ("True", "False") and expr.op in ("==", "!="):
+                op = f"{right} {'is' if expr.op == '==' else 'is not'} {left}"
             else:
                 op = f"{left} {expr.op} {right}"
             if not unknown:
@@ -435,6 +444,7 @@ class _Generator:
         self.defines_done: set[str] = set()
         self.cyclic = self._cyclic_nodes()
         self.table_lines: dict[str, int] = {}
+        self.calls: dict[str, str] = {}  # condition function -> the code that calls it
 
     def _cyclic_nodes(self) -> set[str]:
         found: set[str] = set()
@@ -489,6 +499,13 @@ class _Generator:
     def guard(self, function: str, expr: ir.Expr, span_line: int, what: str) -> None:
         for dep in sorted(_defines_used(expr)):
             self.define(dep)
+        if isinstance(expr, ir.Ref):
+            # A bare input or derived value needs no function of its own.
+            self.calls[function] = (
+                f'get("{expr.name}")' if expr.is_input else f"define_{expr.name}(get)"
+            )
+            return
+        self.calls[function] = f"{function}(get)"
         w = self.functions
         w.write(f"def {function}(get):", span_line)
         w.indent += 1
@@ -558,7 +575,7 @@ class _Generator:
             if item.guard is not None:
                 assert item.guard_text is not None
                 self.guard(
-                    f"when_{node}_item_{index}",
+                    f"item_{node}_{index}",
                     item.guard,
                     item.guard.span.line,
                     f'{item.kind} "{item.text}" when {item.guard_text}',
@@ -645,7 +662,8 @@ class _Generator:
         node_line = data["span"].line
         if not first:
             for i, branch in enumerate(guarded):
-                w.write(f"b{i} = when_{node}_{branch.index}(get)", branch.span.line)
+                call = self.calls[f"when_{node}_{branch.index}"]
+                w.write(f"b{i} = {call}", branch.span.line)
             if len(guarded) > 1:
                 if len(guarded) == 2:
                     w.write("if b0 is True and b1 is True:", node_line)
@@ -664,11 +682,12 @@ class _Generator:
             line = branch.span.line
             head = "if" if i == 0 else "elif"
             if first:
-                w.write(f"{head} (b{i} := when_{node}_{branch.index}(get)) is True:", line)
+                call = self.calls[f"when_{node}_{branch.index}"]
+                w.write(f"{head} (b{i} := {call}) is True:", line)
             else:
                 w.write(f"{head} b{i} is True:", line)
             w.indent += 1
-            quiet = Tup(("node", Str("decision"), str(branch.index), Str("")))
+            quiet = Tup((Str(node), Str("decision"), str(branch.index), Str("")))
             took = Call("_took", (table, str(i), "patient", "written"))
             self._step(took, quiet, line)
             self._go(node, branch.target, line)
@@ -692,7 +711,7 @@ class _Generator:
             w.indent += 1
         if otherwise is not None:
             line = otherwise.span.line
-            quiet = Tup(("node", Str("decision"), str(otherwise.index), Str("")))
+            quiet = Tup((Str(node), Str("decision"), str(otherwise.index), Str("")))
             self._step(Call("_otherwise", (table, "patient", "written")), quiet, line)
             self._go(node, otherwise.target, line)
         else:
@@ -722,14 +741,28 @@ class _Generator:
     def _items_block(self, node: str, data: dict[str, Any]) -> None:
         w = self.body
         verdicts: list[str] = []
+        run: list[str] = []  # unconditional items waiting to be added in one go
+
+        def flush() -> None:
+            if len(run) == 1:
+                w.write(f"recs.append({run[0]})", run_lines[0])
+            elif run:
+                w.stmt("recs += ", Tup(tuple(run)), line=run_lines[0])
+            run.clear()
+            run_lines.clear()
+
+        run_lines: list[int] = []
         for index, item in enumerate(data["items"]):
             line = item.span.line
             w.comment(line, f'{item.kind} "{item.text}"')
             if item.guard is None:
-                w.write(f"recs.append(R_{node}_{index})", line)
+                run.append(f"R_{node}_{index}")
+                run_lines.append(line)
                 continue
+            flush()
             c = f"c{len(verdicts)}"
-            w.write(f"{c} = when_{node}_item_{index}(get)", line)
+            call = self.calls[f"item_{node}_{index}"]
+            w.write(f"{c} = {call}", line)
             w.write(f"if {c} is True:", line)
             w.write(f"    recs.append(R_{node}_{index})", line)
             w.write(f"elif {c} is None:", line)
@@ -738,22 +771,23 @@ class _Generator:
             w.stmt("", Call("undetermined.append", (found,)), line=line)
             w.indent -= 1
             verdicts.append(c)
+        flush()
         line = data["span"].line
         shown = Tup(tuple(verdicts))
         if data["kind"] == "end":
             step = Call("_reached", (f"N_{node}", shown, "patient", "written"))
-            self._step(step, Tup(("node", Str("end"), "None", Str(""))), line)
+            self._step(step, Tup((Str(node), Str("end"), "None", Str(""))), line)
             self._finish("COMPLETE", Str(node), "()", Str(""), line)
             return
         target = data["next"]
         if target is None or target not in self.graph:
-            quiet = Tup(("node", Str("action"), "None", Str("")))
+            quiet = Tup((Str(node), Str("action"), "None", Str("")))
             explained = Tup(("node", Str("action"), "None", Str(f"`{node}` has no next step")))
             self._step(explained, quiet, line)
             self._finish("DEAD_END", "None", "()", Str(f"action `{node}` has no `next`"), line)
             return
         step = Call("_did", (f"N_{node}", shown, "patient", "written"))
-        self._step(step, Tup(("node", Str("action"), "None", Str(""))), line)
+        self._step(step, Tup((Str(node), Str("action"), "None", Str(""))), line)
         self._go(node, target, line)
 
     # -------------------------------------------------------- assembly

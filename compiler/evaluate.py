@@ -41,6 +41,7 @@ explanations included; the differential tests hold the two together.
 
 from __future__ import annotations
 
+import operator
 import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -126,6 +127,47 @@ def reads(pathway: Pathway, expr: ir.Expr) -> tuple[str, ...]:
         wanted = ir.inputs_of(expr, pathway.defines)
         names = cache[key] = tuple(n for n in pathway.inputs if n in wanted)
     return names
+
+
+@dataclass(frozen=True)
+class _Node:
+    """What the walk needs of one node, prepared once per pathway."""
+
+    kind: str
+    label: str
+    # actions and ends: each item with the Recommendation it gives (immutable, shared)
+    items: tuple[tuple[ir.ItemIR, Recommendation], ...]
+    next: str | None
+    # decisions
+    first: bool
+    guarded: tuple[ir.BranchIR, ...]
+    otherwise: ir.BranchIR | None
+
+
+_PLANS: weakref.WeakKeyDictionary[Any, dict[str, _Node]] = weakref.WeakKeyDictionary()
+
+
+def _plan(pathway: Pathway) -> dict[str, _Node]:
+    plan = _PLANS.get(pathway.graph)
+    if plan is not None:
+        return plan
+    plan = {}
+    for node, data in pathway.graph.nodes(data=True):
+        branches: tuple[ir.BranchIR, ...] = data.get("branches", ())
+        items: tuple[ir.ItemIR, ...] = data.get("items", ())
+        plan[node] = _Node(
+            kind=data["kind"],
+            label=data["label"],
+            items=tuple(
+                (i, Recommendation(node, i.kind, i.text, i.strength, i.citations)) for i in items
+            ),
+            next=data.get("next"),
+            first=data.get("policy") == "first",
+            guarded=tuple(b for b in branches if b.guard is not None),
+            otherwise=next((b for b in branches if b.guard is None), None),
+        )
+    _PLANS[pathway.graph] = plan
+    return plan
 
 
 class Evaluator:
@@ -245,21 +287,21 @@ def _number(value: ir.Value) -> Fraction:
     return value
 
 
+_COMPARE: dict[str, Callable[[Any, Any], bool]] = {
+    "==": operator.eq,
+    "!=": operator.ne,
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+}
+
+
 def compare(op: str, left: ir.Value | None, right: ir.Value | None) -> Result3:
     if left is None or right is None:
         return None
-    if op == "==":
-        return left == right
-    if op == "!=":
-        return left != right
-    a, b = _number(left), _number(right)
-    if op == "<":
-        return a < b
-    if op == "<=":
-        return a <= b
-    if op == ">":
-        return a > b
-    return a >= b
+    # Fractions and ints compare exactly with each other; the resolver has checked types.
+    return _COMPARE[op](left, right)
 
 
 def arithmetic(op: str, left: ir.Value | None, right: ir.Value | None) -> Fraction | None:
@@ -291,7 +333,6 @@ def evaluate(
     (``"16 weeks"``), for the explanations. ``explain=False`` leaves every
     step's explanation empty (faster; statuses, paths and messages are the same)."""
     ev = Evaluator(pathway, patient)
-    graph = pathway.graph
     shown = _Shower(pathway, patient, written or {})
     path: list[str] = []
     steps: list[Step] = []
@@ -315,6 +356,7 @@ def evaluate(
     node = pathway.start
     if node is None:
         return result(DEAD_END, message="the pathway has no single start node")
+    plan = _plan(pathway)
     while True:
         if node in path:
             path.append(node)
@@ -324,41 +366,41 @@ def evaluate(
                 "would go round forever",
             )
         path.append(node)
-        data = graph.nodes[node]
-        kind = data["kind"]
+        here = plan[node]
+        kind = here.kind
         notes: list[str] = []
-        if kind in ("action", "end"):
-            for item in data["items"]:
-                holds = True if item.guard is None else ev.holds(item.guard)
+        if kind != "decision":
+            for item, recommendation in here.items:
+                if item.guard is None:
+                    recommendations.append(recommendation)
+                    continue
+                holds = ev.holds(item.guard)
                 if holds:
-                    recommendations.append(
-                        Recommendation(node, item.kind, item.text, item.strength, item.citations)
-                    )
+                    recommendations.append(recommendation)
                 elif holds is None:
-                    assert item.guard is not None
                     undetermined.append(Undetermined(node, item.text, ev.missing(item.guard)))
-                if explain and item.guard is not None:
+                if explain:
                     notes.append(shown.item(item, holds, ev))
         if kind == "end":
-            why = f"reached `{node}`: {data['label']}" if explain else ""
+            why = f"reached `{node}`: {here.label}" if explain else ""
             steps.append(Step(node, kind, None, why + "".join(notes)))
             return result(COMPLETE, outcome=node)
         if kind == "action":
-            nxt = data["next"]
-            if nxt is None or nxt not in graph:
+            nxt = here.next
+            if nxt is None or nxt not in plan:
                 steps.append(
                     Step(node, kind, None, f"`{node}` has no next step" if explain else "")
                 )
                 return result(DEAD_END, message=f"action `{node}` has no `next`")
-            why = f"did `{node}`: {data['label']}; next `{nxt}`" if explain else ""
+            why = f"did `{node}`: {here.label}; next `{nxt}`" if explain else ""
             steps.append(Step(node, kind, None, why + "".join(notes)))
             node = nxt
             continue
-        chosen, status, needs, why = _decide(ev, data, shown)
+        chosen, status, needs, why = _decide(ev, here, shown)
         steps.append(Step(node, kind, chosen.index if chosen else None, why if explain else ""))
         if chosen is None:
             return result(status, needs=needs, message=why)
-        if chosen.target not in graph:
+        if chosen.target not in plan:
             return result(
                 DEAD_END, message=f"`{node}` leads to `{chosen.target}`, which is no node"
             )
@@ -366,13 +408,12 @@ def evaluate(
 
 
 def _decide(
-    ev: Evaluator, data: dict[str, object], shown: _Shower
+    ev: Evaluator, here: _Node, shown: _Shower
 ) -> tuple[ir.BranchIR | None, str, tuple[str, ...], str]:
     """The branch a decision takes: (branch, status if none, needs, explanation)."""
-    branches: tuple[ir.BranchIR, ...] = data["branches"]  # type: ignore[assignment]
-    first = data["policy"] == "first"
-    guarded = [b for b in branches if b.guard is not None]
-    otherwise = next((b for b in branches if b.guard is None), None)
+    first = here.first
+    guarded = list(here.guarded)
+    otherwise = here.otherwise
     verdicts: list[tuple[ir.BranchIR, Result3]] = []
     for branch in guarded:
         assert branch.guard is not None

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import os
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,7 +11,7 @@ import networkx as nx
 from carepath.dsl import ast
 from carepath.dsl import codes as _dsl_codes  # noqa: F401 - registers CP0xx
 from carepath.dsl.diagnostics import Diagnostic, make
-from carepath.dsl.parser import parse
+from carepath.dsl.parser import gc_paused, parse
 from carepath.dsl.spans import Span
 from carepath.dsl.suppress import apply_suppressions
 
@@ -76,22 +73,9 @@ class Loaded:
 
 
 def load_text(text: str, file: str = "<text>") -> Loaded:
-    with _gc_paused():
+    # Resolving and building the graph allocate as much again as parsing.
+    with gc_paused():
         return _load_text(text, file)
-
-
-@contextlib.contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Loading builds hundreds of thousands of small objects, none of them in a cycle;
-    the cyclic garbage collector would walk them again and again for nothing (about a
-    third of the time on a 10,000-node pathway, bench/bench_parse.py)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _load_text(text: str, file: str) -> Loaded:

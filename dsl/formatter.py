@@ -69,6 +69,7 @@ INDENT = "  "
 
 _IGNORE = re.compile(r"#\s*carepath:\s*ignore\[([A-Z0-9,\s]+)\]")
 _WORD = re.compile(r"[A-Za-z_]+")
+_HEADS = ("recommend", "consider", "avoid", "reference")
 
 
 class FormatRefused(Exception):
@@ -214,11 +215,16 @@ class Logical:
     indent: int
     word: str
     leading: list[str] = field(default_factory=list)
-    inner: list[str] = field(default_factory=list)
-    after: list[str] = field(default_factory=list)
+    # Comments inside the statement; True for those at the end of a line of code,
+    # the only place a `# carepath: ignore[...]` takes effect.
+    inner: list[tuple[bool, str]] = field(default_factory=list)
+    after: list[tuple[int, str]] = field(default_factory=list)  # (indentation, comment)
     blank_before: bool = False
     owner: object | None = None
     end_comment: str | None = None  # the comment at the end of its last physical line
+    # The indentation of the statement it is part of: an item's or a reference's
+    # attribute lines belong to the line above them.
+    stmt_indent: int = 0
 
 
 @dataclass
@@ -263,20 +269,24 @@ def _paren_change(code: str) -> int:
 
 
 def _indent_of(line: str) -> int:
-    return len(line.expandtabs(8)) - len(line.expandtabs(8).lstrip())
+    # As the parser's indenter counts: spaces, and tabs to the next multiple of 8.
+    lead = line[: len(line) - len(line.lstrip(" \t"))]
+    return len(lead.expandtabs(8))
 
 
 def scan(text: str) -> Source:
     """Split the source into statement lines and attach every comment to one.
 
     Whole-line comments between two statement lines P and N go *after* P when they
-    hug it (no blank line between P and them, a blank line before N) or are
-    indented deeper than N (the end of a block); the rest lead N."""
+    are indented deeper than N (the end of a block), or when they hug P (no blank
+    line between P and them, a blank line before N) at P's indentation or deeper;
+    the rest lead N."""
     lines = [line.rstrip("\r") for line in text.split("\n")]
     logical: list[Logical] = []
     comments: list[str] = []
     gap: list[tuple[int, str | None]] = []  # since the last statement line: (indent, comment)
     current: Logical | None = None
+    head: Logical | None = None  # the last item or reference line
     depth = 0
     continued = False
 
@@ -289,15 +299,20 @@ def scan(text: str) -> Source:
             current.last = number
             current.end_comment = comment
             if comment is not None:
-                current.inner.append(comment)
+                current.inner.append((has_code, comment))
         elif has_code:
             current = Logical(number, number, _indent_of(raw), _first_word(code))
+            current.stmt_indent = current.indent
+            if head is not None and current.indent > head.indent:
+                current.stmt_indent = head.stmt_indent
+            else:
+                head = current if current.word in _HEADS else None
             _settle(gap, logical[-1] if logical else None, current)
             gap = []
             logical.append(current)
             current.end_comment = comment
             if comment is not None:
-                current.inner.append(comment)
+                current.inner.append((True, comment))
         else:
             gap.append((_indent_of(raw), comment))  # a blank line when comment is None
             continue
@@ -333,11 +348,14 @@ def _settle(
             to_previous = (
                 previous is not None
                 and not switched
-                and ((index < hugging and after_blank) or indent > limit)
+                and (
+                    indent > limit
+                    or (index < hugging and after_blank and indent >= previous.stmt_indent)
+                )
             )
         if to_previous:
             assert previous is not None
-            previous.after.append(comment)
+            previous.after.append((indent, comment))
             last_after = index
         else:
             switched = True
@@ -369,26 +387,36 @@ class Stmt:
     group: str = ""
     split: list[str] | None = None  # the attribute lines, when too long for one line
 
-    def _gathered(self) -> tuple[list[str], list[str], list[str]]:
-        """(leading, inner, after) comments of all the source lines, in source order."""
+    def _gathered(
+        self,
+    ) -> tuple[list[str], list[tuple[bool, str]], list[tuple[bool, str]]]:
+        """(leading, inner, after) comments of all the source lines, in source order.
+        Inner comments are marked when they end a line of code; comments after, when
+        they were indented deeper than the statement."""
         ordered = sorted(self.sources, key=lambda s: s.first)
         if not ordered:
             return [], [], []
-        inner: list[str] = []
-        after: list[str] = []
+        inner: list[tuple[bool, str]] = []
+        after: list[tuple[bool, str]] = []
         for index, source in enumerate(ordered):
             if index:
-                inner.extend(source.leading)
+                inner.extend((False, c) for c in source.leading)
             inner.extend(source.inner)
-            after.extend(source.after)
+            after.extend((indent > ordered[0].indent, c) for indent, c in source.after)
         return list(ordered[0].leading), inner, after
 
-    def comments(self) -> tuple[list[str], list[str], str | None, list[str]]:
-        """(leading, moved above, trailing, after) comments."""
+    def comments(self) -> tuple[list[str], list[str], str | None, list[tuple[bool, str]]]:
+        """(leading, moved above, trailing, after) comments.
+
+        The trailing one is the ``ignore`` comment that was in effect (several are
+        merged), else the comment that ended the first line. An ``ignore`` comment
+        that stood on a line of its own never becomes trailing: it silenced nothing
+        and must not start to."""
         leading, inner, after = self._gathered()
+        texts = [c for _, c in inner]
         if not inner:
             return leading, [], None, after
-        ignores = [c for c in inner if _IGNORE.search(c)]
+        ignores = [c for effective, c in inner if effective and _IGNORE.search(c)]
         if len(ignores) > 1:
             codes: list[str] = []
             for c in ignores:
@@ -397,15 +425,25 @@ class Stmt:
                 for code in match.group(1).split(","):
                     if code.strip() and code.strip() not in codes:
                         codes.append(code.strip())
-            return leading, inner, f"# carepath: ignore[{', '.join(codes)}]", after
+            return leading, texts, f"# carepath: ignore[{', '.join(codes)}]", after
         first = min(self.sources, key=lambda s: s.first)
-        trailing = ignores[0] if ignores else first.end_comment or inner[0]
-        above = list(inner)
-        above.remove(trailing)
+        plain = [c for c in texts if not _IGNORE.search(c)]
+        trailing = (
+            ignores[0]
+            if ignores
+            else first.end_comment
+            if first.end_comment is not None and not _IGNORE.search(first.end_comment)
+            else plain[0]
+            if plain
+            else None
+        )
+        above = list(texts)
+        if trailing is not None:
+            above.remove(trailing)
         return leading, above, trailing, after
 
     def has_ignore(self) -> bool:
-        return any(_IGNORE.search(c) for c in self._gathered()[1])
+        return any(effective and _IGNORE.search(c) for effective, c in self._gathered()[1])
 
 
 class Printer:
@@ -413,14 +451,12 @@ class Printer:
         self.pathway = pathway
         self.source = source
         self.file = file
-        top = [s for s in source.logical if s.indent == 0]
         self.blocks: list[list[Logical]] = []
         for logical in source.logical:
             if logical.indent == 0 or not self.blocks:
                 self.blocks.append([logical])
             else:
                 self.blocks[-1].append(logical)
-        self.top = top
 
     # ------------------------------------------------------------ helpers
     def refuse(self, message: str, line: int = 1) -> FormatRefused:
@@ -666,8 +702,9 @@ def _render(stmt: Stmt, depth: int, out: list[str]) -> None:
     out.extend(INDENT * (depth + 1) + line for line in stmt.lines[1:])
     if stmt.split:
         out.extend(INDENT * (depth + 1) + line for line in stmt.split)
-    # Comments after a block's first line stand above its first nested statement.
-    out.extend(INDENT * (depth + (1 if stmt.children else 0)) + c for c in after)
+    # A block's closing comments stand above its first nested statement; others keep
+    # whether they were indented under the statement.
+    out.extend(INDENT * (depth + (1 if stmt.children or deeper else 0)) + c for deeper, c in after)
     for index, child in enumerate(stmt.children):
         if index and child.sources and _blank(child):
             out.append("")

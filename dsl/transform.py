@@ -116,7 +116,7 @@ class ToAst(Transformer[Token, ast.PathwayFile]):
         if not stripped or stripped.startswith("#"):
             return ""
         # A trailing comment is not part of the statement: end its span before it.
-        comment = comment_start(text)
+        comment = comment_start(text) if "#" in text else None
         return (text if comment is None else text[:comment]).rstrip()
 
     def _indent(self, line: int) -> int:

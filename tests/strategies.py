@@ -79,6 +79,8 @@ DEFINE_STEMS = ("score", "risk", "total", "load", "sum_", "index")
 NODE_STEMS = ("triage", "review", "assess", "treat", "refer", "watch", "consult", "augment")
 STRENGTHS = ("strong", "moderate", "weak", "conditional")
 STATUSES = ("draft", "active", "retired", "unknown")
+# Findings random pathways often have, for `# carepath: ignore[...]` comments.
+IGNORED_CODES = ("CP203", "CP205", "CP207", "CP208", "CP302", "CP304", "CP305", "CP309")
 _GRADES = ("A", "B", '"1a"', '"C"')
 
 # Text: ordinary words plus every character that quoting must handle.
@@ -100,7 +102,7 @@ class InputInfo:
     group: str = ""  # unit group; "" for dimensionless numbers
     unit: str | None = None
     values: tuple[str, ...] = ()
-    low: Fraction | None = None  # in the declared unit
+    low: Fraction | None = None  # in the declared unit (durations: days)
     high: Fraction | None = None
     thresholds: list[tuple[str, str | None]] = field(default_factory=list)
 
@@ -176,10 +178,9 @@ def _string(draw: st.DrawFn, min_size: int = 1, max_size: int = 24) -> str:
     return literal
 
 
-def _number_text(value: Fraction, decimal: bool) -> str:
+def _number_text(value: Fraction) -> str:
     if value.denominator == 1:
-        whole = str(value.numerator)
-        return whole + ".0" if decimal and whole.lstrip("-").isdigit() and False else whole
+        return str(value.numerator)
     return f"{float(value):.2f}".rstrip("0").rstrip(".")
 
 
@@ -195,16 +196,22 @@ def _threshold_value(draw: st.DrawFn, group: str, integer: bool) -> Fraction:
 class Lines:
     """Builds source lines with a per-file indentation and a little messiness."""
 
-    def __init__(self, indent: str, messy: bool, draw: st.DrawFn, comments: bool) -> None:
+    def __init__(
+        self, indent: str, messy: bool, draw: st.DrawFn, comments: bool, ignores: bool = False
+    ) -> None:
         self.lines: list[str] = []
         self.indent = indent
         self.messy = messy
         self.draw = draw
         self.comments = comments
+        self.ignores = ignores
 
     def add(self, depth: int, text: str) -> None:
         if self.comments and self.draw(st.integers(0, 9)) == 0:
             text += self.draw(st.sampled_from(("  # why", " #note", "   # see 'x' \"y\"")))
+        if self.ignores and self.draw(st.integers(0, 4)) == 0:
+            codes = self.draw(st.lists(st.sampled_from(IGNORED_CODES), min_size=1, max_size=2))
+            text += "  # carepath: ignore[" + ", ".join(codes) + "]"
         if self.comments and self.draw(st.integers(0, 14)) == 0:
             self.lines.append(self.indent * depth + "# " + self.draw(st.sampled_from(("a", "b c"))))
         if self.messy and self.draw(st.integers(0, 11)) == 0:
@@ -247,6 +254,13 @@ def _input(draw: st.DrawFn, kind: str, used: set[str], out: Lines) -> InputInfo:
     elif kind == "duration":
         info.group = "time"
         type_text = "duration"
+        if draw(st.integers(0, 2)) == 0:
+            # Bounds of a duration carry their own units; kept in days here.
+            a = draw(st.integers(0, 30))
+            b = draw(st.integers(a, 3650))
+            info.low, info.high = Fraction(a), Fraction(b)
+            high = f"{b // 7} weeks" if b % 7 == 0 else f"{b} days"
+            type_text += f" {a} {draw(st.sampled_from(('days', 'd')))}..{high}"
     else:
         if draw(st.booleans()) or kind == "decimal":
             info.group = draw(st.sampled_from(sorted(UNIT_GROUPS)))
@@ -258,16 +272,21 @@ def _input(draw: st.DrawFn, kind: str, used: set[str], out: Lines) -> InputInfo:
             b = draw(st.integers(a, hi + 50))
             info.low, info.high = Fraction(a), Fraction(b)
             low_text = str(a) if kind == "integer" or draw(st.booleans()) else f"{a}.0"
-            type_text += f" {low_text}..{b}"
+            high_text = str(b)
+            if info.unit is not None and draw(st.booleans()):
+                low_text, high_text = f"{low_text} {info.unit}", f"{high_text} {info.unit}"
+            type_text += f" {low_text}..{high_text}"
     desc = (sep + draw(_string())) if draw(st.booleans()) else ""
     out.add(0, f"input{sep}{name}:{sep}{type_text}{desc}")
     if info.numeric:
         count = draw(st.integers(1, 3))
         for _ in range(count):
             value = draw(_threshold_value(info.group, kind == "integer"))
-            if info.low is not None and info.high is not None and draw(st.integers(0, 3)):
+            ranged = info.low is not None and info.high is not None and kind != "duration"
+            if ranged and draw(st.integers(0, 3)):
+                assert info.low is not None and info.high is not None
                 value = min(max(value, info.low), info.high)
-            info.thresholds.append((_number_text(value, False), None))
+            info.thresholds.append((_number_text(value), None))
     return info
 
 
@@ -281,7 +300,7 @@ def _threshold(draw: st.DrawFn, number: NumberName, *, bare_ok: bool) -> str:
         value = Fraction(text)
     else:
         value = draw(_threshold_value(number.group, False))
-        text = _number_text(value, False)
+        text = _number_text(value)
     if number.group == "":
         return text
     if bare_ok and info is not None and info.unit is not None and draw(st.booleans()):
@@ -446,9 +465,11 @@ def _define(draw: st.DrawFn, model: Model, used: set[str], out: Lines) -> None:
 
 
 @st.composite
-def _pathway(draw: st.DrawFn, allow_cycles: bool, comments: bool, messy: bool) -> str:
+def _pathway(
+    draw: st.DrawFn, allow_cycles: bool, comments: bool, messy: bool, ignores: bool
+) -> str:
     indent = draw(st.sampled_from(("  ", "  ", "    ", "   "))) if messy else "  "
-    out = Lines(indent, messy, draw, comments)
+    out = Lines(indent, messy, draw, comments, ignores)
     used: set[str] = set(ENUM_VALUES)
     model = Model()
 
@@ -551,8 +572,8 @@ def _pathway(draw: st.DrawFn, allow_cycles: bool, comments: bool, messy: bool) -
             split = draw(st.integers(0, len(attrs)))
             if out.messy and split < len(attrs) and draw(st.integers(0, 5)) == 0:
                 # A backslash continues the line.
-                out.add(depth, " ".join([head, *attrs[:split]]) + " \\\n" + out.indent * 3)
-                out.lines[-1] += attrs[split]
+                first = " ".join([head, *attrs[:split]])
+                out.add(depth, first + " \\\n" + out.indent * 3 + attrs[split])
                 split += 1
             else:
                 out.add(depth, " ".join([head, *attrs[:split]]))
@@ -640,6 +661,8 @@ def _given_value(draw: st.DrawFn, info: InputInfo) -> str:
         # A whole number inside a range with fractional ends.
         lo, hi = (lo + 1, hi) if Fraction(lo) < info.low else (lo, hi)
     if info.kind == "duration":
+        if info.low is not None:
+            return f"{draw(st.integers(lo, hi))} days"
         return f"{draw(st.integers(0, 60))} {draw(st.sampled_from(UNIT_GROUPS['time']))}"
     number = draw(st.integers(lo, max(lo, hi)))
     if number < 0 and info.low is None:
@@ -654,11 +677,19 @@ def _given_value(draw: st.DrawFn, info: InputInfo) -> str:
 
 
 def pathway_sources(
-    *, allow_cycles: bool = False, comments: bool = True, messy: bool = True
+    *,
+    allow_cycles: bool = False,
+    comments: bool = True,
+    messy: bool = True,
+    ignores: bool = False,
 ) -> st.SearchStrategy[str]:
-    """Valid pathway text (no CP0xx/CP1xx errors). ``comments`` adds whole-line and
-    trailing comments; ``messy`` adds odd spacing, indentation widths and blank lines."""
-    return _pathway(allow_cycles, comments, messy)
+    """Valid pathway text (no CP0xx/CP1xx errors).
+
+    ``allow_cycles`` lets nodes point backwards too; ``comments`` adds whole-line and
+    trailing comments; ``messy`` adds odd spacing, indentation widths, blank lines,
+    statements continued over several lines; ``ignores`` adds
+    ``# carepath: ignore[...]`` comments (off by default: they hide findings)."""
+    return _pathway(allow_cycles, comments, messy, ignores)
 
 
 # ---------------------------------------------------------------- patients

@@ -73,7 +73,9 @@ def test_unknown_input_branch_leaves_the_input_out() -> None:
     assert "pain =" not in case.text and "expect end z" in case.text
 
 
-def test_unreachable_branch_is_reported_not_invented(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_unreachable_branch_is_reported_not_invented(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     path = tmp_path / "u.cpath"
     path.write_text(UNREACHABLE, encoding="utf-8")
     assert main(["cases", str(path), "--generate"]) == 1
@@ -96,6 +98,8 @@ def test_write_appends_atomically(tmp_path: Path, capsys: pytest.CaptureFixture[
 
 
 def test_seed_is_fully_covered_already() -> None:
-    loaded = load(Path(__file__).resolve().parent.parent / "pathways" / "chronic_osteoporotic_vcf.cpath")
+    loaded = load(
+        Path(__file__).resolve().parent.parent / "pathways" / "chronic_osteoporotic_vcf.cpath"
+    )
     assert loaded.pathway is not None
     assert generate_cases(loaded.pathway) == ([], [])

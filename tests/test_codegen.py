@@ -5,13 +5,16 @@ from __future__ import annotations
 import ast
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
 
 from carepath.compiler.codegen_python import generate, load_module, pathway_lines, to_result
 from carepath.compiler.evaluate import evaluate
-from carepath.compiler.pathway import Pathway, load
+from carepath.compiler.pathway import Pathway, load, load_text
+from tests.strategies import pathway_sources
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "pathways" / "chronic_osteoporotic_vcf.cpath"
@@ -76,11 +79,21 @@ def test_line_map_points_at_the_pathway_lines(seed: Pathway) -> None:
     pathway_source = seed.source.split("\n")
     for number, line in generated.line_map.items():
         text = lines[number - 1].strip()
-        if text.startswith("def when_"):
+        if text.startswith(("def when_", "def item_")):
             # a branch's or item's condition comes from a line holding `when`
             assert "when" in pathway_source[line - 1], (text, pathway_source[line - 1])
         if text.startswith("# line "):
             assert text.startswith(f"# line {line}:")
+
+    def origin(prefix: str) -> str:
+        [number] = [n for n, text in enumerate(lines, start=1) if text.startswith(prefix)]
+        return pathway_source[generated.line_map[number] - 1]
+
+    assert "when fracture_age <= 6 weeks -> outside_pathway" in origin("def when_chronicity_0(")
+    assert "when ckd or cardiovascular_disease" in origin("def item_conservative_care_2(")
+    assert '"Acetaminophen as first-line analgesic"' in origin("R_conservative_care_1 = ")
+    assert origin("def define_older_adult").startswith("define older_adult = age >= 65")
+    assert origin("D_next_step = ").startswith("decision next_step")
     module = load_module(seed)
     assert generated.line_map == module.LINE_MAP
 
@@ -99,3 +112,48 @@ def test_seed_cases_agree(seed: Pathway) -> None:
         assert to_result(module.evaluate(case.patient, case.written)) == evaluate(
             seed, case.patient, case.written
         )
+
+
+def test_compile_help_example_runs(seed: Pathway, tmp_path: Path) -> None:
+    """The example in `carepath compile --help` is a doctest against the real module."""
+    import doctest
+    import textwrap
+
+    from carepath.commands import compile as command
+
+    example = textwrap.dedent(command.DESCRIPTION.split("example:")[1].split("exit codes:")[0])
+    (tmp_path / "vcf.py").write_text(generate(seed).source, encoding="utf-8")
+    sys.path.insert(0, str(tmp_path))
+    try:
+        test = doctest.DocTestParser().get_doctest(example, {}, "compile --help", None, 0)
+        runner = doctest.DocTestRunner()
+        runner.run(test)
+        assert runner.summarize(verbose=False).failed == 0
+        assert runner.summarize(verbose=False).attempted == 6
+    finally:
+        sys.path.remove(str(tmp_path))
+        sys.modules.pop("vcf", None)
+
+
+@settings(max_examples=20, deadline=None)
+@given(source=pathway_sources(allow_cycles=True))
+def test_random_pathways_compile_to_ruff_clean_modules(source: str) -> None:
+    loaded = load_text(source, "random.cpath")
+    assert loaded.pathway is not None
+    generated = generate(loaded.pathway).source
+    ast.parse(generated)
+    with tempfile.TemporaryDirectory() as folder:
+        module = Path(folder) / "m.py"
+        module.write_text(generated, encoding="utf-8")
+        fmt = subprocess.run(
+            [str(RUFF), "format", "--isolated", "--check", "--diff", str(module)],
+            capture_output=True,
+            text=True,
+        )
+        assert fmt.returncode == 0, fmt.stdout
+        check = subprocess.run(
+            [str(RUFF), "check", "--isolated", "--select", "E,F,W,B,UP,SIM", str(module)],
+            capture_output=True,
+            text=True,
+        )
+        assert check.returncode == 0, check.stdout

@@ -3,6 +3,7 @@ idempotence, and refusal when the text cannot be formatted safely."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -196,7 +197,7 @@ def test_comments_are_kept_where_they_belong() -> None:
         "# above the end\n"
         "end e\n"
         '  note "x"  #   spaced\n'
-        "  # closing the block\n"
+        "    # closing the block\n"
         "\n"
         "# end of file\n"
     )
@@ -333,3 +334,50 @@ def test_verify_refuses_a_changed_meaning_a_lost_comment_or_broken_syntax() -> N
         (diagnostic,) = refused.value.diagnostics
         assert diagnostic.code == "CP010"
         assert message in diagnostic.message
+
+
+_EXPECT = re.compile(r"#\s*expect:\s*((?:CP\d+\s*)+)")
+
+
+def _expected(text: str) -> set[tuple[int, str]]:
+    found = set()
+    for number, line in enumerate(text.split("\n"), start=1):
+        match = _EXPECT.search(line)
+        if match:
+            found.update((number, code) for code in match.group(1).split())
+    return found
+
+
+def _found(text: str, file: str) -> set[tuple[int, str]]:
+    from carepath.compiler.check import check_text
+
+    return {(d.span.line, d.code) for d in check_text(text, file).diagnostics}
+
+
+def test_formatting_golden_files_keeps_each_expectation_on_its_line() -> None:
+    # Trailing comments stay on their statement: a golden file that passes keeps
+    # passing once formatted.
+    checked = 0
+    for path in sorted((Path(__file__).parent / "golden").rglob("*.cpath")):
+        text = path.read_text(encoding="utf-8")
+        if _found(text, str(path)) != _expected(text):
+            continue  # someone's work in progress; not the formatter's business
+        try:
+            formatted = fmt(text)
+        except FormatRefused:
+            continue  # syntax-error goldens
+        assert _found(formatted, str(path)) == _expected(formatted), path
+        checked += 1
+    assert checked >= 10
+
+
+def test_an_ignore_comment_on_its_own_line_never_starts_to_silence() -> None:
+    text = HEAD + (
+        'action d "D"\n'
+        '  avoid "v"\n'
+        "    # carepath: ignore[CP104]\n"
+        "    cite r\n"
+        "end e\n"
+    )
+    out = fmt(text)
+    assert '  # carepath: ignore[CP104]\n  avoid "v" cite r\n' in out

@@ -147,3 +147,28 @@ def test_written_values_are_kept_for_explanations(pathway: Pathway) -> None:
     )
     assert record is not None
     assert record.written == {"fracture_age": "10 wk", "neuro": "true"}
+
+
+@pytest.mark.parametrize(
+    ("field", "raw", "number", "unit"),
+    [
+        ("age", "70 years", Fraction(70), "years"),
+        ("age", 70, Fraction(70), None),
+        ("age", "30 a", Fraction(30), "a"),
+        ("fracture_age", "10 weeks", Fraction(10), "weeks"),
+        ("fracture_age", {"value": 3, "code": "mo"}, Fraction(3), "mo"),
+        ("egfr", "45.5 mL/min", Fraction("45.5"), "mL/min"),
+        ("egfr", 45.5, Fraction("45.5"), None),
+        ("score", "0.125", Fraction("0.125"), None),
+    ],
+)
+def test_values_equal_what_a_case_given_means(
+    pathway: Pathway, field: str, raw: object, number: Fraction, unit: str | None
+) -> None:
+    """A record and a case's `given` with the same value mean the same patient value."""
+    import json
+
+    from carepath.compiler.resolve import value_for
+
+    text = json.dumps({field: raw}) if not isinstance(raw, float) else f'{{"{field}": {raw}}}'
+    assert values(pathway, text)[field] == value_for(pathway.inputs[field], None, number, unit)

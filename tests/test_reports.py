@@ -421,6 +421,15 @@ def test_pre_commit_hooks_are_real_commands(
         assert main([*arguments, files["clean"]]) == 0, hook["id"]
         capsys.readouterr()
     assert main([*by_id["carepath-check"]["entry"].split()[1:], files["bad"]]) == 1
+    Path("messy.cpath").write_text(
+        'pathway p   "Messy"\nstart home\nend home "Home"\n', encoding="utf-8"
+    )
+    assert main([*by_id["carepath-fmt"]["entry"].split()[1:], "messy.cpath"]) == 1
+    # A check, not a rewrite: pre-commit must not change files behind the author's back.
+    assert (
+        Path("messy.cpath").read_text(encoding="utf-8")
+        == 'pathway p   "Messy"\nstart home\nend home "Home"\n'
+    )
 
 
 def test_sarif_fingerprints_survive_moved_lines_and_tell_repeats_apart() -> None:

@@ -44,7 +44,9 @@ def write(tmp_path: Path, name: str, text: str) -> str:
     return str(path)
 
 
-def test_complete_patient_text(small: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_complete_patient_text(
+    small: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     patient = write(tmp_path, "pt.json", '{"a": true, "age": "70 years"}')
     assert main(["run", small, "--patient", patient]) == 0
     out = capsys.readouterr().out
@@ -56,14 +58,18 @@ def test_complete_patient_text(small: str, tmp_path: Path, capsys: pytest.Captur
     assert '"Check kidneys" given because age >= 65 (given age: 70 years)' in out
 
 
-def test_incomplete_patient_exits_1(small: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_incomplete_patient_exits_1(
+    small: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     patient = write(tmp_path, "pt.yaml", "age: 70\n")
     assert main(["run", small, "--patient", patient]) == 1
     out = capsys.readouterr().out
     assert "status   incomplete" in out and "needs    a" in out
 
 
-def test_undetermined_listed(small: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_undetermined_listed(
+    small: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     patient = write(tmp_path, "pt.json", '{"a": true}')
     assert main(["run", small, "--patient", patient, "--format", "json"]) == 0
     report = json.loads(capsys.readouterr().out)
@@ -143,7 +149,9 @@ def test_batch_unknown_csv_column_stops(
     assert not out.exists()
 
 
-def test_pathway_with_errors_is_not_evaluated(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_pathway_with_errors_is_not_evaluated(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     bad = write(tmp_path, "bad.cpath", SMALL.replace("when a ->", "when b ->"))
     patient = write(tmp_path, "pt.json", "{}")
     assert main(["run", bad, "--patient", patient]) == 2

@@ -30,15 +30,20 @@ end yes "Yes"
 end no "No"
 """
 
-PASSING = BASE + """
+PASSING = (
+    BASE
+    + """
 case "treated"
   given a = true, age = 70 years
   expect end yes
   expect path d, act, yes
   expect recommends "Check kidneys"
 """
+)
 
-FAILING = BASE + """
+FAILING = (
+    BASE
+    + """
 case "wrong"
   given a = false
   expect end yes
@@ -49,6 +54,7 @@ case "needs"
   given age = 3 years
   expect needs a, age
 """
+)
 
 
 def write(tmp_path: Path, text: str, name: str = "p.cpath") -> str:
@@ -87,7 +93,9 @@ def test_min_coverage_fails_below(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert main(["test", "--min-coverage", "50", path]) == 0
 
 
-def test_failure_shows_expected_and_actual(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_failure_shows_expected_and_actual(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["test", write(tmp_path, FAILING)]) == 1
     out = capsys.readouterr().out
     assert "FAIL wrong" in out

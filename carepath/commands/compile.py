@@ -22,6 +22,7 @@ example:
   >>> result.status, result.outcome
   ('complete', 'outside_pathway')
   >>> result.recommendations                # (node, kind, text, strength, citations)
+  ()
 
 exit codes: 0 written, 2 the pathway has errors or the file cannot be written.
 """

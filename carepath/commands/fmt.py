@@ -72,7 +72,11 @@ def run(args: argparse.Namespace) -> int:
             changes.append((file, text, formatted))
     if diagnostics:
         # All or nothing: a run that found a problem changes no file.
+        from carepath.render.report_text import summary
+
         print_diagnostics(diagnostics, sources)
+        n = len(files)
+        print(f"\n{summary(diagnostics)} in {n} file{'s' if n != 1 else ''}", file=sys.stderr)
         if changes and not (args.check or args.diff):
             print("no file was changed because of the errors above", file=sys.stderr)
     if args.check or args.diff:

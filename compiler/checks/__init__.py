@@ -12,16 +12,16 @@ from carepath.dsl.diagnostics import Diagnostic
 from carepath.dsl.spans import Span
 
 from ..pathway import Pathway
+from .cycles import check_cycles
+from .logic_decisions import check_decisions, check_items, check_unreached_nodes
+from .logic_redundant import check_redundant
+from .robustness import check_robustness
 from .structure_content import check_content
 from .structure_dead_ends import check_dead_ends
 from .structure_endings import check_endings
 from .structure_reachability import check_reachability
 from .structure_start import check_start
 from .structure_unused import check_unused
-from .cycles import check_cycles
-from .logic_decisions import check_decisions, check_items, check_unreached_nodes
-from .logic_redundant import check_redundant
-from .robustness import check_robustness
 from .thresholds import check_thresholds
 
 Check = Callable[[Pathway], Iterable[Diagnostic]]

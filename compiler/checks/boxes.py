@@ -19,8 +19,8 @@ comparisons of two inputs) raise :class:`OutOfFragment`; unions that grow past
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
 import math
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 
@@ -60,10 +60,10 @@ class NumVar:
 
     def up(self, value: Fraction) -> int:
         """A value in SI units as a scaled integer bound; OutOfFragment if it is not one."""
-        scaled = value * self.scale
-        if scaled.denominator != 1:
+        times, rest = divmod(self.scale, value.denominator)
+        if rest:
             raise OutOfFragment
-        return scaled.numerator
+        return value.numerator * times
 
     def down(self, bound: int) -> Fraction:
         return Fraction(bound, self.scale)
@@ -249,15 +249,15 @@ class Domain:
         var = self.vars[name]
         assert isinstance(var, NumVar)
         c = var.up(value)
-        ivs: list[Interval] = {
+        table: dict[str, list[Interval]] = {
             "<": [(None, False, c, False)],
             "<=": [(None, False, c, True)],
             ">": [(c, False, None, False)],
             ">=": [(c, True, None, False)],
             "==": [(c, True, c, True)],
             "!=": [(None, False, c, False), (c, False, None, False)],
-        }[op]
-        return (self._norm(var, ivs), False)
+        }
+        return (self._norm(var, table[op]), False)
 
     def dim_inter(self, name: str, a: Dim, b: Dim) -> Dim:
         if isinstance(a, frozenset):
@@ -324,7 +324,11 @@ class Domain:
     def inter_all(self, unions: Iterable[Boxes]) -> Boxes:
         unions = list(unions)
         names = {name for u in unions if len(u) == 1 for name in u[0]}
-        if len(unions) > 8 and len(names) == 1 and all(len(u) == 1 and len(u[0]) == 1 for u in unions):
+        if (
+            len(unions) > 8
+            and len(names) == 1
+            and all(len(u) == 1 and len(u[0]) == 1 for u in unions)
+        ):
             # Many constraints on one input: De Morgan turns the chain of intersections
             # into one sorted union (linear-logarithmic instead of quadratic).
             (name,) = names
@@ -355,8 +359,8 @@ class Domain:
         rest: Boxes = []
         for b in boxes:
             if len(b) == 1:
-                ((name, dim),) = b.items()
-                single.setdefault(name, []).append(dim)
+                ((key, only),) = b.items()
+                single.setdefault(key, []).append(only)
             else:
                 rest.append(b)
         merged: Boxes = []
@@ -367,10 +371,15 @@ class Domain:
             var = self.vars[name]
             dim: Dim
             if isinstance(var, EnumVar):
-                dim = frozenset().union(*dims)  # type: ignore[arg-type]
+                values: set[str | bool | None] = set()
+                for d in dims:
+                    assert isinstance(d, frozenset)
+                    values |= d
+                dim = frozenset(values)
             else:
-                intervals = [iv for d in dims for iv in d[0]]  # type: ignore[union-attr]
-                dim = (self._norm(var, intervals), any(d[1] for d in dims))  # type: ignore[misc]
+                numeric = [d for d in dims if not isinstance(d, frozenset)]
+                intervals = [iv for d in numeric for iv in d[0]]
+                dim = (self._norm(var, intervals), any(d[1] for d in numeric))
             box = self.box({name: dim})
             if box is not None:
                 merged.append(box)
@@ -386,7 +395,9 @@ class Domain:
             return boxes
         kept: Boxes = []
         for i, b in enumerate(boxes):
-            if any(j != i and self.contains(c, b) and (c != b or j < i) for j, c in enumerate(boxes)):
+            if any(
+                j != i and self.contains(c, b) and (c != b or j < i) for j, c in enumerate(boxes)
+            ):
                 continue
             kept.append(b)
         return kept
@@ -408,8 +419,10 @@ class Domain:
         j = 0
         outer = b[0]
         for lo, lc, hi, hc in a[0]:
-            while j < len(outer) and not _covers(outer[j], lo, lc, hi, hc) and _before(
-                outer[j], lo, lc
+            while (
+                j < len(outer)
+                and not _covers(outer[j], lo, lc, hi, hc)
+                and _before(outer[j], lo, lc)
             ):
                 j += 1
             if j == len(outer) or not _covers(outer[j], lo, lc, hi, hc):
@@ -602,15 +615,22 @@ class Translator:
     def __init__(self, domain: Domain, defines: Mapping[str, ir.DefineDecl]) -> None:
         self.domain = domain
         self.defines = defines
-        self._memo: dict[int, tuple[Boxes, Boxes]] = {}
+        self._memo: dict[int, tuple[Boxes, Boxes] | Exception] = {}
         self._keep: list[ir.Expr] = []
 
     def tf(self, expr: ir.Expr) -> tuple[Boxes, Boxes]:
         key = id(expr)
-        if key not in self._memo:
-            self._memo[key] = self._tf(expr)
+        found = self._memo.get(key)
+        if found is None:
+            try:
+                found = self._tf(expr)
+            except (OutOfFragment, TooComplex) as error:
+                found = error
+            self._memo[key] = found
             self._keep.append(expr)  # ids stay valid while memoised
-        return self._memo[key]
+        if isinstance(found, Exception):
+            raise found
+        return found
 
     def true(self, expr: ir.Expr) -> Boxes:
         return self.tf(expr)[0]
@@ -620,6 +640,12 @@ class Translator:
 
     def _tf(self, e: ir.Expr) -> tuple[Boxes, Boxes]:
         d = self.domain
+        kind = type(e)
+        if kind is ir.Compare:
+            return self._compare(e)  # type: ignore[arg-type]
+        if kind is ir.And:
+            parts = [self.tf(o) for o in e.operands]  # type: ignore[attr-defined]
+            return d.inter_all(p[0] for p in parts), d.union(*(p[1] for p in parts))
         if isinstance(e, ir.Const):
             if isinstance(e.value, bool):
                 return ([{}], []) if e.value else ([], [{}])

@@ -12,10 +12,10 @@ The analysis of a pathway is computed once and shared by every CP3xx pass.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any, Union
+from typing import Any
 
 import networkx as nx
 
@@ -28,11 +28,11 @@ from carepath.dsl.diagnostics import Diagnostic, Witness, make
 from . import codes_logic as _codes  # noqa: F401 - registers CP3xx
 from .boxes import Boxes, Domain, OutOfFragment, TooComplex, Translator
 from .thresholds import thresholds
-from .witness import Predicate, confirm, display_units, threshold_units
+from .witness import Predicate, confirm, display_units
 
 # A symbolic region: ("T", expr) | ("F", expr) | ("and", r...) | ("or", r...) | ("not", r)
 Sym = tuple[Any, ...]
-Region = Union[Boxes, Sym]
+Region = Boxes | Sym
 
 SAT, UNSAT, UNKNOWN = "sat", "unsat", "unknown"
 MAX_FIXPOINT_ROUNDS = 30
@@ -55,18 +55,37 @@ class DecisionInfo:
     overlapping: dict[int, list[int]] = field(default_factory=dict)
 
 
+def domain_of(
+    pathway: Pathway, found: Mapping[str, Mapping[Fraction, ir.Const]] | None = None
+) -> Domain:
+    """The box domain of a pathway's inputs, scaled so every threshold is a whole number."""
+    found = thresholds(pathway) if found is None else found
+    constants = {name: list(values) for name, values in found.items()}
+    return Domain.of(pathway.inputs, constants)
+
+
+def _units(found: Mapping[str, Mapping[Fraction, ir.Const]]) -> dict[str, list[Unit]]:
+    """For each input, the units its thresholds are written in, in source order."""
+    units: dict[str, list[Unit]] = {}
+    for name, consts in found.items():
+        for const in sorted(consts.values(), key=lambda c: c.span):
+            if const.unit is not None and const.unit not in units.setdefault(name, []):
+                units[name].append(const.unit)
+    return units
+
+
 class Analysis:
     """Regions of patients for one pathway, with z3 loaded only when a guard needs it."""
 
     def __init__(self, pathway: Pathway, timeout_ms: int = 2000) -> None:
         self.pathway = pathway
         self.graph: nx.DiGraph = pathway.graph
-        constants = {name: list(values) for name, values in thresholds(pathway).items()}
-        self.domain = Domain.of(pathway.inputs, constants)
+        self.thresholds = thresholds(pathway)
+        self.domain = domain_of(pathway, self.thresholds)
         self.tr = Translator(self.domain, pathway.defines)
         self.timeout_ms = timeout_ms
         self._smt: Any = None
-        self.units: dict[str, list[Unit]] = threshold_units(pathway)
+        self.units: dict[str, list[Unit]] = _units(self.thresholds)
         self.steps: dict[str, list[Fraction]] = display_units(pathway, self.units)
         self.complete: Boxes = [self.domain.complete()]
         self.decisions: dict[str, DecisionInfo] = {}
@@ -101,6 +120,13 @@ class Analysis:
             return ("F", e)
 
     def inter(self, *regions: Region) -> Region:
+        if any(isinstance(r, list) and not r for r in regions):
+            return []
+        regions = tuple(r for r in regions if not (isinstance(r, list) and r == [{}]))
+        if not regions:
+            return [{}]
+        if len(regions) == 1:
+            return regions[0]
         if all(isinstance(r, list) for r in regions):
             try:
                 return self.domain.inter_all(r for r in regions if isinstance(r, list))
@@ -109,6 +135,11 @@ class Analysis:
         return ("and", *regions)
 
     def union(self, *regions: Region) -> Region:
+        regions = tuple(r for r in regions if not (isinstance(r, list) and not r))
+        if not regions:
+            return []
+        if len(regions) == 1:
+            return regions[0]
         if all(isinstance(r, list) for r in regions):
             try:
                 return self.domain.union(*(r for r in regions if isinstance(r, list)))
@@ -117,6 +148,8 @@ class Analysis:
         return ("or", *regions)
 
     def minus(self, a: Region, b: Region) -> Region:
+        if isinstance(a, list) and (not a or (isinstance(b, list) and not b)):
+            return a
         if isinstance(a, list) and isinstance(b, list):
             try:
                 return self.domain.minus(a, b)
@@ -200,7 +233,7 @@ class Analysis:
         for n, i in enumerate(symbolic):
             for j in [*boxed, *symbolic[n + 1 :]]:
                 add(i, j)  # decided later by z3
-        items = [(i, box) for i in boxed for box in info.holds[i]]  # type: ignore[union-attr]
+        items = [(i, box) for i in boxed for box in info.holds[i] if isinstance(box, dict)]
         seen: set[tuple[int, int]] = set()
         for i, j in self._sweep(items):
             if i != j and (min(i, j), max(i, j)) not in seen:

@@ -138,11 +138,9 @@ def _dead_branches(a: Analysis, node: str) -> Iterator[Diagnostic]:
             continue
         if not dead:
             continue
-        status, witness = a.witness(
-            a.inter(reach, a.complete), _passes_without(node, b.index)
-        )
+        _, witness = a.witness(a.inter(reach, a.complete), _passes_without(node, b.index))
         if witness is None:
-            status, witness = a.witness(reach, _passes_without(node, b.index))
+            _, witness = a.witness(reach, _passes_without(node, b.index))
         settled = established(a, node, ir.inputs_of(b.guard, a.pathway.defines))
         notes = [f"every patient who reaches `{node}` has {settled}"] if settled else []
         notes.append(f"the branch to `{b.target}` is never taken")
@@ -170,12 +168,8 @@ def _masked(a: Analysis, node: str) -> Iterator[Diagnostic]:
         if taken is None:
             yield a.could_not_decide("whether earlier branches cover this one", b.span)
         elif taken:
-            covering = [
-                e for e in earlier if a.empty(a.inter(own, info.holds[e.index])) is False
-            ]
-            status, witness = a.witness(
-                a.inter(own, a.complete), _passes_without(node, b.index)
-            )
+            covering = [e for e in earlier if a.empty(a.inter(own, info.holds[e.index])) is False]
+            _, witness = a.witness(a.inter(own, a.complete), _passes_without(node, b.index))
             names = ", ".join(_branch_text(e) for e in covering) or "earlier branches"
             verb = "takes" if len(covering) == 1 else "take"
             yield make(
@@ -204,8 +198,7 @@ def _overlaps(a: Analysis, node: str) -> Iterator[Diagnostic]:
             if status == SAT:
                 yield make(
                     "CP302",
-                    f"{_branch_text(first)} and {_branch_text(second)} both hold for one "
-                    "patient",
+                    f"{_branch_text(first)} and {_branch_text(second)} both hold for one patient",
                     second.span,
                     notes=[
                         f"`{node}` is a unique decision: at most one branch may hold; "
@@ -258,7 +251,9 @@ def check_unreached_nodes(pathway: Pathway) -> Iterator[Diagnostic]:
     graph = a.graph
     connected = nx.descendants(graph, start) | {start}
     for node in graph:
-        ways_in = sum(max(1, len(graph.edges[p, node]["branches"])) for p in graph.predecessors(node))
+        ways_in = sum(
+            max(1, len(graph.edges[p, node]["branches"])) for p in graph.predecessors(node)
+        )
         if node == start or node not in connected or ways_in < 2:
             continue
         if a.empty(a.reach[node]) is not True:
@@ -291,7 +286,7 @@ def check_items(pathway: Pathway) -> Iterator[Diagnostic]:
                 yield a.could_not_decide(f"whether `{item.guard_text}` can hold here", item.span)
             elif dead:
                 never = a.empty(holds)
-                status, witness = a.witness(a.inter(reach, a.complete), at_node_or_on(node))
+                _, witness = a.witness(a.inter(reach, a.complete), at_node_or_on(node))
                 yield make(
                     "CP307",
                     f"“{item.text}” is never given: `{item.guard_text}` "

@@ -81,9 +81,7 @@ def undecided_inputs(pathway: Pathway) -> dict[str, tuple[str, ...]]:
 
 def _blocked_at(node: str, name: str) -> Any:
     def check(result: Result) -> bool:
-        return (
-            result.status == INCOMPLETE and result.path[-1:] == (node,) and name in result.needs
-        )
+        return result.status == INCOMPLETE and result.path[-1:] == (node,) and name in result.needs
 
     return check
 

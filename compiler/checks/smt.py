@@ -228,7 +228,9 @@ class Smt:
         if isinstance(e, ir.Count):
             parts = [self.tf(o) for o in e.operands]
             known = z3.And([z3.Or(t, f) for t, f in parts]) if parts else true
-            total = z3.Sum([z3.If(t, _real(z3, Fraction(1)), _real(z3, Fraction(0))) for t, _ in parts])
+            total = z3.Sum(
+                [z3.If(t, _real(z3, Fraction(1)), _real(z3, Fraction(0))) for t, _ in parts]
+            )
             return known, total if parts else _real(z3, Fraction(0))
         if isinstance(e, ir.Points):
             parts = [(w, self.tf(c)) for w, c in e.weights]

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from fractions import Fraction
+from functools import partial
+from itertools import pairwise
 
 from carepath.compiler import ir
 from carepath.compiler.pathway import Pathway
@@ -47,13 +49,15 @@ def thresholds(pathway: Pathway) -> dict[str, dict[Fraction, ir.Const]]:
     for guard in guards(pathway):
         try:
             visit(guard)
-        except Exception:  # noqa: BLE001 - division by zero in constants: not a threshold
+        except Exception:
             continue
     return found
 
 
 def check_thresholds(pathway: Pathway) -> Iterator[Diagnostic]:
-    for name, values in thresholds(pathway).items():
+    from .logic_analysis import analysis
+
+    for name, values in analysis(pathway).thresholds.items():
         t = pathway.inputs[name].type
         if not isinstance(t, ir.NumberType):
             continue
@@ -65,16 +69,12 @@ def check_thresholds(pathway: Pathway) -> Iterator[Diagnostic]:
         else:
             continue
         ordered = sorted(values)
-        for low, high in zip(ordered, ordered[1:], strict=False):
+        for low, high in pairwise(ordered):
             if high - low >= tolerance:
                 continue
             a, b = values[low], values[high]
             first, second = (a, b) if a.span < b.span else (b, a)
-
-            def shown(c: ir.Const) -> str:
-                amount = format_number(c.value / factor)  # type: ignore[operator]
-                return f"`{c.text}` ({amount} {unit_name})".replace(" )", ")")
-
+            shown = partial(_shown, factor=factor, unit_name=unit_name)
             gap = format_number((high - low) / factor)
             yield make(
                 "CP310",
@@ -84,6 +84,12 @@ def check_thresholds(pathway: Pathway) -> Iterator[Diagnostic]:
                 notes=["patients in between are treated inconsistently; use one cut-off"],
                 related=[(_span(first), "the other threshold")],
             )
+
+
+def _shown(c: ir.Const, factor: Fraction, unit_name: str) -> str:
+    assert isinstance(c.value, Fraction)
+    amount = format_number(c.value / factor)
+    return f"`{c.text}` ({amount} {unit_name})".replace(" )", ")")
 
 
 def _span(c: ir.Const) -> Span:

@@ -29,9 +29,14 @@ def threshold_units(pathway: Pathway) -> dict[str, list[Unit]]:
     def visit(e: ir.Expr) -> None:
         if isinstance(e, ir.Compare):
             for ref, const in ((e.left, e.right), (e.right, e.left)):
-                if isinstance(ref, ir.Ref) and ref.is_input and isinstance(const, ir.Const):
-                    if const.unit is not None and const.unit not in found.setdefault(ref.name, []):
-                        found[ref.name].append(const.unit)
+                if (
+                    isinstance(ref, ir.Ref)
+                    and ref.is_input
+                    and isinstance(const, ir.Const)
+                    and const.unit is not None
+                    and const.unit not in found.setdefault(ref.name, [])
+                ):
+                    found[ref.name].append(const.unit)
         for child in ir.children(e):
             visit(child)
 
