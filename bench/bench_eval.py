@@ -1,7 +1,7 @@
 """Patients per second on the seed pathway: interpreter, compiled module and a
 hand-written function (the baseline), measured in the same run.
 
-    .venv/bin/python bench/bench_eval.py [--patients N] [--repeat R]
+    .venv/bin/python bench/bench_eval.py [--patients N] [--repeat R] [--quick]
 
 Goals: compiled <= 1.5x the hand-written time per patient; interpreter <= 10x.
 Every patient is first checked: the three implementations must agree.
@@ -89,7 +89,10 @@ def main() -> int:
     parser.add_argument("--patients", type=int, default=5000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--missing", type=float, default=0.1, help="share of absent inputs")
+    parser.add_argument("--quick", action="store_true", help="1,000 patients, one repeat")
     args = parser.parse_args()
+    if args.quick:
+        args.patients, args.repeat = 1000, 1
     loaded = load(SEED)
     assert loaded.pathway is not None
     pathway = loaded.pathway

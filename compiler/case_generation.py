@@ -216,11 +216,15 @@ def _paths_through(pathway: Pathway, node: str) -> list[list[str]]:
 
 def _solve(enc: _Encoder, goals: list[Any]) -> dict[str, ir.Value | None] | None:
     for all_known in (True, False):
-        solver = z3.Solver()
+        solver: Any = z3.Solver() if all_known else z3.Optimize()
         solver.set("timeout", TIMEOUT_MS)
         solver.add(*enc.constraints, *goals)
         if all_known:
             solver.add(*enc.known.values())
+        else:
+            # Some input must stay unknown (`x is unknown`): as few as possible.
+            for known in enc.known.values():
+                solver.add_soft(known)
         if solver.check() != z3.sat:
             continue
         model = solver.model()

@@ -36,7 +36,6 @@ True
 
 from __future__ import annotations
 
-import inspect
 import json
 import linecache
 import re
@@ -56,7 +55,6 @@ from . import evaluate as _ev
 from . import ir
 from .evaluate import Recommendation, Result, Step, Undetermined, evaluate, reads
 from .pathway import Pathway
-from .units import format_number
 
 LINE_LENGTH = 88
 _KLEENE_HELPERS = '''
@@ -146,9 +144,12 @@ def _items(items, verdicts, patient, written):
             why = f"needs {needs} to know whether {guard}"
             notes.append(f'; "{text}" undetermined: {why}')
         else:
-            verdict = "given because" if holds else "left out because not"
+            if holds:
+                verdict = f"given because {guard}"
+            else:
+                verdict = f"left out because `{guard}` is false"
             shown = _listing(names, patient, written)
-            notes.append(f'; "{text}" {verdict} {guard}{shown}')
+            notes.append(f'; "{text}" {verdict}{shown}')
     return "".join(notes)
 
 
@@ -605,7 +606,16 @@ class _Generator:
             "for the explanations; ``explain=False`` leaves explanations empty.\n"
             '"""'
         )
-        w.write("get = patient.get\npath = []\nsteps = []\nrecs = []\nundetermined = []")
+        w.write("get = patient.get")
+        get_line = len(w.lines) - 1
+        w.write("path = []\nsteps = []\nrecs = []\nundetermined = []")
+        self._walk(order)
+        if not any("get(" in line for line in w.lines[get_line + 1 :]):
+            # No condition reads the record (a pathway without decisions or conditions).
+            del w.lines[get_line], w.origin[get_line]
+
+    def _walk(self, order: list[str]) -> None:
+        w = self.body
         start = self.p.start
         if start is None or start not in self.graph:
             self._finish("DEAD_END", "None", "()", Str("the pathway has no single start node"))
@@ -922,19 +932,42 @@ def _unknown(*verdicts):
 """
 
 
+# The interpreter's number formatting (units.format_number, evaluate.format_duration),
+# copied so that explanations read the same; tests/test_codegen.py checks that the
+# copies agree with the originals.
+_NUMBER_HELPERS = '''
+def format_number(value):
+    """An exact number for people: 12, 0.5, 30.4375; repeating fractions as 10/3."""
+    if value.denominator == 1:
+        return str(value.numerator)
+    denominator = value.denominator
+    while denominator % 2 == 0:
+        denominator //= 2
+    while denominator % 5 == 0:
+        denominator //= 5
+    if denominator == 1:
+        text = f"{float(value):.12f}".rstrip("0").rstrip(".")
+        if Fraction(text) == value:
+            return text
+    return f"{value.numerator}/{value.denominator}"
+
+
+def format_duration(seconds):
+    """The largest unit in which a duration is a whole number: 6048000 s -> 10 weeks."""
+    for name, factor in _DURATION_UNITS:
+        amount = seconds / factor
+        if amount.denominator == 1 and amount != 0:
+            return f"{amount.numerator} {name}"
+    return f"{format_number(seconds / 86400)} days"
+'''
+
+
 def _number_helpers() -> str:
-    """The interpreter's number formatting, copied so explanations read the same."""
-    parts = [
-        inspect.getsource(format_number),
-        "_DURATION_UNITS = (\n"
-        + "".join(
-            f"    ({_quote(name)}, Fraction({factor.numerator})),\n"
-            for name, factor in _ev._DURATION_UNITS
-        )
-        + ")",
-        inspect.getsource(_ev.format_duration),
-    ]
-    return "\n\n\n".join(p.strip("\n") for p in parts)
+    units = "".join(
+        f"    ({_quote(name)}, Fraction({factor.numerator})),\n"
+        for name, factor in _ev._DURATION_UNITS
+    )
+    return f"_DURATION_UNITS = (\n{units})\n\n\n" + _NUMBER_HELPERS.strip("\n")
 
 
 def _docstring(p: Pathway) -> str:

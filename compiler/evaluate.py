@@ -510,10 +510,13 @@ class _Shower:
         if holds is None:
             needs = ", ".join(ev.missing(item.guard)) or "more data"
             return f'; "{item.text}" undetermined: needs {needs} to know whether {item.guard_text}'
-        verdict = "given because" if holds else "left out because not"
-        return f'; "{item.text}" {verdict} {item.guard_text}' + self._listing(
-            reads(self.pathway, item.guard)
+        # Backquotes keep `not a or b` from reading as "(not a) or b".
+        verdict = (
+            f"given because {item.guard_text}"
+            if holds
+            else f"left out because `{item.guard_text}` is false"
         )
+        return f'; "{item.text}" {verdict}' + self._listing(reads(self.pathway, item.guard))
 
 
 def format_value(decl: ir.InputDecl, value: ir.Value) -> str:

@@ -18,8 +18,11 @@ The layout
 - Spacing: one space around ``->``, ``=``, comparison and arithmetic operators
   and after commas; ``x: type``; ``low..high``; ``{a, b}``; ``count of (a, b)``.
   Unary minus sticks to its operand (``-x``; ``-(-x)`` for a double negation).
-- Parentheses: only where the expression needs them to mean the same thing
-  (``(a or b) and c``, ``a - (b - c)``, ``not (a and b)``); others are dropped.
+- Parentheses: where the expression needs them to mean the same thing
+  (``(a or b) and c``, ``a - (b - c)``, ``not (a and b)``), and two more for
+  readers who do not know the binding rules: around ``and`` inside ``or``
+  (``a or (b and c)``) and around a comparison under ``not``
+  (``not (age > 65)``). Every other parenthesis is dropped.
 - Quoted text is re-escaped the one canonical way: ``\\"``, ``\\\\``, ``\\n``,
   ``\\t``, ``\\uXXXX`` for other control and separator characters; everything
   else (accents, symbols, emoji) is written as itself.
@@ -39,14 +42,23 @@ The layout
 
 Comments
 --------
-A comment at the end of a line stays at the end of its statement's first line.
-Whole-line comments stay above the statement that follows them, at its
-indentation; whole-line comments indented deeper than the next statement (the
-end of a block) stay after the statement before them. When a statement written
-over several lines carries several comments, one stays at its end (the
-``carepath: ignore`` comment when there is one, so that it keeps working) and the
-others move above it; several ``ignore`` comments are merged into one at the end
-(and kept above as written).
+Every comment is kept, word for word (only trailing spaces go).
+
+- A comment at the end of a line stays at the end of its statement's first
+  line, two spaces after the code.
+- Whole-line comments stay above the statement that follows them, at its
+  indentation, blank lines between them kept (as one). Those that close a block
+  -- indented deeper than the next statement, or hugging the statement before
+  them with a blank line after -- stay after that statement.
+- A statement written over several lines (parentheses, a backslash, attribute
+  lines) keeps one comment at its end: the ``# carepath: ignore[...]`` comment
+  that was in effect, so that it keeps working (several are merged into one and
+  also kept above as written), else the comment that ended its first line. The
+  others move above it. An ``ignore`` comment that stood on a line of its own
+  never moves to the end of a statement: it silenced nothing and must not start
+  to.
+- Joining an item onto one line means its ``ignore`` comment now covers the
+  whole item; nothing that was silenced before is reported after formatting.
 """
 
 from __future__ import annotations
@@ -162,11 +174,15 @@ def expression(e: ast.Expr) -> str:
     if isinstance(e, ast.Quantity):
         return e.number + (f" {e.unit}" if e.unit else "")
     if isinstance(e, ast.Or):
-        return " or ".join(_wrap(o, _AND) for o in e.operands)
+        # `a or (b and c)`: the parentheses are not needed by the parser but are
+        # by a reader who does not know that `and` binds tighter.
+        return " or ".join(_wrap(o, _NOT) for o in e.operands)
     if isinstance(e, ast.And):
         return " and ".join(_wrap(o, _NOT) for o in e.operands)
     if isinstance(e, ast.Not):
-        return "not " + _wrap(e.operand, _NOT)
+        # Likewise `not (age > 65)` rather than `not age > 65`.
+        operand = _wrap(e.operand, _NOT)
+        return f"not ({operand})" if _level(e.operand) == _CMP else "not " + operand
     if isinstance(e, ast.Compare):
         return f"{_wrap(e.left, _SUM)} {e.op} {_wrap(e.right, _SUM)}"
     if isinstance(e, ast.InSet):
@@ -205,7 +221,7 @@ def _arithmetic(e: ast.Arithmetic) -> str:
 # ---------------------------------------------------------------- source lines
 
 
-@dataclass
+@dataclass(eq=False)
 class Logical:
     """One statement line of the source: physical lines ``first..last`` (one unless
     continued in parentheses or with a backslash)."""
@@ -233,12 +249,6 @@ class Source:
     logical: list[Logical]
     trailer: list[str]
     comments: list[str]
-
-    def at(self, line: int) -> Logical | None:
-        for logical in self.logical:
-            if logical.first <= line <= logical.last:
-                return logical
-        return None
 
 
 def _split_comment(line: str) -> tuple[str, str | None]:
@@ -279,8 +289,8 @@ def scan(text: str) -> Source:
 
     Whole-line comments between two statement lines P and N go *after* P when they
     are indented deeper than N (the end of a block), or when they hug P (no blank
-    line between P and them, a blank line before N) at P's indentation or deeper;
-    the rest lead N."""
+    line between P and them, a blank line before N) at P's indentation or deeper
+    and N does not open P's block; the rest lead N."""
     lines = [line.rstrip("\r") for line in text.split("\n")]
     logical: list[Logical] = []
     comments: list[str] = []
@@ -350,7 +360,12 @@ def _settle(
                 and not switched
                 and (
                     indent > limit
-                    or (index < hugging and after_blank and indent >= previous.stmt_indent)
+                    or (
+                        index < hugging
+                        and after_blank
+                        and previous.stmt_indent <= indent
+                        and following.indent <= previous.stmt_indent
+                    )
                 )
             )
         if to_previous:
@@ -364,8 +379,19 @@ def _settle(
         if trailer is not None:
             trailer.extend(leads)
         return
-    following.leading.extend(leads)
-    following.blank_before = any(c is None for _, c in gap[last_after + 1 :])
+    assert leads == [c for _, c in gap[last_after + 1 :] if c is not None]
+    # Blank lines inside the comments that lead N are kept (as one); a blank line
+    # before them is N's own.
+    rest = gap[last_after + 1 :]
+    seen_comment = False
+    for _, comment in rest:
+        if comment is not None:
+            seen_comment = True
+            following.leading.append(comment)
+        elif not seen_comment:
+            following.blank_before = True
+        elif following.leading and following.leading[-1] != "":
+            following.leading.append("")
 
 
 def _first_word(code: str) -> str:
@@ -376,7 +402,7 @@ def _first_word(code: str) -> str:
 # ---------------------------------------------------------------- output statements
 
 
-@dataclass
+@dataclass(eq=False)
 class Stmt:
     """One statement of the output: its line(s), the source lines it stands for, and
     the statements nested under it."""
@@ -696,7 +722,7 @@ class Printer:
 def _render(stmt: Stmt, depth: int, out: list[str]) -> None:
     pad = INDENT * depth
     leading, above, trailing, after = stmt.comments()
-    out.extend(pad + c for c in (*leading, *above))
+    out.extend(pad + c if c else "" for c in (*leading, *above))
     first = pad + stmt.lines[0]
     out.append(first + (f"  {trailing}" if trailing else ""))
     out.extend(INDENT * (depth + 1) + line for line in stmt.lines[1:])

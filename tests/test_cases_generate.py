@@ -71,6 +71,8 @@ def test_unknown_input_branch_leaves_the_input_out() -> None:
     cases, _ = generate_cases(loaded.pathway)
     [case] = [c for c in cases if "pain is unknown" in c.text]
     assert "pain =" not in case.text and "expect end z" in case.text
+    # Only the input that must be unknown is left out.
+    assert all(f"{name} =" in case.text for name in ("a", "age", "dur", "egfr"))
 
 
 def test_unreachable_branch_is_reported_not_invented(

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from carepath.cli import main
-from carepath.compiler.check import check_file
+from carepath.compiler.check import check_file, check_text
 
 CLEAN = """\
 pathway p "Clean"
@@ -307,3 +307,74 @@ def test_deeply_nested_expression(
 def test_deep_but_allowed_expression(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     text = CLEAN.replace("when red_flag ->", "when " + "not " * 40 + "red_flag ->")
     assert run(capsys, write(tmp_path, "ok.cpath", text)) == (0, "", "")
+
+
+# ---------------------------------------------------------------- messages a reader can use
+
+
+def messages(text: str) -> list[tuple[int, str, str]]:
+    return [(d.span.line, d.code, d.message) for d in check_text(text, "m.cpath").diagnostics]
+
+
+def test_syntax_labels_do_not_depend_on_the_block_position() -> None:
+    # Lark's own example matching only worked in the first block of a file.
+    late = CLEAN.replace("when red_flag -> surgeon", "when red_flag surgeon")
+    assert messages(late) == [(8, "CP001", "missing `->` before the target node")]
+    commented = "# A comment first.\n\n" + late
+    assert messages(commented) == [(10, "CP001", "missing `->` before the target node")]
+    equals = CLEAN.replace("input red_flag: boolean", "input red_flag: one of yes, no").replace(
+        "when red_flag ->", "when red_flag = yes ->"
+    )
+    assert messages(equals)[0][2].startswith("use `==` to compare a value")
+    stray = CLEAN.replace("  otherwise -> home", "otherwise -> home")
+    assert messages(stray) == [
+        (9, "CP001", "`when` and `otherwise` belong inside a decision, indented under it")
+    ]
+
+
+def test_comment_only_file() -> None:
+    assert messages("# nothing yet\n\n") == [
+        (
+            1,
+            "CP001",
+            'the file holds only comments: a pathway file begins with `pathway <id> "<title>"`',
+        )
+    ]
+
+
+def test_a_broken_define_is_reported_once() -> None:
+    text = CLEAN.replace(
+        "start triage", "define urgent = red_flag or sevre\n\nstart triage"
+    ).replace("when red_flag ->", "when urgent and urgent ->")
+    assert [(line, code) for line, code, _ in messages(text)] == [(5, "CP102")]
+    cycle = CLEAN.replace(
+        "start triage", "define a = b or red_flag\ndefine b = a\n\nstart triage"
+    ).replace("when red_flag ->", "when a and b ->")
+    assert [(line, code) for line, code, _ in messages(cycle)] == [(5, "CP111")]
+
+
+def test_type_words_in_messages() -> None:
+    text = CLEAN.replace(
+        'input red_flag: boolean "Red flag"', 'input red_flag: integer years 0..120 "Age"'
+    )
+    assert messages(text) == [(8, "CP106", "this is an integer in years, not a yes/no condition")]
+
+
+def test_positions_of_header_fields() -> None:
+    text = CLEAN.replace('"Clean"\n', '"Clean"\n  reviewed 2026-02-30  # typo\n')
+    loaded = check_text(text, "m.cpath")
+    (problem,) = loaded.diagnostics
+    assert (problem.code, problem.span.line, problem.span.column) == ("CP115", 2, 12)
+    assert problem.span.end_column == 22  # the date, not the trailing comment
+
+
+def test_expected_recommendation_suggests_the_full_text() -> None:
+    text = CLEAN.replace(
+        'end surgeon "Refer to a surgeon"',
+        'end surgeon "Surgeon"\n  recommend "Refer to a spine surgeon"',
+    )
+    text += '\ncase "c"\n  given red_flag = true\n  expect recommends "Refer"\n'
+    loaded = check_text(text, "m.cpath")
+    (problem,) = loaded.diagnostics
+    assert (problem.code, problem.span.line) == ("CP116", 17)
+    assert problem.notes == ('did you mean "Refer to a spine surgeon"?',)

@@ -6,14 +6,19 @@ import ast
 import subprocess
 import sys
 import tempfile
+import types
+from fractions import Fraction
+from functools import lru_cache
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from carepath.compiler.codegen_python import generate, load_module, pathway_lines, to_result
-from carepath.compiler.evaluate import evaluate
+from carepath.compiler.evaluate import evaluate, format_duration
 from carepath.compiler.pathway import Pathway, load, load_text
+from carepath.compiler.units import format_number
 from tests.strategies import pathway_sources
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -135,7 +140,7 @@ def test_compile_help_example_runs(seed: Pathway, tmp_path: Path) -> None:
         sys.modules.pop("vcf", None)
 
 
-@settings(max_examples=20, deadline=None)
+@settings(max_examples=15, deadline=None)
 @given(source=pathway_sources(allow_cycles=True))
 def test_random_pathways_compile_to_ruff_clean_modules(source: str) -> None:
     loaded = load_text(source, "random.cpath")
@@ -157,3 +162,21 @@ def test_random_pathways_compile_to_ruff_clean_modules(source: str) -> None:
             text=True,
         )
         assert check.returncode == 0, check.stdout
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    value=st.fractions(max_denominator=10**6).filter(lambda v: v != 0),
+    scale=st.sampled_from([Fraction(1), Fraction(60), Fraction(86400), Fraction(604800)]),
+)
+def test_copied_number_formatting_agrees(value: Fraction, scale: Fraction) -> None:
+    module = _module_for_formatting()
+    assert module.format_number(value) == format_number(value)
+    assert module.format_duration(abs(value) * scale) == format_duration(abs(value) * scale)
+
+
+@lru_cache(maxsize=1)
+def _module_for_formatting() -> types.ModuleType:
+    loaded = load(SEED)
+    assert loaded.pathway is not None
+    return load_module(loaded.pathway)

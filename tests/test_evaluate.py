@@ -161,7 +161,7 @@ def test_undetermined_items_and_explanations_mention_values() -> None:
     assert '"NSAIDs" undetermined: needs ckd' in why
     left_out = evaluate(p, {"age": 40 * YEAR, "ckd": False})
     assert (
-        '"Older" left out because not age >= 65 (given age: 40 years)'
+        '"Older" left out because `age >= 65` is false (given age: 40 years)'
         in left_out.steps[0].explanation
     )
 

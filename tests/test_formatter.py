@@ -116,6 +116,7 @@ def test_blank_lines_written_inside_a_group_are_kept_as_one() -> None:
 
 
 def test_precedence_keeps_needed_parentheses_and_drops_the_rest() -> None:
+    # Plus two for readers: `and` inside `or`, and a comparison under `not`.
     assert guards(
         "((a)) and (b or not a)",
         "not ( not a)",
@@ -125,15 +126,19 @@ def test_precedence_keeps_needed_parentheses_and_drops_the_rest() -> None:
         "- n * 2 > 0 and -(n * 2) > 0",
         "not (a and b) or not a",
         "(a == b) == (n > 1)",
+        "a or b and not n > 1",
+        "not k in {x} and not n is known",
     ).split("\n") == [
         "a and (b or not a)",
         "not not a",
         "(n - (n - 1)) * (2 + n) / -(-n) > n",
         "(n + 1) * 2 <= 3",
-        "(a or b) or a and b",
+        "(a or b) or (a and b)",
         "-n * 2 > 0 and -(n * 2) > 0",
         "not (a and b) or not a",
         "(a == b) == (n > 1)",
+        "a or (b and not (n > 1))",
+        "not (k in {x}) and not (n is known)",
     ]
 
 
@@ -340,7 +345,7 @@ _EXPECT = re.compile(r"#\s*expect:\s*((?:CP\d+\s*)+)")
 
 
 def _expected(text: str) -> set[tuple[int, str]]:
-    found = set()
+    found: set[tuple[int, str]] = set()
     for number, line in enumerate(text.split("\n"), start=1):
         match = _EXPECT.search(line)
         if match:
@@ -372,12 +377,25 @@ def test_formatting_golden_files_keeps_each_expectation_on_its_line() -> None:
 
 
 def test_an_ignore_comment_on_its_own_line_never_starts_to_silence() -> None:
-    text = HEAD + (
-        'action d "D"\n'
-        '  avoid "v"\n'
-        "    # carepath: ignore[CP104]\n"
-        "    cite r\n"
-        "end e\n"
-    )
+    text = HEAD + ('action d "D"\n  avoid "v"\n    # carepath: ignore[CP104]\n    cite r\nend e\n')
     out = fmt(text)
     assert '  # carepath: ignore[CP104]\n  avoid "v" cite r\n' in out
+
+
+def test_blank_lines_between_comments_above_a_statement_are_kept() -> None:
+    text = (
+        "# Copyright: the authors\n\n\n"
+        'pathway p "P"\n'
+        "start e\n\n"
+        "# ---- nodes\n\n"
+        "# The end.\n"
+        "end e\n"
+    )
+    assert fmt(text) == (
+        "# Copyright: the authors\n\n"
+        'pathway p "P"\n\n'
+        "start e\n\n"
+        "# ---- nodes\n\n"
+        "# The end.\n"
+        "end e\n"
+    )

@@ -17,7 +17,7 @@ DOC = Path(__file__).resolve().parent.parent / "docs" / "graph.md"
 
 
 def example() -> str:
-    blocks = re.findall(r"```carepath\n(.*?)```", DOC.read_text(encoding="utf-8"), re.S)
+    blocks: list[str] = re.findall(r"```carepath\n(.*?)```", DOC.read_text(encoding="utf-8"), re.S)
     (text,) = [b for b in blocks if b.startswith("pathway ")]
     return text
 

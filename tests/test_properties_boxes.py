@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from carepath.compiler import ir
 from carepath.compiler.check import check_text
 from carepath.compiler.checks.boxes import Boxes, OutOfFragment, TooComplex, Translator
-from carepath.compiler.checks.logic_analysis import domain_of
+from carepath.compiler.checks.logic_analysis import analysis, domain_of
 from carepath.compiler.checks.smt import SAT, UNSAT, Smt
 from carepath.compiler.evaluate import Evaluator
 from carepath.compiler.pathway import Pathway, load_text
@@ -151,3 +151,7 @@ def test_every_reported_witness_shows_the_problem(text: str) -> None:
     for d in loaded.diagnostics:
         if d.code.startswith("CP3") and d.witness is not None:
             assert_witness_shows(loaded.pathway, d)
+    a = analysis(loaded.pathway)
+    if a._smt is None and all(a.exact.values()):
+        # Boxes alone are exact and never time out: a patient they find must be confirmed.
+        assert not [d for d in loaded.diagnostics if d.code == "CP313"]

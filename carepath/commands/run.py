@@ -170,7 +170,10 @@ def text_report(pathway: Pathway, result: Result, patient_file: str) -> str:
     lines.append("")
     lines.append("explanation:")
     for number, step in enumerate(result.steps, start=1):
-        lines.append(f"  {number:>2}. {step.node}: {step.explanation}")
+        # Conditional items are appended to a step as `; "text" given because ...`.
+        head, *items = step.explanation.split('; "')
+        lines.append(f"  {number:>2}. {step.node}: {head}")
+        lines.extend(f'        - "{item}' for item in items)
     return "\n".join(lines)
 
 

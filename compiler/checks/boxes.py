@@ -165,6 +165,8 @@ class Domain:
             if lo is not None and hi is not None and (lo > hi or (lo == hi and not (lc and hc))):
                 continue
             out.append((lo, lc and lo is not None, hi, hc and hi is not None))
+        if len(out) < 2:
+            return tuple(out)
         out.sort(key=lambda iv: (iv[0] is not None, iv[0] or 0, not iv[1]))
         merged: list[Interval] = []
         for iv in out:

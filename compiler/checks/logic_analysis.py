@@ -12,6 +12,7 @@ The analysis of a pathway is computed once and shared by every CP3xx pass.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -35,7 +36,7 @@ Sym = tuple[Any, ...]
 Region = Boxes | Sym
 
 SAT, UNSAT, UNKNOWN = "sat", "unsat", "unknown"
-MAX_FIXPOINT_ROUNDS = 30
+MAX_SYMBOLIC_COMPONENT = 40  # nodes; a larger cycle with solver-only guards is widened
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,7 @@ class Analysis:
         self.tr = Translator(self.domain, pathway.defines)
         self.timeout_ms = timeout_ms
         self._smt: Any = None
+        self._formulas: dict[int, tuple[Region, Any]] = {}
         self.units: dict[str, list[Unit]] = _units(self.thresholds)
         self.steps: dict[str, list[Fraction]] = display_units(pathway, self.units)
         self.complete: Boxes = [self.domain.complete()]
@@ -158,6 +160,12 @@ class Analysis:
         return ("and", a, ("not", b))
 
     def formula(self, r: Region) -> Any:
+        key = id(r)
+        if key not in self._formulas:
+            self._formulas[key] = (r, self._formula(r))  # r kept alive: ids stay unique
+        return self._formulas[key][1]
+
+    def _formula(self, r: Region) -> Any:
         smt = self.smt
         z3 = smt.z3
         if isinstance(r, list):
@@ -334,36 +342,44 @@ class Analysis:
         self.reach[node] = widened
 
     def _component(self, members: list[str], incoming: dict[str, list[Region]]) -> None:
-        """Least fixpoint inside a strongly connected component; widened if it does not settle."""
+        """Who reaches each node of a strongly connected component.
+
+        With fixed data a patient's path never repeats a node before it loops, so
+        whoever reaches a node does so along a simple path from an entry: as many
+        rounds of propagation as the component has nodes give the exact sets (boxes
+        stop early once nothing changes; symbolic sets simply run the rounds)."""
         inside = set(members)
         entry = {n: list(incoming[n]) for n in members}
         for n in members:
             self._arrive(n, entry[n])
-        settled = False
-        for _ in range(MAX_FIXPOINT_ROUNDS):
+        settled = True
+        symbolic_ok = len(members) <= MAX_SYMBOLIC_COMPONENT
+        for _ in range(len(members)):
             flows: dict[str, list[Region]] = {n: list(entry[n]) for n in members}
             for n in members:
                 for target, region in self._out(n):
                     if target in inside:
                         flows[target].append(region)
-            fresh: dict[str, Region] = {}
-            for n in members:
-                new = self.union(*flows[n])
-                if not isinstance(new, list) or len(new) > self.domain.limit // 4:
-                    break
-                fresh[n] = new
-            else:
+            fresh = {n: self.union(*flows[n]) for n in members}
+            if any(isinstance(r, list) and len(r) > self.domain.limit // 4 for r in fresh.values()):
+                settled = False
+                break
+            if all(isinstance(r, list) for r in fresh.values()):
                 changed = False
                 for n in members:
                     old, new = self.reach[n], fresh[n]
-                    assert isinstance(old, list) and isinstance(new, list)
-                    changed = changed or not self.domain.subset(new, old)
-                    self.reach[n] = new
+                    if not (
+                        isinstance(old, list) and isinstance(new, list)
+                    ) or not self.domain.subset(new, old):
+                        changed = True
+                self.reach.update(fresh)
                 if not changed:
-                    settled = True
                     break
-                continue
-            break
+            elif symbolic_ok:
+                self.reach.update(fresh)
+            else:
+                settled = False
+                break
         if not settled:
             # Every patient inside entered from outside: the union of entries bounds them all.
             everyone = self.union(*(r for n in members for r in entry[n]))
@@ -413,7 +429,13 @@ def analysis(pathway: Pathway) -> Analysis:
     for cached, result in _CACHE:
         if cached is pathway:
             return result
-    result = Analysis(pathway)
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        result = Analysis(pathway)
+    finally:
+        if enabled:
+            gc.enable()
     _CACHE[:] = [(pathway, result)]
     return result
 

@@ -26,7 +26,10 @@ from carepath.dsl.diagnostics import Diagnostic, make
 
 from .boxes import NumVar
 from .logic_analysis import SAT, UNKNOWN, Analysis, Region, analysis
+from .logic_gc import without_gc
 from .witness import show_value
+
+MAX_OVERLAPS = 25  # per decision: beyond that the reader needs the first ones fixed
 
 
 def _branch_text(b: ir.BranchIR) -> str:
@@ -92,6 +95,7 @@ def established(a: Analysis, node: str, inputs: frozenset[str]) -> str:
     return " and ".join(parts)
 
 
+@without_gc
 def check_decisions(pathway: Pathway) -> Iterator[Diagnostic]:
     """CP301-CP305 and CP308 at every decision."""
     a = analysis(pathway)
@@ -188,29 +192,38 @@ def _overlaps(a: Analysis, node: str) -> Iterator[Diagnostic]:
     info = a.decisions[node]
     reach = a.reach[node]
     by_index = {b.index: b for b in info.branches}
-    for i in sorted(info.overlapping):
-        for j in sorted(set(info.overlapping[i])):
-            if j <= i:
-                continue
-            both = a.inter(reach, info.holds[i], info.holds[j])
-            status, witness = a.witness(both, _conflict_at(node))
-            first, second = by_index[i], by_index[j]
-            if status == SAT:
-                yield make(
-                    "CP302",
-                    f"{_branch_text(first)} and {_branch_text(second)} both hold for one patient",
-                    second.span,
-                    notes=[
-                        f"`{node}` is a unique decision: at most one branch may hold; "
-                        "make the conditions exclusive or declare the decision `first`"
-                    ],
-                    witness=witness,
-                    related=[(first.span, "this branch holds too"), (second.span, "and this")],
-                )
-            elif status == UNKNOWN:
-                yield a.could_not_decide(
-                    f"whether {_branch_text(first)} and this branch can both hold", second.span
-                )
+    pairs = [
+        (i, j) for i in sorted(info.overlapping) for j in sorted(set(info.overlapping[i])) if j > i
+    ]
+    reported = 0
+    for i, j in pairs:
+        if reported == MAX_OVERLAPS:
+            yield a.could_not_decide(
+                f"the remaining pairs of branches of `{node}`",
+                a.graph.nodes[node]["span"],
+                f"{MAX_OVERLAPS} overlaps are reported already; fix those and check again",
+            )
+            return
+        both = a.inter(reach, info.holds[i], info.holds[j])
+        status, witness = a.witness(both, _conflict_at(node))
+        first, second = by_index[i], by_index[j]
+        if status == SAT:
+            yield make(
+                "CP302",
+                f"{_branch_text(first)} and {_branch_text(second)} both hold for one patient",
+                second.span,
+                notes=[
+                    f"`{node}` is a unique decision: at most one branch may hold; "
+                    "make the conditions exclusive or declare the decision `first`"
+                ],
+                witness=witness,
+                related=[(first.span, "this branch holds too"), (second.span, "and this")],
+            )
+            reported += 1
+        elif status == UNKNOWN:
+            yield a.could_not_decide(
+                f"whether {_branch_text(first)} and this branch can both hold", second.span
+            )
 
 
 def _gap_or_idle_otherwise(a: Analysis, node: str) -> Iterator[Diagnostic]:
@@ -242,6 +255,7 @@ def _gap_or_idle_otherwise(a: Analysis, node: str) -> Iterator[Diagnostic]:
         yield a.could_not_decide(f"whether every patient reaching `{node}` has a branch", span)
 
 
+@without_gc
 def check_unreached_nodes(pathway: Pathway) -> Iterator[Diagnostic]:
     """CP306: a node connected to the start that no patient reaches through live branches."""
     a = analysis(pathway)
@@ -269,6 +283,7 @@ def check_unreached_nodes(pathway: Pathway) -> Iterator[Diagnostic]:
         )
 
 
+@without_gc
 def check_items(pathway: Pathway) -> Iterator[Diagnostic]:
     """CP307: a conditional recommendation that no patient reaching its node gets."""
     a = analysis(pathway)

@@ -313,6 +313,10 @@ class Smt:
                     patient[name] = Fraction(raw.as_long()) * var.step
                 else:
                     value = model.eval(self._value[name], model_completion=True)
+                    if not z3.is_rational_value(value):
+                        # An irrational model (nonlinear guards): a nearby rational stands in;
+                        # the evaluator then decides whether it still shows the problem.
+                        value = value.approx(12)
                     patient[name] = Fraction(value.numerator_as_long(), value.denominator_as_long())
         return patient
 

@@ -21,6 +21,7 @@ from carepath.dsl.diagnostics import Diagnostic, make
 from carepath.dsl.spans import Span
 
 from .boxes import fold
+from .logic_gc import without_gc
 from .witness import guards
 
 DAY = Fraction(86400)
@@ -31,7 +32,9 @@ def thresholds(pathway: Pathway) -> dict[str, dict[Fraction, ir.Const]]:
     found: dict[str, dict[Fraction, ir.Const]] = {}
 
     def visit(e: ir.Expr) -> None:
-        if isinstance(e, ir.Compare):
+        kind = type(e)
+        if kind is ir.Compare:
+            assert isinstance(e, ir.Compare)
             left, right = fold(e.left), fold(e.right)
             for ref, const in ((left, right), (right, left)):
                 if (
@@ -43,6 +46,14 @@ def thresholds(pathway: Pathway) -> dict[str, dict[Fraction, ir.Const]]:
                     seen = found.setdefault(ref.name, {})
                     if const.value not in seen or const.span < seen[const.value].span:
                         seen[const.value] = const
+            for side in (e.left, e.right):
+                if type(side) is not ir.Ref and type(side) is not ir.Const:
+                    visit(side)  # counts and points hold conditions of their own
+            return
+        if kind is ir.And or kind is ir.Or:
+            for child in e.operands:  # type: ignore[attr-defined]
+                visit(child)
+            return
         for child in ir.children(e):
             visit(child)
 
@@ -54,6 +65,7 @@ def thresholds(pathway: Pathway) -> dict[str, dict[Fraction, ir.Const]]:
     return found
 
 
+@without_gc
 def check_thresholds(pathway: Pathway) -> Iterator[Diagnostic]:
     from .logic_analysis import analysis
 

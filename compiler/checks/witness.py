@@ -22,29 +22,6 @@ Patient = dict[str, ir.Value]
 Predicate = Callable[[Result], bool]
 
 
-def threshold_units(pathway: Pathway) -> dict[str, list[Unit]]:
-    """For each input, the units its thresholds are written in, in order of appearance."""
-    found: dict[str, list[Unit]] = {}
-
-    def visit(e: ir.Expr) -> None:
-        if isinstance(e, ir.Compare):
-            for ref, const in ((e.left, e.right), (e.right, e.left)):
-                if (
-                    isinstance(ref, ir.Ref)
-                    and ref.is_input
-                    and isinstance(const, ir.Const)
-                    and const.unit is not None
-                    and const.unit not in found.setdefault(ref.name, [])
-                ):
-                    found[ref.name].append(const.unit)
-        for child in ir.children(e):
-            visit(child)
-
-    for guard in guards(pathway):
-        visit(guard)
-    return found
-
-
 def guards(pathway: Pathway) -> Iterable[ir.Expr]:
     """Every condition in the pathway: branch guards, recommendation guards, defines."""
     for _, data in pathway.graph.nodes(data=True):
