@@ -74,14 +74,19 @@ def agree(pathway: Pathway, module: object, patients: list[dict]) -> None:
         assert hand == mine, (patient, hand, mine)
 
 
-def per_patient(function: Callable[[dict], object], patients: list[dict], repeat: int) -> float:
-    best = float("inf")
+def per_patient(
+    runs: dict[str, Callable[[dict], object]], patients: list[dict], repeat: int
+) -> dict[str, float]:
+    """Best time per patient of each implementation. The implementations take turns
+    within every repeat, so a burst of load on a shared machine hits all of them."""
+    best = dict.fromkeys(runs, float("inf"))
     for _ in range(repeat):
-        start = time.perf_counter()
-        for patient in patients:
-            function(patient)
-        best = min(best, time.perf_counter() - start)
-    return best / len(patients)
+        for name, function in runs.items():
+            start = time.perf_counter()
+            for patient in patients:
+                function(patient)
+            best[name] = min(best[name], time.perf_counter() - start)
+    return {name: seconds / len(patients) for name, seconds in best.items()}
 
 
 def main() -> int:
@@ -112,7 +117,7 @@ def main() -> int:
         "interpreter (no explanations)": lambda p: evaluate(pathway, p, explain=False),
         "interpreter (explanations)": lambda p: evaluate(pathway, p),
     }
-    times = {name: per_patient(fn, patients, args.repeat) for name, fn in runs.items()}
+    times = per_patient(runs, patients, args.repeat)
     base = times["hand-written"]
     print(f"{'implementation':<32}{'us/patient':>12}{'patients/s':>14}{'x hand':>9}")
     for name, seconds in times.items():

@@ -172,16 +172,23 @@ def _undetermined(node, item, patient):
 
 
 def _finish(status, outcome, needs, message, path, steps, recs, undetermined):
-    return Result(
-        status,
-        tuple(path),
-        tuple(steps),
-        tuple(recs),
-        outcome,
-        needs,
-        tuple(undetermined),
-        message,
+    # tuple.__new__ skips NamedTuple's slower Python-level __new__ (once per patient).
+    return _new_result(
+        Result,
+        (
+            status,
+            tuple(path),
+            tuple(steps),
+            tuple(recs),
+            outcome,
+            needs,
+            tuple(undetermined),
+            message,
+        ),
     )
+
+
+_new_result = tuple.__new__
 
 
 def _blocked(decision, verdicts, patient):
@@ -610,7 +617,7 @@ class _Generator:
         get_line = len(w.lines) - 1
         w.write("path = []\nsteps = []\nrecs = []\nundetermined = []")
         self._walk(order)
-        if not any("get(" in line for line in w.lines[get_line + 1 :]):
+        if not any("get(" in line or "(get)" in line for line in w.lines[get_line + 1 :]):
             # No condition reads the record (a pathway without decisions or conditions).
             del w.lines[get_line], w.origin[get_line]
 

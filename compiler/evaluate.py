@@ -396,7 +396,7 @@ def evaluate(
             steps.append(Step(node, kind, None, why + "".join(notes)))
             node = nxt
             continue
-        chosen, status, needs, why = _decide(ev, here, shown)
+        chosen, status, needs, why = _decide(ev, here, shown, explain)
         steps.append(Step(node, kind, chosen.index if chosen else None, why if explain else ""))
         if chosen is None:
             return result(status, needs=needs, message=why)
@@ -408,9 +408,12 @@ def evaluate(
 
 
 def _decide(
-    ev: Evaluator, here: _Node, shown: _Shower
+    ev: Evaluator, here: _Node, shown: _Shower, explain: bool
 ) -> tuple[ir.BranchIR | None, str, tuple[str, ...], str]:
-    """The branch a decision takes: (branch, status if none, needs, explanation)."""
+    """The branch a decision takes: (branch, status if none, needs, explanation).
+
+    A taken branch is explained only when ``explain``; a decision that stops the walk
+    always is (its explanation is the result's message)."""
     first = here.first
     guarded = list(here.guarded)
     otherwise = here.otherwise
@@ -426,7 +429,7 @@ def _decide(
     if first:
         if verdicts and verdicts[-1][1] is True:
             branch = verdicts[-1][0]
-            return branch, COMPLETE, (), shown.took(branch)
+            return branch, COMPLETE, (), shown.took(branch) if explain else ""
         if unknown:
             needs = _needs(ev, unknown)
             return None, INCOMPLETE, needs, shown.blocked(unknown, needs)
@@ -440,10 +443,12 @@ def _decide(
                 f"branches to {names} all hold: the decision is ambiguous" + shown.givens(true),
             )
         if true:
-            return true[0], COMPLETE, (), shown.took(true[0])
+            return true[0], COMPLETE, (), shown.took(true[0]) if explain else ""
         if unknown:
             needs = _needs(ev, unknown)
             return None, INCOMPLETE, needs, shown.blocked(unknown, needs)
+    if otherwise is not None and not explain:
+        return otherwise, COMPLETE, (), ""
     if otherwise is not None:
         return (
             otherwise,
@@ -471,14 +476,20 @@ class _Shower:
         self.pathway = pathway
         self.patient = patient
         self.written = written
+        self._shown: dict[str, str] = {}  # one input is often shown at several steps
 
     def given(self, name: str) -> str:
-        value = self.patient.get(name)
-        if value is None:
-            return "unknown"
-        if name in self.written:
-            return self.written[name]
-        return format_value(self.pathway.inputs[name], value)
+        shown = self._shown.get(name)
+        if shown is None:
+            value = self.patient.get(name)
+            if value is None:
+                shown = "unknown"
+            elif name in self.written:
+                shown = self.written[name]
+            else:
+                shown = format_value(self.pathway.inputs[name], value)
+            self._shown[name] = shown
+        return shown
 
     def givens(self, branches: list[ir.BranchIR]) -> str:
         """`` (given a: 1, b: true)`` for the inputs the branches read, or ``""``."""

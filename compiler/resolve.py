@@ -175,21 +175,30 @@ class Resolver:
     ) -> tuple[Fraction | None, Fraction | None]:
         """A plausible range in SI base units; each bound may carry its own unit."""
         if not isinstance(value_type, ir.NumberType):
-            self.error("CP110", f"{_input_kind(value_type)} input cannot have a plausible range",
-                       rng.span, "ranges are for integer, decimal and duration inputs")
+            self.error(
+                "CP110",
+                f"{_input_kind(value_type)} input cannot have a plausible range",
+                rng.span,
+                "ranges are for integer, decimal and duration inputs",
+            )
             return None, None
         bounds: list[Fraction] = []
-        for number, unit_text, text in ((rng.low, rng.low_unit, rng.low_text),
-                                        (rng.high, rng.high_unit, rng.high_text)):
+        for number, unit_text, text in (
+            (rng.low, rng.low_unit, rng.low_text),
+            (rng.high, rng.high_unit, rng.high_text),
+        ):
             if unit_text is not None:
                 try:
                     unit = self.unit(unit_text, rng.span)
                 except _Invalid:
                     return None, None
                 if unit.dimension != value_type.dimension:
-                    self.error("CP108", f"the bound `{text}` is {dimension_words(unit.dimension)}"
-                               f", but the input is {dimension_words(value_type.dimension)}",
-                               rng.span)
+                    self.error(
+                        "CP108",
+                        f"the bound `{text}` is {dimension_words(unit.dimension)}"
+                        f", but the input is {dimension_words(value_type.dimension)}",
+                        rng.span,
+                    )
                     return None, None
                 bounds.append(number * unit.factor)
             elif value_type.unit is not None:
@@ -197,12 +206,17 @@ class Resolver:
             elif value_type.dimension == DIMENSIONLESS:
                 bounds.append(number)
             else:
-                self.error("CP109", f"the bound `{text}` needs a unit", rng.span,
-                           "e.g. `0 days..10 years`")
+                self.error(
+                    "CP109", f"the bound `{text}` needs a unit", rng.span, "e.g. `0 days..10 years`"
+                )
                 return None, None
         if bounds[0] > bounds[1]:
-            self.error("CP110", f"the range {rng.low_text}..{rng.high_text} runs backwards",
-                       rng.span, f"write {rng.high_text}..{rng.low_text}")
+            self.error(
+                "CP110",
+                f"the range {rng.low_text}..{rng.high_text} runs backwards",
+                rng.span,
+                f"write {rng.high_text}..{rng.low_text}",
+            )
             return None, None
         return bounds[0], bounds[1]
 

@@ -426,7 +426,7 @@ class Stmt:
         after: list[tuple[bool, str]] = []
         for index, source in enumerate(ordered):
             if index:
-                inner.extend((False, c) for c in source.leading)
+                inner.extend((False, c) for c in source.leading if c)
             inner.extend(source.inner)
             after.extend((indent > ordered[0].indent, c) for indent, c in source.after)
         return list(ordered[0].leading), inner, after
@@ -435,7 +435,8 @@ class Stmt:
         """(leading, moved above, trailing, after) comments.
 
         The trailing one is the ``ignore`` comment that was in effect (several are
-        merged), else the comment that ended the first line. An ``ignore`` comment
+        merged), else the comment that ended the first line, else the first that
+        ended a line of code. An ``ignore`` comment
         that stood on a line of its own never becomes trailing: it silenced nothing
         and must not start to."""
         leading, inner, after = self._gathered()
@@ -453,16 +454,15 @@ class Stmt:
                         codes.append(code.strip())
             return leading, texts, f"# carepath: ignore[{', '.join(codes)}]", after
         first = min(self.sources, key=lambda s: s.first)
+        ending = [c for effective, c in inner if effective and not _IGNORE.search(c)]
         plain = [c for c in texts if not _IGNORE.search(c)]
-        trailing = (
-            ignores[0]
-            if ignores
-            else first.end_comment
-            if first.end_comment is not None and not _IGNORE.search(first.end_comment)
-            else plain[0]
-            if plain
-            else None
-        )
+        if ignores:
+            trailing: str | None = ignores[0]
+        elif first.end_comment is not None and not _IGNORE.search(first.end_comment):
+            trailing = first.end_comment
+        else:
+            candidates = ending or plain
+            trailing = candidates[0] if candidates else None
         above = list(texts)
         if trailing is not None:
             above.remove(trailing)

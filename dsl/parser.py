@@ -147,8 +147,9 @@ def _parse(text: str, file: str) -> ParseResult:
         if isinstance(error.orig_exc, Misplaced):
             problem = error.orig_exc
             notes = (problem.note,) if problem.note else ()
-            return ParseResult(None, (make(problem.code, problem.message, problem.span,
-                                           notes=notes),))
+            return ParseResult(
+                None, (make(problem.code, problem.message, problem.span, notes=notes),)
+            )
         raise
     duplicates = tuple(
         make("CP009", "this header field was already given above", span)

@@ -39,8 +39,12 @@ def _once(statements: list[Any], key: str, what: str) -> None:
     found = [c for c in statements if isinstance(c, tuple) and c[0] == key]
     if len(found) > 1:
         first, second = found[0][1], found[1][1]
-        raise Misplaced("CP009", f"a second `{what}` in one block", second.span,
-                        f"the first is on line {first.span.line}; keep one")
+        raise Misplaced(
+            "CP009",
+            f"a second `{what}` in one block",
+            second.span,
+            f"the first is on line {first.span.line}; keep one",
+        )
 
 
 def unquote(token: Token, file: str) -> str:
@@ -257,11 +261,17 @@ class ToAst(Transformer[Token, ast.PathwayFile]):
         _once(rest, "otherwise", "otherwise")
         branches = tuple(c for c in rest if isinstance(c, ast.Branch))
         for position, c in enumerate(rest):
-            if isinstance(c, tuple) and c[0] == "otherwise" and any(
-                isinstance(later, ast.Branch) for later in rest[position:]
+            if (
+                isinstance(c, tuple)
+                and c[0] == "otherwise"
+                and any(isinstance(later, ast.Branch) for later in rest[position:])
             ):
-                raise Misplaced("CP011", "`otherwise` must come after every `when`", c[1].span,
-                                "it is taken only when no `when` holds; write it last")
+                raise Misplaced(
+                    "CP011",
+                    "`otherwise` must come after every `when`",
+                    c[1].span,
+                    "it is taken only when no `when` holds; write it last",
+                )
         otherwise = next((c[1] for c in rest if isinstance(c, tuple) and c[0] == "otherwise"), None)
         return ast.Decision(
             self._span(meta),
@@ -322,9 +332,14 @@ class ToAst(Transformer[Token, ast.PathwayFile]):
             if key == "cite":
                 citations += value
             elif (key == "strength" and strength is not None) or (key == "when" and guard):
-                raise Misplaced("CP009", f"a second `{key}` on one recommendation", span,
-                                "join the conditions with `and`" if key == "when" else
-                                "a recommendation has one strength")
+                raise Misplaced(
+                    "CP009",
+                    f"a second `{key}` on one recommendation",
+                    span,
+                    "join the conditions with `and`"
+                    if key == "when"
+                    else "a recommendation has one strength",
+                )
             elif key == "strength":
                 strength, strength_span = value, span
             else:

@@ -91,7 +91,9 @@ def input_data(decl: ir.InputDecl) -> Json:
             kind="number",
             integer=t.integer,
             duration=t.duration,
-            unit=None if t.unit is None else {"text": t.unit.text, "factor": _fraction(t.unit.factor)},
+            unit=None
+            if t.unit is None
+            else {"text": t.unit.text, "factor": _fraction(t.unit.factor)},
             low=None if decl.low is None else _fraction(decl.low),
             high=None if decl.high is None else _fraction(decl.high),
         )

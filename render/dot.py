@@ -50,10 +50,21 @@ PATH_COLOUR = "#0b5cad"
 FADED_COLOUR = "#b0b0b0"
 FADED_TEXT = "#8a8a8a"
 PROBLEM_COLOUR = "#c62828"
-PROBLEM_COLOURS = {Severity.ERROR: PROBLEM_COLOUR, Severity.WARNING: "#b35c00", Severity.INFO: "#6a1b9a"}
+PROBLEM_COLOURS = {
+    Severity.ERROR: PROBLEM_COLOUR,
+    Severity.WARNING: "#b35c00",
+    Severity.INFO: "#6a1b9a",
+}
 FILL = {"start": "#e8f1fb", "decision": "#fff8e1", "action": "#ffffff", "end": "#e8f5e9"}
 
 FORMATS = ("dot", "svg", "png", "pdf")
+
+# Past this many nodes Graphviz's defaults take minutes (measured: a generated
+# 1000-node pathway spent over 3 minutes in x-positioning and spline routing, see
+# bench/bench_render.py): straight edges and bounded network-simplex and
+# crossing-minimisation passes bring it to seconds.
+LARGE_GRAPH = 200
+LARGE_GRAPH_LAYOUT = {"splines": "line", "nslimit": "0.05", "mclimit": "0.3"}
 
 
 class RenderError(Exception):
@@ -124,16 +135,19 @@ class DotRenderer:
         self.options = options or DotOptions()
         self.guards = _written_guards(pathway.syntax)
         self.marks = _marks(pathway, self.options)
+        graph_attr = {
+            "rankdir": "TB",
+            "fontname": FONT,
+            "nodesep": "0.4",
+            "ranksep": "0.45",
+            "tooltip": dot_string(pathway.title),
+            "id": "flowchart",
+        }
+        if pathway.graph.number_of_nodes() > LARGE_GRAPH:
+            graph_attr.update(LARGE_GRAPH_LAYOUT)
         self.dot = graphviz.Digraph(
             name=pathway.id,
-            graph_attr={
-                "rankdir": "TB",
-                "fontname": FONT,
-                "nodesep": "0.4",
-                "ranksep": "0.45",
-                "tooltip": dot_string(pathway.title),
-                "id": "flowchart",
-            },
+            graph_attr=graph_attr,
             node_attr={"fontname": FONT, "fontsize": "11", "margin": "0.15,0.08"},
             edge_attr={"fontname": FONT, "fontsize": "10", "arrowsize": "0.8"},
         )
@@ -381,9 +395,13 @@ def _marks(pathway: Pathway, options: DotOptions) -> _Marks:
 
 
 def _contains(outer: Span, inner: Span) -> bool:
-    return (outer.line, outer.column) <= (inner.line, inner.column) <= (
-        outer.end_line,
-        outer.end_column,
+    return (
+        (outer.line, outer.column)
+        <= (inner.line, inner.column)
+        <= (
+            outer.end_line,
+            outer.end_column,
+        )
     )
 
 

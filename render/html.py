@@ -31,11 +31,13 @@ from carepath.compiler.evaluate import format_value
 from carepath.compiler.pathway import Loaded, Pathway
 from carepath.compiler.testing import run_cases
 from carepath.compiler.units import format_number, parse_unit
+from carepath.dsl import ast
 from carepath.dsl.diagnostics import Diagnostic, Severity
+from carepath.dsl.spans import Span
 
 from . import codes as _codes  # noqa: F401 - registers CP5xx
 from .codegen_js import data_json, runtime_js
-from .dot import section_id, svg_for_page
+from .dot import _written_guards, section_id, svg_for_page
 from .labels import ITEM_MARKS, condition_text, name_text
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -155,6 +157,7 @@ def render_page(
     assert pathway is not None
     errors = page.count(Severity.ERROR)
     references = list(pathway.references.values())
+    guards = _written_guards(pathway.syntax)
     numbers = {ref.id: i + 1 for i, ref in enumerate(references)}
     context = {
         "pathway": pathway,
@@ -163,7 +166,9 @@ def render_page(
         "errors": errors,
         "warnings": page.count(Severity.WARNING),
         "svg": Markup(svg(pathway, page.diagnostics)),
-        "sections": [_section(pathway, node, data, numbers) for node, data in _ordered(pathway)],
+        "sections": [
+            _section(pathway, node, data, numbers, guards) for node, data in _ordered(pathway)
+        ],
         "references": [_reference(ref, numbers[ref.id]) for ref in references],
         "inputs": [_input(decl) for decl in pathway.inputs.values()],
         "defines": [
@@ -202,16 +207,13 @@ def _ordered(pathway: Pathway) -> list[tuple[str, dict[str, Any]]]:
     return [(n, graph.nodes[n]) for n in order]
 
 
-def _written(pathway: Pathway) -> dict[Any, Any]:
-    from .dot import _written_guards
-
-    return _written_guards(pathway.syntax)
-
-
 def _section(
-    pathway: Pathway, node: str, data: dict[str, Any], numbers: dict[str, int]
+    pathway: Pathway,
+    node: str,
+    data: dict[str, Any],
+    numbers: dict[str, int],
+    guards: dict[Span, ast.Expr],
 ) -> dict[str, Any]:
-    guards = _written(pathway)
     graph = pathway.graph
 
     def cites(ids: Sequence[str]) -> list[dict[str, Any]]:

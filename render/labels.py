@@ -100,8 +100,9 @@ def _bare(expr: ast.Expr, level: int) -> str:
     raise TypeError(f"cannot print {type(expr).__name__}")
 
 
-# A number and its unit stay on one line: "3 months", never "3" / "months".
-_QUANTITY_SPACE = re.compile(r"(?<=\d) (?=[^\W\d])")
+# A number and its unit stay on one line ("3 months", never "3" / "months"), and an
+# ellipsis stays with the word before it.
+_QUANTITY_SPACE = re.compile(r"(?<=\d) (?=[^\W\d])| (?=…)")
 _GLUE = "\u00a0"
 
 

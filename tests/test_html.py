@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import itertools
+import os
 import re
 import subprocess
 import sys
@@ -75,7 +77,9 @@ def test_index_lists_every_pathway_with_its_check_status(site: Site) -> None:
     assert {"chronic_osteoporotic_vcf.html", "render_vcf.html", "render_nasty.html"} <= set(links)
     text = index.plain
     assert "Chronic osteoporotic vertebral compression fracture (render test) " in text
-    row = re.search(r"\(render test\).*?render_vcf\.cpath (\S+) (\S+) (\S+) (.*?)(?: Title|$)", text)
+    row = re.search(
+        r"\(render test\).*?render_vcf\.cpath (\S+) (\S+) (\S+) (.*?)(?: Title|$)", text
+    )
     assert row is not None, text
     assert row.groups()[:3] == ("0.1.0", "draft", "2026-02-27")
     assert "no errors or warnings" in row.group(4)
@@ -90,7 +94,7 @@ def test_page_structure_and_accessibility(site: Site) -> None:
     assert "main" in page.ids()
     levels = [level for level, _ in page.headings]
     assert levels.count(1) == 1 and levels[0] == 1
-    assert all(b - a <= 1 for a, b in zip(levels, levels[1:], strict=False)), page.headings
+    assert all(b - a <= 1 for a, b in itertools.pairwise(levels)), page.headings
     assert page.all("title")
     for table in re.findall(r"<table.*?</table>", site.files["render_vcf.html"], re.S):
         assert "<caption>" in table and 'scope="col"' in table
@@ -114,7 +118,10 @@ def test_flowchart_nodes_link_to_their_sections(site: Site) -> None:
     assert "Consider: NSAIDs only with caution — only if age ≥ 65 or egfr < 30 mL/min [2]" in body
     assert 'href="#ref-t8"' in section.group(0) and "ref-t8" in ids
     references = Page(re.search(r'<ol class="references">.*?</ol>', text, re.S).group(0)).plain  # type: ignore[union-attr]
-    assert "Treatment of T8 Compression Fracture . Praxis Medical Insights (2025). Evidence grade B." in references
+    assert (
+        "Treatment of T8 Compression Fracture . Praxis Medical Insights (2025). Evidence grade B."
+        in references
+    )
     assert 'href="https://example.org/t8"' in text
 
 
@@ -124,7 +131,9 @@ def test_data_dictionary_and_cases(site: Site) -> None:
     assert "age integer years 18 to 120 years Age" in page
     assert "pain one of: none, mild, moderate, severe — — Current back pain" in page
     assert "fracture_age duration any time unit — Time since the index fracture" in page
-    assert "Severe pain after 3 months goes to augmentation" in page
+    assert "2 of 2 cases passed. Coverage: nodes 5/8 (62.5%)" in page
+    assert "line 51: end `acute_care`" in page  # not exercised by any case
+    assert "Severe pain after 3 months goes to augmentation (line 54)" in page
     assert "conservative_duration = 4 months" in page
     assert "end augmentation" in page
 
@@ -135,11 +144,18 @@ def test_labels_escaped_on_the_page(site: Site) -> None:
     assert "<script>alert" not in text and "<b>bold</b>" not in text
     scripts = page.all("script")
     assert len(scripts) == 4  # pathway data, duration units, evaluator, walk-through
-    assert sorted(s.get("type") or "" for s in scripts) == ["", "", "application/json", "application/json"]
+    assert sorted(s.get("type") or "" for s in scripts) == [
+        "",
+        "",
+        "application/json",
+        "application/json",
+    ]
     title = page.headings[0][1]
     assert title == 'Title with "quotes" ] <script>alert(1)</script> \\ {x|y} <>'
-    assert "R <script>alert(2)</script> | {x} \\ \"q\"" in page.plain
-    data = re.search(r'<script type="application/json" id="pathway-data">(.*?)</script>', text, re.S)
+    assert 'R <script>alert(2)</script> | {x} \\ "q"' in page.plain
+    data = re.search(
+        r'<script type="application/json" id="pathway-data">(.*?)</script>', text, re.S
+    )
     assert data is not None and "<" not in data.group(1)
 
 
@@ -168,7 +184,11 @@ def test_self_contained(site: Site) -> None:
 
 def _carepath(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "carepath", *args], capture_output=True, text=True, cwd=ROOT, check=False
+        [sys.executable, "-m", "carepath", *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
     )
 
 
@@ -179,6 +199,10 @@ def test_cli_html(tmp_path: Path) -> None:
     assert sorted(p.name for p in out.iterdir()) == [
         "chronic_osteoporotic_vcf.html", "index.html", "render_vcf.html",
     ]  # fmt: skip
+    umask = os.umask(0)
+    os.umask(umask)
+    for page in out.iterdir():  # as readable as any new file: a site is for publishing
+        assert page.stat().st_mode & 0o777 == 0o666 & ~umask
     broken = tmp_path / "broken.cpath"
     broken.write_text('pathway broken "Broken"\nstart nowhere\nend e "E"\n', encoding="utf-8")
     done = _carepath("html", str(broken), "-o", str(tmp_path / "b"))
@@ -188,3 +212,16 @@ def test_cli_html(tmp_path: Path) -> None:
     done = _carepath("html", str(tmp_path / "missing.cpath"), "-o", str(tmp_path / "m"))
     assert done.returncode == 2 and "CP006" in done.stderr
     assert not (tmp_path / "m").exists()
+
+
+def test_failing_case_shown_as_failed(tmp_path: Path) -> None:
+    text = SMALL.read_text(encoding="utf-8").replace(
+        "  expect end surgical_consult", "  expect end augmentation"
+    )
+    path = tmp_path / "failing.cpath"
+    path.write_text(text, encoding="utf-8")
+    page = Page(build_site([str(path)]).files["render_vcf.html"]).plain
+    assert "1 of 2 cases passed." in page
+    assert re.search(
+        r"Red flag goes to the surgeon \(line 60\) .* failed line 62: expected end", page
+    )

@@ -83,9 +83,7 @@ class Watched:
         self.page: Page = browser.new_page(viewport={"width": 1280, "height": 900})
         self.page.on("request", lambda r: self.requests.append(r.url))
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
-        self.page.on(
-            "console", lambda m: self.errors.append(m.text) if m.type == "error" else None
-        )
+        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
         self.page.goto(url)
 
 
@@ -114,7 +112,7 @@ def _python_value(seed: Pathway, name: str) -> ir.Value:
     if isinstance(value, tuple):
         return Fraction(value[0]) * {"months": MONTH}[value[1]]
     if value in ("true", "false"):
-        return value == "true"
+        return bool(value == "true")
     decl = seed.inputs[name]
     if isinstance(decl.type, ir.NumberType):
         assert decl.type.unit is not None
@@ -122,7 +120,9 @@ def _python_value(seed: Pathway, name: str) -> ir.Value:
     return str(value)
 
 
-def test_walk_through_to_vertebral_augmentation(browser: Browser, page_url: str, seed: Pathway) -> None:
+def test_walk_through_to_vertebral_augmentation(
+    browser: Browser, page_url: str, seed: Pathway
+) -> None:
     w = Watched(browser, page_url)
     page = w.page
     given: dict[str, ir.Value] = {}
@@ -157,7 +157,10 @@ def test_walk_through_to_vertebral_augmentation(browser: Browser, page_url: str,
     assert page.is_visible("#wt-field-pain")
     _answer(page, "pain")
     recs = page.inner_text("#wt-recs")
-    assert "Opioid reserved for severe refractory pain — only if pain is severe and pain refractory" in recs
+    assert (
+        "Opioid reserved for severe refractory pain — only if pain is severe and pain refractory"
+        in recs
+    )
     path = page.inner_text("#wt-path")
     assert "fracture age > 6 weeks" in path and path.count("\n") == 3
     # The path is highlighted in the SVG: exactly its nodes and edges.
@@ -167,7 +170,9 @@ def test_walk_through_to_vertebral_augmentation(browser: Browser, page_url: str,
     expected |= {f"edge-{s.node}-{s.branch}" for s in final.steps if s.kind == "decision"}
     expected |= {f"edge-{s.node}-next" for s in final.steps if s.kind == "action"}
     assert on == expected
-    opacity = page.eval_on_selector("#node-surgical_consultation", "e => getComputedStyle(e).opacity")
+    opacity = page.eval_on_selector(
+        "#node-surgical_consultation", "e => getComputedStyle(e).opacity"
+    )
     assert float(opacity) < 0.5
     stroke = page.eval_on_selector(
         "#node-vertebral_augmentation path", "e => getComputedStyle(e).stroke"
@@ -195,14 +200,18 @@ def test_inputs_convert_exactly_and_reject_bad_values(browser: Browser, page_url
     assert answers == {"fracture_age": str(42 * 86400) + "/1"}
     assert page.inner_text("#wt-status").startswith("Outcome: Outside this pathway")
     page.fill("#wt-fracture_age", "42.5")
-    assert page.evaluate("() => window.carepathWalkthrough.answers") == {"fracture_age": "3672000/1"}
+    assert page.evaluate("() => window.carepathWalkthrough.answers") == {
+        "fracture_age": "3672000/1"
+    }
     page.fill("#wt-fracture_age", "1,5")
     assert "Enter a number" in page.inner_text("#wt-fracture_age-error")
     assert page.get_attribute("#wt-fracture_age", "aria-invalid") == "true"
     assert page.evaluate("() => window.carepathWalkthrough.answers") == {}
     page.fill("#wt-fracture_age", "2.5")
     page.select_option("#wt-fracture_age-unit", "months")
-    assert page.evaluate("() => window.carepathWalkthrough.answers") == {"fracture_age": "6574500/1"}
+    assert page.evaluate("() => window.carepathWalkthrough.answers") == {
+        "fracture_age": "6574500/1"
+    }
     assert not page.is_visible("#wt-field-age")  # asked only by conditional items, later
     page.check("#wt-neuro_deficit-true")
     assert page.inner_text("#wt-status").startswith("Outcome: Surgical consultation")
@@ -277,7 +286,7 @@ def _random_patients(seed: Pathway, count: int) -> list[dict[str, ir.Value]]:
                 patient[name] = rng.choice(t.values)
             elif isinstance(t, ir.NumberType) and t.duration:
                 patient[name] = rng.choice([3, 6, 12, 13, 26]) * Fraction(604800) + rng.choice(
-                    [0, 3 * MONTH - 13 * 604800, Fraction(1, 1000), -Fraction(1, 1000)]
+                    [Fraction(0), 3 * MONTH - 13 * 604800, Fraction(1, 1000), -Fraction(1, 1000)]
                 )
             else:
                 assert isinstance(t, ir.NumberType) and t.unit is not None
@@ -286,7 +295,9 @@ def _random_patients(seed: Pathway, count: int) -> list[dict[str, ir.Value]]:
     return out
 
 
-def test_chromium_evaluator_agrees_with_python(browser: Browser, page_url: str, seed: Pathway) -> None:
+def test_chromium_evaluator_agrees_with_python(
+    browser: Browser, page_url: str, seed: Pathway
+) -> None:
     page = Watched(browser, page_url).page
     patients = [dict(c.patient) for c in seed.cases] + _random_patients(seed, 300)
     results = page.evaluate(

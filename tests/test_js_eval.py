@@ -101,7 +101,11 @@ def test_seed_cases_agree(seed: Pathway, tmp_path: Path) -> None:
 @settings(
     max_examples=4,
     deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.data_too_large, HealthCheck.large_base_example],
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.data_too_large,
+        HealthCheck.large_base_example,
+    ],
 )
 @given(data=st.data())
 def test_seed_random_patients_agree(seed: Pathway, tmp_path: Path, data: st.DataObject) -> None:

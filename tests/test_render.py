@@ -70,7 +70,7 @@ def _words(text: str) -> list[str]:
     return text.replace("\u00a0", " ").split()
 
 
-# ---------------------------------------------------------------- conditions as clinicians write them
+# ------------------------------------------- conditions as clinicians write them
 
 
 def _guard(condition: str, extra: str = "") -> str:
@@ -94,8 +94,14 @@ def _guard(condition: str, extra: str = "") -> str:
         ("pain != severe", "pain is not severe"),
         ("age >= 65 and age <= 80", "age ≥ 65 and age ≤ 80"),
         ("neuro_deficit or pain == severe", "neuro deficit or pain is severe"),
-        ("(neuro_deficit or age > 70) and pain == mild", "(neuro deficit or age > 70) and pain is mild"),
-        ("neuro_deficit or age > 70 and pain == mild", "neuro deficit or age > 70 and pain is mild"),
+        (
+            "(neuro_deficit or age > 70) and pain == mild",
+            "(neuro deficit or age > 70) and pain is mild",
+        ),
+        (
+            "neuro_deficit or age > 70 and pain == mild",
+            "neuro deficit or age > 70 and pain is mild",
+        ),
         ("not neuro_deficit", "not neuro deficit"),
         ("not (neuro_deficit and age > 70)", "not (neuro deficit and age > 70)"),
         ("pain in {mild, severe}", "pain is mild or severe"),
@@ -112,7 +118,9 @@ def test_conditions_read_as_a_clinician_writes_them(written: str, shown: str) ->
 
 
 def test_wrap_keeps_quantities_together_and_lines_short() -> None:
-    lines = wrap("pain is severe and conservative duration >= 3 months and fracture age >= 12 weeks")
+    lines = wrap(
+        "pain is severe and conservative duration >= 3 months and fracture age >= 12 weeks"
+    )
     assert all(len(line) <= 28 for line in lines)
     joined = "\n".join(lines)
     assert "3 months" in joined and "12 weeks" in joined
@@ -203,7 +211,11 @@ def test_labels_escaped_in_dot_and_svg(nasty: Pathway) -> None:
 
 
 def test_highlight_draws_the_patient_path_bold_and_fades_the_rest(seed: Pathway) -> None:
-    case = next(c for c in seed.cases if c.expectations and c.expectations[0].values == ("vertebral_augmentation",))
+    case = next(
+        c
+        for c in seed.cases
+        if c.expectations and c.expectations[0].values == ("vertebral_augmentation",)
+    )
     result = evaluate(seed, case.patient)
     assert result.outcome == "vertebral_augmentation"
     svg = _svg(to_dot(seed, DotOptions(highlight=result)))
@@ -250,7 +262,7 @@ def test_dot_failure_is_a_render_error() -> None:
     assert "syntax error" in caught.value.message
 
 
-# ---------------------------------------------------------------- Mermaid: a strict parser of the subset we emit
+# ------------------------------ Mermaid: a strict parser of the subset we emit
 
 _MERMAID_RESERVED = {
     "end", "graph", "subgraph", "style", "click", "class", "classDef", "linkStyle",
@@ -279,7 +291,9 @@ def _decode(label: str) -> str:
     return "\n".join(_ENTITY.sub(entity, part) for part in parts)
 
 
-def parse_mermaid(text: str) -> tuple[dict[str, tuple[str, str]], list[tuple[str, str, str | None]]]:
+def parse_mermaid(
+    text: str,
+) -> tuple[dict[str, tuple[str, str]], list[tuple[str, str, str | None]]]:
     """Nodes (id -> (shape, label)) and edges; every line must match the grammar."""
     lines = text.split("\n")
     assert lines[0] == "flowchart TD" and lines[-1] == ""
@@ -292,7 +306,9 @@ def parse_mermaid(text: str) -> tuple[dict[str, tuple[str, str]], list[tuple[str
             nodes[m["id"]] = (m["open"], _decode(m["label"]))
         elif m := _EDGE.fullmatch(line):
             assert m["src"] in nodes and m["dst"] in nodes, line
-            edges.append((m["src"], m["dst"], _decode(m["label"]) if m["label"] is not None else None))
+            edges.append(
+                (m["src"], m["dst"], _decode(m["label"]) if m["label"] is not None else None)
+            )
         else:
             raise AssertionError(f"not valid Mermaid (for our subset): {line!r}")
     return nodes, edges
@@ -307,7 +323,9 @@ def test_mermaid_seed_parses_and_matches_the_graph(seed: Pathway) -> None:
         assert shape == shapes[data["kind"]]
         if data["kind"] == "decision":
             assert label.split() == data["label"].split()
-    branches = sum(len(d["branches"]) for _, d in seed.graph.nodes(data=True) if d["kind"] == "decision")
+    branches = sum(
+        len(d["branches"]) for _, d in seed.graph.nodes(data=True) if d["kind"] == "decision"
+    )
     nexts = sum(1 for _, d in seed.graph.nodes(data=True) if d["kind"] == "action" and d["next"])
     assert len(edges) == 1 + branches + nexts
     assert ("n_chronicity", "n_conservative_care", "fracture age > 6 weeks") in edges
@@ -367,7 +385,13 @@ def test_cli_render_formats(tmp_path: Path, fmt: str) -> None:
     assert done.returncode == 0, done.stderr
     assert done.stderr == ""
     data = out.read_bytes()
-    magic = {"dot": b"digraph", "svg": b"<?xml", "png": b"\x89PNG", "pdf": b"%PDF", "mermaid": b"flowchart TD"}
+    magic = {
+        "dot": b"digraph",
+        "svg": b"<?xml",
+        "png": b"\x89PNG",
+        "pdf": b"%PDF",
+        "mermaid": b"flowchart TD",
+    }
     assert data.startswith(magic[fmt])
 
 
@@ -410,3 +434,22 @@ def test_cli_bad_pathway(tmp_path: Path) -> None:
     assert not (tmp_path / "b.svg").exists()
     done = _carepath("render", str(tmp_path / "missing.cpath"), "-o", str(tmp_path / "m.svg"))
     assert done.returncode == 2 and "CP006" in done.stderr
+
+
+def test_cli_diagnostics_draws_a_broken_pathway_with_its_errors_marked(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.cpath"
+    broken.write_text(
+        'pathway broken "Broken"\ninput a: boolean\nstart d\ndecision d "D?"\n'
+        '  when a -> yes\n  when nme -> no\n  otherwise -> no\nend yes "Yes"\nend no "No"\n',
+        encoding="utf-8",
+    )
+    out = tmp_path / "broken.svg"
+    done = _carepath("render", str(broken), "--diagnostics", "-o", str(out))
+    assert done.returncode == 1 and "CP102" in done.stderr
+    svg = ET.fromstring(out.read_bytes())
+    decision = _group(svg, "node-d")
+    assert decision.get("class") == "node cp-node cp-problem cp-error"
+    anchor = decision.find(f".//{SVG_NS}a")
+    assert anchor is not None
+    assert anchor.get("{http://www.w3.org/1999/xlink}title") == "error[CP102]: unknown name `nme`"
+    assert "cp-problem" not in _group(svg, "node-yes").get("class", "")

@@ -155,7 +155,8 @@ def test_pathway_with_errors_is_not_evaluated(
     bad = write(tmp_path, "bad.cpath", SMALL.replace("when a ->", "when b ->"))
     patient = write(tmp_path, "pt.json", "{}")
     assert main(["run", bad, "--patient", patient]) == 2
-    assert "CP102" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "error[CP102]" in err and "error[CP412]: not evaluated" in err
 
 
 def test_compile_writes_module(small: str, tmp_path: Path) -> None:

@@ -63,7 +63,9 @@ def run(args: argparse.Namespace) -> int:
             {page.file: page.loaded.source},
         )
     pages = len(site.files) - 1
-    print(f"wrote {out / 'index.html'} and {pages} page{'s' if pages != 1 else ''}", file=sys.stderr)
+    print(
+        f"wrote {out / 'index.html'} and {pages} page{'s' if pages != 1 else ''}", file=sys.stderr
+    )
     if unreadable and any(
         d.code in ("CP006", "CP007", "CP008") for p in unreadable for d in p.diagnostics
     ):

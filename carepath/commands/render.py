@@ -18,7 +18,8 @@ its condition. svg, png and pdf are drawn by Graphviz `dot`.
 
 exit codes:
   0  written
-  1  the pathway has errors (nothing written)
+  1  the pathway has errors (nothing written; with --diagnostics it is drawn
+     with the errors marked)
   2  a file could not be read or written, Graphviz is missing or failed, bad usage
 """
 
@@ -86,8 +87,10 @@ def run(args: argparse.Namespace) -> int:
         diagnostics=tuple(loaded.diagnostics) if args.diagnostics else (),
     )
     try:
-        data = to_mermaid(pathway).encode("utf-8") if fmt == "mermaid" else render(
-            pathway, fmt, options
+        data = (
+            to_mermaid(pathway).encode("utf-8")
+            if fmt == "mermaid"
+            else render(pathway, fmt, options)
         )
     except RenderError as error:
         print(f"carepath render: error[{error.code}]: {error.message}", file=sys.stderr)
@@ -104,5 +107,8 @@ def run(args: argparse.Namespace) -> int:
     else:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
+    if errors:
+        # --diagnostics drew a pathway that has errors: marked, but not clean.
+        print_diagnostics(errors, {loaded.file: loaded.source})
+        return 1
     return 0
-

@@ -74,8 +74,17 @@ def run(args: argparse.Namespace) -> int:
     loaded = load(args.pathway)
     errors = [d for d in loaded.diagnostics if d.severity >= Severity.ERROR]
     if loaded.pathway is None or errors:
-        print_diagnostics(errors or list(loaded.diagnostics), {loaded.file: loaded.source})
-        print(f"carepath: cannot evaluate: {args.pathway} has errors", file=sys.stderr)
+        from carepath.compiler import codes_eval as _codes  # noqa: F401 - CP412
+        from carepath.dsl.diagnostics import make
+
+        shown = errors or list(loaded.diagnostics)
+        refusal = make(
+            "CP412",
+            f"not evaluated: the pathway has {len(shown)} error{'s' if len(shown) != 1 else ''}",
+            shown[0].span,
+            notes=("fix what `carepath check` reports first",),
+        )
+        print_diagnostics([*shown, refusal], {loaded.file: loaded.source})
         return 2
     if args.batch:
         return _batch(loaded.pathway, args)

@@ -229,14 +229,14 @@
       path.push(node);
       const data = pw.nodes[node];
       if (data.kind === "action" || data.kind === "end") {
-        for (const item of data.items) {
+        data.items.forEach((item, index) => {
           const h = item.guard === null ? true : ev.holds(item.guard);
           if (h) {
-            recommendations.push({ node, kind: item.kind, text: item.text, strength: item.strength, citations: item.citations });
+            recommendations.push({ node, kind: item.kind, text: item.text, strength: item.strength, citations: item.citations, item: index });
           } else if (h === null) {
-            undetermined.push({ node, text: item.text, needs: ev.missing(item.reads) });
+            undetermined.push({ node, text: item.text, needs: ev.missing(item.reads), item: index });
           }
-        }
+        });
       }
       if (data.kind === "end") {
         steps.push({ node, kind: "end", branch: null });

@@ -177,9 +177,9 @@
     return li;
   }
 
-  function whenOf(node, text) {
-    const item = (pw.nodes[node].items || []).find((i) => i.text === text);
-    return item && item.shown ? "— only if " + item.shown : "";
+  function whenOf(r) {
+    const item = pw.nodes[r.node].items[r.item];
+    return item.shown ? "— only if " + item.shown : "";
   }
 
   function update() {
@@ -228,7 +228,7 @@
       path.append(li);
     });
     const recs = document.getElementById("wt-recs");
-    recs.replaceChildren(...result.recommendations.map((r) => recItem(r, whenOf(r.node, r.text))));
+    recs.replaceChildren(...result.recommendations.map((r) => recItem(r, whenOf(r))));
     if (!result.recommendations.length) recs.append(el("li", {}, "None yet."));
     const und = document.getElementById("wt-undetermined");
     und.replaceChildren(...result.undetermined.map((u) => {
