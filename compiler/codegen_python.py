@@ -339,6 +339,9 @@ def _strs(names: Iterable[str]) -> Tup:
 # ---------------------------------------------------------------- expressions
 
 
+_MIRROR = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}
+
+
 class _Function:
     """Statements computing one expression into temporaries (``t0``, ``t1``, …)."""
 
@@ -386,6 +389,10 @@ class _Function:
             return self.assign(f"None if {inner} is None else {inner} in {values}", line)
         if isinstance(expr, ir.Compare | ir.Arith):
             left, right = self.value(expr.left), self.value(expr.right)
+            if isinstance(expr, ir.Compare) and not left.startswith("t") and right.startswith("t"):
+                # `6 weeks > x` is written `x < 6 weeks` (ruff's SIM300: no Yoda conditions).
+                left, right = right, left
+                expr = ir.Compare(expr.span, _MIRROR[expr.op], expr.right, expr.left)
             unknown = [f"{a} is None" for a in (left, right) if a.startswith("t")]
             if isinstance(expr, ir.Arith) and expr.op == "/":
                 unknown.append(f"{right} == 0")

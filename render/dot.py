@@ -25,7 +25,7 @@ from typing import Any, ClassVar
 import graphviz
 
 from carepath.compiler import ir
-from carepath.compiler.evaluate import Result
+from carepath.compiler.evaluate import COMPLETE, Result
 from carepath.compiler.pathway import Pathway
 from carepath.dsl import ast
 from carepath.dsl.diagnostics import Diagnostic, Severity
@@ -49,6 +49,7 @@ DOT_TIMEOUT_S = 120
 PATH_COLOUR = "#0b5cad"
 FADED_COLOUR = "#b0b0b0"
 FADED_TEXT = "#8a8a8a"
+STOPPED_COLOUR = "#b35c00"
 PROBLEM_COLOUR = "#c62828"
 PROBLEM_COLOURS = {
     Severity.ERROR: PROBLEM_COLOUR,
@@ -119,6 +120,7 @@ class _Marks:
     nodes: set[str] = field(default_factory=set)
     edges: set[str] = field(default_factory=set)  # DOM ids of edges on the path
     problems: dict[str, list[Diagnostic]] = field(default_factory=dict)  # DOM id -> findings
+    stopped: dict[str, str] = field(default_factory=dict)  # DOM id -> why the path stops there
 
 
 class DotRenderer:
@@ -292,7 +294,8 @@ class DotRenderer:
         self, node: str, data: dict[str, Any], tooltip: str, style: str
     ) -> dict[str, str]:
         dom_id = node_dom_id(node)
-        attrs = {"id": dom_id, "tooltip": dot_string(self._problem_text(dom_id) or tooltip)}
+        shown = self._problem_text(dom_id) or self.marks.stopped.get(dom_id) or tooltip
+        attrs = {"id": dom_id, "tooltip": dot_string(shown)}
         if self.options.links:
             attrs["URL"] = dot_string(f"#{section_id(node)}")
         attrs.update(self._emphasis(dom_id, node in self.marks.nodes))
@@ -302,7 +305,12 @@ class DotRenderer:
         attrs: dict[str, str] = {}
         classes = ["cp-node"]
         if self.options.highlight is not None:
-            if on_path:
+            if dom_id in self.marks.stopped:
+                # The highlighted path ends here without an outcome (missing data,
+                # conflict, no branch, loop): draw the stop, dashed, in amber.
+                attrs.update(color=STOPPED_COLOUR, penwidth="3", style="dashed")
+                classes.extend(("cp-path", "cp-stopped"))
+            elif on_path:
                 attrs.update(color=PATH_COLOUR, penwidth="3")
                 classes.append("cp-path")
             else:
@@ -387,6 +395,11 @@ def _marks(pathway: Pathway, options: DotOptions) -> _Marks:
                 marks.edges.add(branch_dom_id(step.node, step.branch))
             elif step.kind == "action" and pathway.graph.nodes[step.node]["next"] in result.path:
                 marks.edges.add(next_dom_id(step.node))
+    if result is not None and result.status != COMPLETE and result.path:
+        why = result.message or result.status
+        if result.needs:
+            why = f"the path stops here: needs {', '.join(result.needs)}"
+        marks.stopped[node_dom_id(result.path[-1])] = why
     for diagnostic in options.diagnostics:
         target = locate(pathway, diagnostic.span)
         if target is not None:

@@ -12,6 +12,7 @@ import re
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
+from fractions import Fraction
 from pathlib import Path
 
 import pytest
@@ -453,3 +454,18 @@ def test_cli_diagnostics_draws_a_broken_pathway_with_its_errors_marked(tmp_path:
     assert anchor is not None
     assert anchor.get("{http://www.w3.org/1999/xlink}title") == "error[CP102]: unknown name `nme`"
     assert "cp-problem" not in _group(svg, "node-yes").get("class", "")
+
+
+def test_highlight_marks_where_an_incomplete_path_stops(seed: Pathway) -> None:
+    result = evaluate(seed, {"fracture_age": 10 * Fraction(604800)})
+    assert result.status == "incomplete"
+    stop = result.path[-1]
+    svg = _svg(to_dot(seed, DotOptions(highlight=result)))
+    g = _group(svg, f"node-{stop}")
+    assert "cp-stopped" in g.get("class", "").split()
+    anchor = g.find(f".//{SVG_NS}a")
+    assert anchor is not None
+    title = anchor.get("{http://www.w3.org/1999/xlink}title")
+    assert title == f"the path stops here: needs {', '.join(result.needs)}"
+    stopped = [x for x in svg.iter(f"{SVG_NS}g") if "cp-stopped" in (x.get("class") or "")]
+    assert len(stopped) == 1
