@@ -374,6 +374,10 @@ class AtomicOutput:
 
     def commit(self) -> None:
         self.handle.close()
+        # mkstemp makes the file private (0600); results get a new file's usual mode.
+        mask = os.umask(0)
+        os.umask(mask)
+        os.chmod(self.tmp, 0o666 & ~mask)
         os.replace(self.tmp, self.target)
 
     def abort(self) -> None:

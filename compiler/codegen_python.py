@@ -778,12 +778,13 @@ class _Generator:
         run_lines: list[int] = []
         for index, item in enumerate(data["items"]):
             line = item.span.line
-            w.comment(line, f'{item.kind} "{item.text}"')
             if item.guard is None:
+                w.comment(line, f'{item.kind} "{item.text}"')
                 run.append(f"R_{node}_{index}")
                 run_lines.append(line)
                 continue
             flush()
+            w.comment(line, f'{item.kind} "{item.text}"')
             c = f"c{len(verdicts)}"
             call = self.calls[f"item_{node}_{index}"]
             w.write(f"{c} = {call}", line)

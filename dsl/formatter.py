@@ -352,8 +352,9 @@ def _settle(
         if comment is None:
             continue
         if following is None:
-            # The end of the file: indented comments close the last block.
-            to_previous = previous is not None and not switched and indent > 0
+            # The end of the file: comments right under the last statement stay
+            # with it; after a blank line they end the file.
+            to_previous = previous is not None and not switched and index < hugging
         else:
             to_previous = (
                 previous is not None
@@ -728,9 +729,8 @@ def _render(stmt: Stmt, depth: int, out: list[str]) -> None:
     out.extend(INDENT * (depth + 1) + line for line in stmt.lines[1:])
     if stmt.split:
         out.extend(INDENT * (depth + 1) + line for line in stmt.split)
-    # A block's closing comments stand above its first nested statement; others keep
-    # whether they were indented under the statement.
-    out.extend(INDENT * (depth + (1 if stmt.children or deeper else 0)) + c for deeper, c in after)
+    # Comments after a block's first line stand above its first nested statement.
+    out.extend(INDENT * (depth + (1 if stmt.children else 0)) + c for _, c in after)
     for index, child in enumerate(stmt.children):
         if index and child.sources and _blank(child):
             out.append("")

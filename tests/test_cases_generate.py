@@ -5,11 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from carepath.cli import main
-from carepath.compiler.case_generation import generate_cases
+from carepath.compiler.case_generation import append_cases, generate_cases
+from carepath.compiler.evaluate import evaluate
 from carepath.compiler.pathway import load, load_text
-from carepath.compiler.testing import run_cases
+from carepath.compiler.testing import exercised, run_cases
+from tests.strategies import pathway_sources, patients
 
 SOURCE = """pathway g "G"
 input a: boolean
@@ -105,3 +109,25 @@ def test_seed_is_fully_covered_already() -> None:
     )
     assert loaded.pathway is not None
     assert generate_cases(loaded.pathway) == ([], [])
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(source=pathway_sources(allow_cycles=True), data=st.data())
+def test_random_pathways_generated_cases_are_sound(source: str, data: st.DataObject) -> None:
+    """Every generated case passes and reaches its target; a target called unreachable
+    is not reached by any of a sample of random patients either."""
+    loaded = load_text(source, "random.cpath")
+    assert loaded.pathway is not None
+    pathway = loaded.pathway
+    cases, unreachable = generate_cases(pathway)
+    text = append_cases(pathway.source, [c.text for c in cases])
+    again = load_text(text, "random.cpath")
+    assert again.pathway is not None
+    report = run_cases(again.pathway)
+    assert report.passed
+    missing = {t.key for t in report.coverage.missing if t.kind != "node"}
+    assert missing == {t.key for t in unreachable}
+    for _ in range(30):
+        patient = data.draw(patients(pathway, missing=0.3))
+        reached = exercised(pathway, evaluate(pathway, patient))
+        assert not reached & missing, (patient, reached & missing)

@@ -202,7 +202,7 @@ def test_comments_are_kept_where_they_belong() -> None:
         "# above the end\n"
         "end e\n"
         '  note "x"  #   spaced\n'
-        "    # closing the block\n"
+        "  # closing the block\n"
         "\n"
         "# end of file\n"
     )

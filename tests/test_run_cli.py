@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -129,6 +130,9 @@ def test_batch_csv_in_and_out(small: str, tmp_path: Path) -> None:
         ("3", "complete", "no"),
     ]
     assert "Check kidneys" in rows[0]["recommendations"]
+    mask = os.umask(0)
+    os.umask(mask)
+    assert out.stat().st_mode & 0o777 == 0o666 & ~mask  # not the temporary file's 0600
 
 
 def test_batch_interpreter_and_compiled_write_the_same(small: str, tmp_path: Path) -> None:
