@@ -194,6 +194,15 @@ class ToAst(Transformer[Token, ast.PathwayFile]):
     # -------------------------------------------------------------- references
     def reference(self, meta: Meta, children: list[Any]) -> ast.Reference:
         name, title, *attrs = children
+        keys = [key for key, _ in attrs]
+        repeated = next((key for i, key in enumerate(keys) if key in keys[:i]), None)
+        if repeated is not None:
+            raise Misplaced(
+                "CP009",
+                f"a second `{repeated}` on reference `{name.value}`",
+                self._span(meta),
+                "a reference has one of each; keep the right one",
+            )
         return ast.Reference(self._span(meta), name.value, self._str(title), **dict(attrs))
 
     def ref_year(self, meta: Meta, c: list[Token]) -> tuple[str, Any]:
