@@ -37,6 +37,7 @@ TIMEOUT_MS = 2000
 @dataclass(frozen=True)
 class GeneratedCase:
     target: Target
+    name: str
     text: str  # the case block, ready to append to the pathway file
 
 
@@ -293,6 +294,7 @@ def generate_cases(pathway: Pathway) -> tuple[list[GeneratedCase], list[Target]]
     report = run_cases(pathway)
     hit = set(report.coverage.hit)
     enc = _Encoder(pathway)
+    names = {case.name for case in pathway.cases}
     cases: list[GeneratedCase] = []
     unreachable: list[Target] = []
     for target in report.coverage.branches:
@@ -303,12 +305,18 @@ def generate_cases(pathway: Pathway) -> tuple[list[GeneratedCase], list[Target]]
             unreachable.append(target)
             continue
         known = {k: v for k, v in patient.items() if v is not None}
-        reached = exercised(pathway, evaluate(pathway, known))
+        reached = exercised(pathway, evaluate(pathway, known), known)
         if target.key not in reached:
             unreachable.append(target)
             continue
         hit |= reached
-        cases.append(GeneratedCase(target, _case_text(pathway, _case_name(target), patient)))
+        name = _case_name(target)
+        if name in names:  # two items may read alike; case names must not
+            name += f" ({sum(1 for n in names if n.startswith(name)) + 1})"
+        names.add(name)
+        cases.append(GeneratedCase(target, name, _case_text(pathway, name, patient)))
+    # A target given up on may have been reached on the way to a later one.
+    unreachable = [t for t in unreachable if t.key not in hit]
     return _verified(pathway, cases, unreachable)
 
 
@@ -352,11 +360,20 @@ def _verified(
     loaded = load_text(text, pathway.file)
     if loaded.pathway is None:
         return [], unreachable + [c.target for c in cases]
+    # A block the pathway cannot read back (it should never happen) is not offered.
+    errors = {d.span.line for d in loaded.diagnostics if d.severity >= d.severity.ERROR}
+    unreadable: set[str] = set()
+    line = append_cases(pathway.source, []).count("\n")
+    for case in cases:
+        start = line + 2  # after the blank line that separates blocks
+        line = start + case.text.count("\n")
+        if any(start <= e <= line for e in errors):
+            unreadable.add(case.name)
     report = run_cases(loaded.pathway)
-    passed = {c.name for c in report.cases if c.passed}
-    kept = [c for c in cases if _case_name(c.target) in passed]
-    dropped = [c.target for c in cases if _case_name(c.target) not in passed]
-    return kept, unreachable + dropped
+    passed = {c.name for c in report.cases if c.passed} - unreadable
+    kept = [c for c in cases if c.name in passed]
+    dropped = [c.target for c in cases if c.name not in passed]
+    return kept, [t for t in unreachable + dropped if t.key not in report.coverage.hit]
 
 
 def append_cases(source: str, blocks: list[str]) -> str:

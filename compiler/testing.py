@@ -25,10 +25,11 @@ coverage). Everything no case exercises is listed with its line.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from . import ir
-from .evaluate import COMPLETE, Result, evaluate
+from .evaluate import COMPLETE, Evaluator, Result, evaluate
 from .pathway import Pathway
 
 
@@ -201,12 +202,16 @@ def targets(pathway: Pathway) -> tuple[tuple[Target, ...], tuple[Target, ...]]:
     return tuple(nodes), tuple(branches)
 
 
-def exercised(pathway: Pathway, result: Result) -> set[tuple[str, str, int]]:
-    """The coverage targets one evaluation exercises."""
+def exercised(
+    pathway: Pathway, result: Result, patient: Mapping[str, ir.Value]
+) -> set[tuple[str, str, int]]:
+    """The coverage targets one evaluation (of ``patient``) exercises.
+
+    A conditional item's outcome is its condition's value for the patient, not a
+    match on its text: two items may share a text."""
     hit: set[tuple[str, str, int]] = set()
     graph = pathway.graph
-    given = {(r.node, r.text) for r in result.recommendations}
-    unknown = {(u.node, u.text) for u in result.undetermined}
+    ev = Evaluator(pathway, patient)
     for node in set(result.path):
         hit.add(("node", node, -1))
         data = graph.nodes[node]
@@ -215,9 +220,10 @@ def exercised(pathway: Pathway, result: Result) -> set[tuple[str, str, int]]:
         for index, item in enumerate(data["items"]):
             if item.guard is None:
                 continue
-            if (node, item.text) in given:
+            holds = ev.holds(item.guard)
+            if holds is True:
                 hit.add(("item-true", node, index))
-            elif (node, item.text) not in unknown:
+            elif holds is False:
                 hit.add(("item-false", node, index))
     for step in result.steps:
         if step.kind == "decision" and step.branch is not None:
@@ -234,7 +240,7 @@ def run_cases(pathway: Pathway) -> CaseReport:
         results.append(
             CaseResult(case.name, case.span.line, result, check_case(pathway, case, result))
         )
-        hit |= exercised(pathway, result)
+        hit |= exercised(pathway, result, case.patient)
     nodes, branches = targets(pathway)
     coverage = Coverage(nodes, branches, frozenset(hit))
     failures = tuple(r for r in results if not r.passed)
