@@ -49,9 +49,12 @@ class Smt:
         import z3
 
         self.z3: Any = z3
+        # A context of its own: z3's shared global context keeps state between
+        # queries of unrelated pathways, which made witnesses depend on what ran before.
+        self.ctx: Any = z3.Context()
         self.domain = domain
         self.defines = defines
-        self.solver = z3.Solver()
+        self.solver = z3.Solver(ctx=self.ctx)
         self.solver.set("timeout", timeout_ms)
         self._known: dict[str, Any] = {}
         self._value: dict[str, Any] = {}
@@ -64,29 +67,29 @@ class Smt:
 
     def _declare(self, name: str, var: NumVar | EnumVar) -> None:
         z3 = self.z3
-        self._known[name] = z3.Bool(f"known!{name}")
+        self._known[name] = z3.Bool(f"known!{name}", self.ctx)
         if isinstance(var, EnumVar):
             if var.values == (True, False):
-                self._raw[name] = self._value[name] = z3.Bool(name)
+                self._raw[name] = self._value[name] = z3.Bool(name, self.ctx)
                 return
-            code = z3.Int(name)
+            code = z3.Int(name, self.ctx)
             self._raw[name] = code
             self._value[name] = code
             self.solver.add(code >= 0, code < len(var.values))
             return
         if var.step is not None:
-            n = z3.Int(name)
+            n = z3.Int(name, self.ctx)
             self._raw[name] = n
-            self._value[name] = z3.ToReal(n) * _real(z3, var.step)
+            self._value[name] = z3.ToReal(n) * _real(z3, self.ctx, var.step)
         else:
-            r = z3.Real(name)
+            r = z3.Real(name, self.ctx)
             self._raw[name] = r
             self._value[name] = r
         v = self._value[name]
         if var.low is not None:
-            self.solver.add(v >= _real(z3, var.low))
+            self.solver.add(v >= _real(z3, self.ctx, var.low))
         if var.high is not None:
-            self.solver.add(v <= _real(z3, var.high))
+            self.solver.add(v <= _real(z3, self.ctx, var.high))
 
     # ------------------------------------------------------------ translation
 
@@ -102,7 +105,7 @@ class Smt:
         z3 = self.z3
         if isinstance(e, ir.Const):
             assert isinstance(e.value, bool)
-            return z3.BoolVal(e.value), z3.BoolVal(not e.value)
+            return z3.BoolVal(e.value, self.ctx), z3.BoolVal(not e.value, self.ctx)
         if isinstance(e, ir.Ref):
             if not e.is_input:
                 return self.tf(self.defines[e.name].expr)
@@ -189,7 +192,7 @@ class Smt:
         def side(x: ir.Expr) -> tuple[Any, Any]:
             if isinstance(x, ir.Const):
                 index = var.values.index(x.value) if x.value in var.values else -1
-                return z3.BoolVal(True), z3.IntVal(index)
+                return z3.BoolVal(True, self.ctx), z3.IntVal(index, self.ctx)
             return self._enum(x)
 
         return side(a), side(b)
@@ -204,10 +207,10 @@ class Smt:
 
     def _num(self, e: ir.Expr) -> tuple[Any, Any]:
         z3 = self.z3
-        true = z3.BoolVal(True)
+        true = z3.BoolVal(True, self.ctx)
         if isinstance(e, ir.Const):
             assert isinstance(e.value, Fraction)
-            return true, _real(z3, e.value)
+            return true, _real(z3, self.ctx, e.value)
         if isinstance(e, ir.Ref):
             if e.is_input:
                 return self._known[e.name], self._value[e.name]
@@ -228,23 +231,23 @@ class Smt:
         if isinstance(e, ir.Count):
             parts = [self.tf(o) for o in e.operands]
             known = z3.And([z3.Or(t, f) for t, f in parts]) if parts else true
-            total = z3.Sum(
-                [z3.If(t, _real(z3, Fraction(1)), _real(z3, Fraction(0))) for t, _ in parts]
-            )
-            return known, total if parts else _real(z3, Fraction(0))
+            one, zero = _real(z3, self.ctx, Fraction(1)), _real(z3, self.ctx, Fraction(0))
+            total = z3.Sum([z3.If(t, one, zero) for t, _ in parts]) if parts else zero
+            return known, total
         if isinstance(e, ir.Points):
             parts = [(w, self.tf(c)) for w, c in e.weights]
             known = z3.And([z3.Or(t, f) for _, (t, f) in parts]) if parts else true
             if not parts:
-                return known, _real(z3, Fraction(0))
-            total = z3.Sum([z3.If(t, _real(z3, w), _real(z3, Fraction(0))) for w, (t, _) in parts])
+                return known, _real(z3, self.ctx, Fraction(0))
+            zero = _real(z3, self.ctx, Fraction(0))
+            total = z3.Sum([z3.If(t, _real(z3, self.ctx, w), zero) for w, (t, _) in parts])
             return known, total
         raise TypeError(f"not a number: {type(e).__name__}")
 
     def boxes(self, boxes: Sequence[Box]) -> Any:
         """A union of boxes as a formula."""
         z3 = self.z3
-        return z3.Or([self._box(b) for b in boxes]) if boxes else z3.BoolVal(False)
+        return z3.Or([self._box(b) for b in boxes]) if boxes else z3.BoolVal(False, self.ctx)
 
     def _box(self, box: Box) -> Any:
         z3 = self.z3
@@ -271,14 +274,14 @@ class Smt:
                 for lo, lc, hi, hc in dim[0]:
                     c = [k]
                     if lo is not None:
-                        low = _real(z3, var.down(lo))
+                        low = _real(z3, self.ctx, var.down(lo))
                         c.append(v >= low if lc else v > low)
                     if hi is not None:
-                        high = _real(z3, var.down(hi))
+                        high = _real(z3, self.ctx, var.down(hi))
                         c.append(v <= high if hc else v < high)
                     options.append(z3.And(c))
-            parts.append(z3.Or(options) if options else z3.BoolVal(False))
-        return z3.And(parts) if parts else z3.BoolVal(True)
+            parts.append(z3.Or(options) if options else z3.BoolVal(False, self.ctx))
+        return z3.And(parts) if parts else z3.BoolVal(True, self.ctx)
 
     # ------------------------------------------------------------ queries
 
@@ -321,5 +324,5 @@ class Smt:
         return patient
 
 
-def _real(z3: Any, value: Fraction) -> Any:
-    return z3.RealVal(f"{value.numerator}/{value.denominator}")
+def _real(z3: Any, ctx: Any, value: Fraction) -> Any:
+    return z3.RealVal(f"{value.numerator}/{value.denominator}", ctx)
