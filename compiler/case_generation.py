@@ -24,7 +24,7 @@ import networkx as nx
 import z3
 
 from . import ir
-from .evaluate import evaluate, format_duration
+from .evaluate import COMPLETE, INCOMPLETE, evaluate, format_duration
 from .pathway import Pathway, load_text
 from .testing import Target, exercised, run_cases
 from .units import format_number
@@ -305,8 +305,19 @@ def generate_cases(pathway: Pathway) -> tuple[list[GeneratedCase], list[Target]]
             unreachable.append(target)
             continue
         known = {k: v for k, v in patient.items() if v is not None}
-        reached = exercised(pathway, evaluate(pathway, known), known)
-        if target.key not in reached:
+        result = evaluate(pathway, known)
+        reached = exercised(pathway, result, known)
+        if target.key in reached and result.status not in _FINISHED:
+            # The path goes on past the target into a loop (or a conflict, or a fall
+            # through): leave unknown what reaching the target does not need, so the
+            # case stops with `expect needs` instead.
+            known = _only_what_reaches(pathway, target, known)
+            patient = dict(known)
+            result = evaluate(pathway, known)
+            reached = exercised(pathway, result, known)
+        # A patient who still loops, conflicts or falls through cannot make a case that
+        # passes: no case is offered, and what it reached stays uncovered.
+        if target.key not in reached or result.status not in _FINISHED:
             unreachable.append(target)
             continue
         hit |= reached
@@ -318,6 +329,27 @@ def generate_cases(pathway: Pathway) -> tuple[list[GeneratedCase], list[Target]]
     # A target given up on may have been reached on the way to a later one.
     unreachable = [t for t in unreachable if t.key not in hit]
     return _verified(pathway, cases, unreachable)
+
+
+_FINISHED = (COMPLETE, INCOMPLETE)
+
+
+def _only_what_reaches(
+    pathway: Pathway, target: Target, known: dict[str, ir.Value]
+) -> dict[str, ir.Value]:
+    """``known`` less every input whose removal still lets the patient reach ``target``
+    (greedily, in declaration order from the last input)."""
+    kept = dict(known)
+    for name in reversed(list(pathway.inputs)):
+        if name not in kept:
+            continue
+        trial = {k: v for k, v in kept.items() if k != name}
+        result = evaluate(pathway, trial)
+        if target.key in exercised(pathway, result, trial):
+            kept = trial
+            if result.status in _FINISHED:
+                break
+    return kept
 
 
 def _find(enc: _Encoder, pathway: Pathway, target: Target) -> dict[str, Any] | None:
@@ -373,6 +405,12 @@ def _verified(
     passed = {c.name for c in report.cases if c.passed} - unreadable
     kept = [c for c in cases if c.name in passed]
     dropped = [c.target for c in cases if c.name not in passed]
+    if dropped:
+        # A dropped case (e.g. its patient goes round a loop forever, so no `expect end`
+        # can hold) still counted towards coverage above; count only the kept ones.
+        kept_only = load_text(append_cases(pathway.source, [c.text for c in kept]), pathway.file)
+        if kept_only.pathway is not None:
+            report = run_cases(kept_only.pathway)
     return kept, [t for t in unreachable + dropped if t.key not in report.coverage.hit]
 
 

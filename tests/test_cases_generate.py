@@ -115,7 +115,7 @@ def test_seed_is_fully_covered_already() -> None:
 @given(source=pathway_sources(allow_cycles=True), data=st.data())
 def test_random_pathways_generated_cases_are_sound(source: str, data: st.DataObject) -> None:
     """Every generated case passes and reaches its target; a target called unreachable
-    is not reached by any of a sample of random patients either."""
+    is not reached by any of a sample of random patients whose evaluation finishes."""
     loaded = load_text(source, "random.cpath")
     assert loaded.pathway is not None
     pathway = loaded.pathway
@@ -130,5 +130,26 @@ def test_random_pathways_generated_cases_are_sound(source: str, data: st.DataObj
     assert missing == {t.key for t in unreachable}
     for _ in range(30):
         patient = data.draw(patients(pathway, missing=0.3))
-        reached = exercised(pathway, evaluate(pathway, patient), patient)
+        result = evaluate(pathway, patient)
+        if result.status not in ("complete", "incomplete"):
+            continue  # a looping or stuck patient makes no case (see the test below)
+        reached = exercised(pathway, result, patient)
         assert not reached & missing, (patient, reached & missing)
+
+
+def test_branch_reached_only_by_looping_patients_gets_no_case() -> None:
+    """Found by hypothesis: a patient who takes `d2`'s otherwise goes round forever, so
+    no case can pass; the branch must be reported, not silently left uncovered."""
+    source = (
+        'pathway p "Loop"\ninput a: boolean\ninput b: boolean\nstart d1\n'
+        'decision d1 "A?"\n  when a -> d2\n  otherwise -> done\n'
+        'decision d2 "B?"\n  when b -> done\n  otherwise -> d2\nend done "Done"\n'
+    )
+    pathway = load_text(source, "loop.cpath").pathway
+    assert pathway is not None
+    cases, unreachable = generate_cases(pathway)
+    assert ("branch", "d2", 1) in {t.key for t in unreachable}
+    again = load_text(append_cases(source, [c.text for c in cases]), "loop.cpath").pathway
+    assert again is not None
+    missing = {t.key for t in run_cases(again).coverage.missing if t.kind != "node"}
+    assert missing == {t.key for t in unreachable}

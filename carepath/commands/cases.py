@@ -48,7 +48,8 @@ def run(args: argparse.Namespace) -> int:
     cases, unreachable = generate_cases(loaded.pathway)
     for target in unreachable:
         print(
-            f"{args.pathway}:{target.line}: no patient found that exercises {target.description}",
+            f"{args.pathway}:{target.line}: no patient found that exercises {target.description}"
+            " and then finishes (unreachable, or only on a path that loops or gets stuck)",
             file=sys.stderr,
         )
     if args.write:
