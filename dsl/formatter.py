@@ -74,7 +74,7 @@ from . import codes as _codes  # noqa: F401 - registers CP010
 from .diagnostics import Diagnostic, Severity, make
 from .parser import parse
 from .spans import Span
-from .suppress import comment_start
+from .suppress import code_characters, comment_start
 
 MAX_WIDTH = 100
 INDENT = "  "
@@ -259,23 +259,7 @@ def _split_comment(line: str) -> tuple[str, str | None]:
 
 
 def _paren_change(code: str) -> int:
-    depth = 0
-    in_string = escaped = False
-    for ch in code:
-        if in_string:
-            if escaped:
-                escaped = False
-            elif ch == "\\":
-                escaped = True
-            elif ch == '"':
-                in_string = False
-        elif ch == '"':
-            in_string = True
-        elif ch in "({":
-            depth += 1
-        elif ch in ")}":
-            depth -= 1
-    return depth
+    return sum(1 if ch in "({" else -1 for _, ch in code_characters(code) if ch in "(){}")
 
 
 def _indent_of(line: str) -> int:

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from .diagnostics import Diagnostic
 
 _IGNORE = re.compile(r"#\s*carepath:\s*ignore\[([A-Z0-9,\s]+)\]")
 
 
-def comment_start(line: str) -> int | None:
-    """The index of the ``#`` that starts a comment on this line, outside quoted text."""
+def code_characters(line: str) -> Iterator[tuple[int, str]]:
+    """Each character of a line outside quoted text, with its index (escapes honoured)."""
     in_string = False
     escaped = False
     for i, ch in enumerate(line):
@@ -24,9 +24,13 @@ def comment_start(line: str) -> int | None:
                 in_string = False
         elif ch == '"':
             in_string = True
-        elif ch == "#":
-            return i
-    return None
+        else:
+            yield i, ch
+
+
+def comment_start(line: str) -> int | None:
+    """The index of the ``#`` that starts a comment on this line, outside quoted text."""
+    return next((i for i, ch in code_characters(line) if ch == "#"), None)
 
 
 def suppressions(source: str) -> dict[int, frozenset[str]]:

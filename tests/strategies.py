@@ -27,6 +27,7 @@ from hypothesis import strategies as st
 
 from carepath.compiler import ir
 from carepath.compiler.units import TIME, parse_unit
+from carepath.dsl.formatter import quote
 
 # ---------------------------------------------------------------- vocabulary
 
@@ -128,23 +129,6 @@ class Model:
 
 
 # ---------------------------------------------------------------- small pieces
-
-
-def quote(text: str) -> str:
-    """A string literal for ``text``, escapes chosen at random among the valid ones."""
-    out = []
-    for ch in text:
-        if ch == '"':
-            out.append('\\"')
-        elif ch == "\\":
-            out.append("\\\\")
-        elif ch == "\n":
-            out.append("\\n")
-        elif ch == "\t":
-            out.append("\\t")
-        else:
-            out.append(ch)
-    return '"' + "".join(out) + '"'
 
 
 @st.composite
