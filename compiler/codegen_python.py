@@ -36,7 +36,6 @@ True
 
 from __future__ import annotations
 
-import inspect
 import json
 import linecache
 import re
@@ -56,7 +55,6 @@ from . import evaluate as _ev
 from . import ir
 from .evaluate import Recommendation, Result, Step, Undetermined, evaluate, reads
 from .pathway import Pathway
-from .units import format_number
 
 LINE_LENGTH = 88
 _KLEENE_HELPERS = '''
@@ -949,14 +947,43 @@ def _unknown(*verdicts):
 """
 
 
+# The interpreter's number formatting (units.format_number, evaluate.format_duration),
+# copied so that explanations read the same; tests/test_codegen.py checks that the
+# copies agree with the originals. A copy rather than inspect.getsource: the generated
+# module must be clean under ruff's default settings (88 columns), the project's are 100.
+_NUMBER_HELPERS = '''
+def format_number(value):
+    """An exact number for people: 12, 0.5, 30.4375; repeating fractions as 10/3."""
+    if value.denominator == 1:
+        return str(value.numerator)
+    denominator = value.denominator
+    while denominator % 2 == 0:
+        denominator //= 2
+    while denominator % 5 == 0:
+        denominator //= 5
+    if denominator == 1:
+        text = f"{float(value):.12f}".rstrip("0").rstrip(".")
+        if Fraction(text) == value:
+            return text
+    return f"{value.numerator}/{value.denominator}"
+
+
+def format_duration(seconds):
+    """The largest unit in which a duration is a whole number: 6048000 s -> 10 weeks."""
+    for name, factor in _DURATION_UNITS:
+        amount = seconds / factor
+        if amount.denominator == 1 and amount != 0:
+            return f"{amount.numerator} {name}"
+    return f"{format_number(seconds / 86400)} days"
+'''
+
+
 def _number_helpers() -> str:
     units = "".join(
         f"    ({_quote(name)}, Fraction({factor.numerator})),\n"
         for name, factor in _ev._DURATION_UNITS
     )
-    # The interpreter's own functions, so that explanations read the same.
-    helpers = "\n\n".join(inspect.getsource(f) for f in (format_number, _ev.format_duration))
-    return f"_DURATION_UNITS = (\n{units})\n\n\n" + helpers.strip("\n")
+    return f"_DURATION_UNITS = (\n{units})\n\n\n" + _NUMBER_HELPERS.strip("\n")
 
 
 def _docstring(p: Pathway) -> str:
