@@ -29,7 +29,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generate import generate
 
 from carepath.compiler.pathway import load_text
-from carepath.dsl.parser import _parser, gc_paused, parse
+from carepath.dsl.lark_parser import _parser
+from carepath.dsl.parser import gc_paused, parse
 
 GOAL_NODES, GOAL_SECONDS = 10_000, 1.0
 

@@ -16,12 +16,15 @@ generated case always passes and always reaches its target.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
 import networkx as nx
 import z3
+
+from carepath.dsl.formatter import quote
 
 from . import ir
 from .evaluate import COMPLETE, INCOMPLETE, evaluate, format_duration
@@ -31,6 +34,8 @@ from .units import format_number
 
 DAY = Fraction(86400)
 MAX_PATHS = 200
+# Walks tried when looking for a patient who stops after the target: each is a z3 query.
+MAX_STOPPING_WALKS = 50
 TIMEOUT_MS = 2000
 
 
@@ -267,7 +272,7 @@ def _case_text(pathway: Pathway, name: str, patient: dict[str, ir.Value | None])
         f"{n} = {written_value(pathway.inputs[n], v)}" for n, v in patient.items() if v is not None
     ]
     result = evaluate(pathway, {k: v for k, v in patient.items() if v is not None})
-    lines = [f'case "{_escape(name)}"']
+    lines = [f"case {quote(name)}"]
     for chunk in range(0, len(givens), 4):
         lines.append("  given " + ", ".join(givens[chunk : chunk + 4]))
     if not givens:
@@ -280,29 +285,24 @@ def _case_text(pathway: Pathway, name: str, patient: dict[str, ir.Value | None])
     return "\n".join(lines)
 
 
-def _escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace('"', '\\"')
-
-
 def _case_name(target: Target) -> str:
     how = target.description.split(": ", 1)[-1]
     return f"TODO: review — reaches {target.node} via {how}"
 
 
 def generate_cases(pathway: Pathway) -> tuple[list[GeneratedCase], list[Target]]:
-    """(cases for every uncovered branch and item outcome, targets no patient can reach)."""
+    """(cases for the uncovered branches and item outcomes a finishing patient was
+    found for, the targets still unexercised with those cases added)."""
     report = run_cases(pathway)
     hit = set(report.coverage.hit)
     enc = _Encoder(pathway)
     names = {case.name for case in pathway.cases}
     cases: list[GeneratedCase] = []
-    unreachable: list[Target] = []
     for target in report.coverage.branches:
         if target.key in hit:
             continue
         patient = _find(enc, pathway, target)
         if patient is None:
-            unreachable.append(target)
             continue
         known = {k: v for k, v in patient.items() if v is not None}
         result = evaluate(pathway, known)
@@ -315,10 +315,18 @@ def generate_cases(pathway: Pathway) -> tuple[list[GeneratedCase], list[Target]]
             patient = dict(known)
             result = evaluate(pathway, known)
             reached = exercised(pathway, result, known)
+        if target.key not in reached or result.status not in _FINISHED:
+            # Look again, this time for a patient whose walk also stops after the
+            # target: at an end, or at a decision their data leaves undecided.
+            found = _find_stopping(enc, pathway, target)
+            if found is not None:
+                patient = found
+                known = {k: v for k, v in patient.items() if v is not None}
+                result = evaluate(pathway, known)
+                reached = exercised(pathway, result, known)
         # A patient who still loops, conflicts or falls through cannot make a case that
         # passes: no case is offered, and what it reached stays uncovered.
         if target.key not in reached or result.status not in _FINISHED:
-            unreachable.append(target)
             continue
         hit |= reached
         name = _case_name(target)
@@ -326,9 +334,7 @@ def generate_cases(pathway: Pathway) -> tuple[list[GeneratedCase], list[Target]]
             name += f" ({sum(1 for n in names if n.startswith(name)) + 1})"
         names.add(name)
         cases.append(GeneratedCase(target, name, _case_text(pathway, name, patient)))
-    # A target given up on may have been reached on the way to a later one.
-    unreachable = [t for t in unreachable if t.key not in hit]
-    return _verified(pathway, cases, unreachable)
+    return _verified(pathway, cases)
 
 
 _FINISHED = (COMPLETE, INCOMPLETE)
@@ -368,6 +374,68 @@ def _find(enc: _Encoder, pathway: Pathway, target: Target) -> dict[str, Any] | N
     return None
 
 
+def _find_stopping(enc: _Encoder, pathway: Pathway, target: Target) -> dict[str, Any] | None:
+    """A patient who reaches ``target`` and whose walk then stops: a simple path from
+    the start through the target to an end, or to a decision left undecided (no
+    branch true, one unknown). A patient with fixed data who finishes never visits a
+    node twice, so simple paths are all there is to try (up to MAX_STOPPING_WALKS)."""
+    graph = pathway.graph
+    data = graph.nodes[target.node]
+    if target.kind == "branch":
+        goal = _branch_only(enc, data, data["branches"][target.index])
+        first = data["branches"][target.index].target
+    else:
+        item = data["items"][target.index]
+        t, f = enc.truth(item.guard)
+        goal = [t if target.kind == "item-true" else f]
+        first = target.node
+    tried = 0
+    for head in _paths_through(pathway, target.node):
+        for tail in _stopping_walks(graph, first, set(head) - {first}):
+            tried += 1
+            if tried > MAX_STOPPING_WALKS:
+                return None
+            path = head + tail[1:] if tail[0] == head[-1] else head + tail
+            goals = _path_constraints(enc, path) + goal + _stops(enc, graph, path[-1])
+            patient = _solve(enc, goals)
+            if patient is None:
+                continue
+            known = {k: v for k, v in patient.items() if v is not None}
+            result = evaluate(pathway, known)
+            if target.key in exercised(pathway, result, known) and result.status in _FINISHED:
+                return patient
+    return None
+
+
+def _stopping_walks(graph: nx.DiGraph, first: str, avoid: set[str]) -> Iterator[list[str]]:
+    """Simple walks from ``first`` that avoid ``avoid`` and end at an end or a decision,
+    shortest first."""
+    queue = [[first]]
+    while queue:
+        walk = queue.pop(0)
+        here = walk[-1]
+        if graph.nodes[here]["kind"] in ("end", "decision"):
+            yield walk
+        for nxt in graph.successors(here):
+            if nxt not in avoid and nxt not in walk:
+                queue.append([*walk, nxt])
+
+
+def _stops(enc: _Encoder, graph: nx.DiGraph, node: str) -> list[Any]:
+    """The patient's walk ends at ``node``: it is an end, or no branch there holds and
+    one is unknown (so neither a branch nor ``otherwise`` is taken)."""
+    data = graph.nodes[node]
+    if data["kind"] != "decision":
+        return []
+    pairs = [enc.truth(b.guard) for b in data["branches"] if b.guard is not None]
+    if not pairs:
+        return [z3.BoolVal(False)]
+    return [
+        *[z3.Not(t) for t, _ in pairs],
+        z3.Or(*[z3.And(z3.Not(t), z3.Not(f)) for t, f in pairs]),
+    ]
+
+
 def _branch_only(enc: _Encoder, data: dict[str, Any], branch: ir.BranchIR) -> list[Any]:
     """Taking exactly ``branch`` (not another branch to the same target)."""
     guarded = [b for b in data["branches"] if b.guard is not None]
@@ -383,35 +451,36 @@ def _branch_only(enc: _Encoder, data: dict[str, Any], branch: ir.BranchIR) -> li
 
 
 def _verified(
-    pathway: Pathway, cases: list[GeneratedCase], unreachable: list[Target]
+    pathway: Pathway, cases: list[GeneratedCase]
 ) -> tuple[list[GeneratedCase], list[Target]]:
-    """Parse the pathway with the generated cases appended and keep those that pass."""
-    if not cases:
-        return cases, unreachable
-    text = append_cases(pathway.source, [c.text for c in cases])
-    loaded = load_text(text, pathway.file)
-    if loaded.pathway is None:
-        return [], unreachable + [c.target for c in cases]
-    # A block the pathway cannot read back (it should never happen) is not offered.
-    errors = {d.span.line for d in loaded.diagnostics if d.severity >= d.severity.ERROR}
-    unreadable: set[str] = set()
-    line = append_cases(pathway.source, []).count("\n")
-    for case in cases:
-        start = line + 2  # after the blank line that separates blocks
-        line = start + case.text.count("\n")
-        if any(start <= e <= line for e in errors):
-            unreadable.add(case.name)
-    report = run_cases(loaded.pathway)
-    passed = {c.name for c in report.cases if c.passed} - unreadable
-    kept = [c for c in cases if c.name in passed]
-    dropped = [c.target for c in cases if c.name not in passed]
-    if dropped:
-        # A dropped case (e.g. its patient goes round a loop forever, so no `expect end`
-        # can hold) still counted towards coverage above; count only the kept ones.
-        kept_only = load_text(append_cases(pathway.source, [c.text for c in kept]), pathway.file)
-        if kept_only.pathway is not None:
-            report = run_cases(kept_only.pathway)
-    return kept, [t for t in unreachable + dropped if t.key not in report.coverage.hit]
+    """The cases that read back and pass once appended to the pathway, and every
+    target that the pathway's cases and those still leave unexercised (a target given
+    up on may have been reached on the way to another; a dropped case reaches
+    nothing)."""
+    kept: list[GeneratedCase] = []
+    if cases:
+        loaded = load_text(append_cases(pathway.source, [c.text for c in cases]), pathway.file)
+        if loaded.pathway is not None:
+            # A block the pathway cannot read back (it should never happen) is not offered.
+            errors = {d.span.line for d in loaded.diagnostics if d.severity >= d.severity.ERROR}
+            unreadable: set[str] = set()
+            line = append_cases(pathway.source, []).count("\n")
+            for case in cases:
+                start = line + 2  # after the blank line that separates blocks
+                line = start + case.text.count("\n")
+                if any(start <= e <= line for e in errors):
+                    unreadable.add(case.name)
+            passed = {c.name for c in run_cases(loaded.pathway).cases if c.passed}
+            kept = [c for c in cases if c.name in passed - unreadable]
+    final = pathway
+    if kept:
+        with_kept = load_text(append_cases(pathway.source, [c.text for c in kept]), pathway.file)
+        if with_kept.pathway is None:
+            kept = []
+        else:
+            final = with_kept.pathway
+    coverage = run_cases(final).coverage
+    return kept, [t for t in coverage.branches if t.key not in coverage.hit]
 
 
 def append_cases(source: str, blocks: list[str]) -> str:

@@ -7,6 +7,7 @@ as written so that the formatter and diagnostics can show them back.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -340,3 +341,18 @@ class PathwayFile:
     cases: tuple[Case, ...]
     # The order of top-level declarations as written, for the formatter.
     order: tuple[object, ...]
+
+
+def pathway_file(span: Span, header: PathwayHeader, order: Sequence[object]) -> PathwayFile:
+    """The file from its top-level declarations in the order written."""
+    return PathwayFile(
+        span=span,
+        header=header,
+        references=tuple(c for c in order if isinstance(c, Reference)),
+        inputs=tuple(c for c in order if isinstance(c, Input)),
+        defines=tuple(c for c in order if isinstance(c, Define)),
+        starts=tuple(c for c in order if isinstance(c, Start)),
+        nodes=tuple(c for c in order if isinstance(c, Node)),
+        cases=tuple(c for c in order if isinstance(c, Case)),
+        order=tuple(order),
+    )

@@ -10,17 +10,9 @@ from lark.exceptions import GrammarError, VisitError
 from lark.tree import Meta
 
 from . import ast
+from .quoted import unquote
 from .spans import Span
 from .suppress import comment_start
-
-_ESCAPES = {'"': '"', "\\": "\\", "n": "\n", "t": "\t"}
-
-
-class BadEscape(Exception):
-    def __init__(self, span: Span, sequence: str) -> None:
-        super().__init__(sequence)
-        self.span = span
-        self.sequence = sequence
 
 
 class Misplaced(Exception):
@@ -45,35 +37,6 @@ def _once(statements: list[Any], key: str, what: str) -> None:
             second.span,
             f"the first is on line {first.span.line}; keep one",
         )
-
-
-def unquote(token: Token, file: str) -> str:
-    """The text of a STRING token with its escapes (``\\" \\\\ \\n \\t \\uXXXX``) applied."""
-    raw = token.value[1:-1]
-    out: list[str] = []
-    i = 0
-    while i < len(raw):
-        ch = raw[i]
-        if ch != "\\":
-            out.append(ch)
-            i += 1
-            continue
-        nxt = raw[i + 1 : i + 2]
-        col = (token.column or 1) + 1 + i
-        if nxt in _ESCAPES:
-            out.append(_ESCAPES[nxt])
-            i += 2
-        elif nxt == "u" and len(raw) >= i + 6 and _is_hex(raw[i + 2 : i + 6]):
-            out.append(chr(int(raw[i + 2 : i + 6], 16)))
-            i += 6
-        else:
-            span = Span(file, token.line or 1, col, token.line or 1, col + 2)
-            raise BadEscape(span, "\\" + nxt)
-    return "".join(out)
-
-
-def _is_hex(text: str) -> bool:
-    return all(c in "0123456789abcdefABCDEF" for c in text)
 
 
 @v_args(meta=True)
@@ -137,23 +100,12 @@ class ToAst(Transformer[Token, ast.PathwayFile]):
         )
 
     def _str(self, token: Token) -> str:
-        return unquote(token, self.file)
+        return unquote(token.value, self.file, token.line or 1, token.column or 1)
 
     # -------------------------------------------------------------- file
     def start(self, meta: Meta, children: list[Any]) -> ast.PathwayFile:
         header: ast.PathwayHeader = children[0]
-        rest = children[1:]
-        return ast.PathwayFile(
-            span=self._span(meta),
-            header=header,
-            references=tuple(c for c in rest if isinstance(c, ast.Reference)),
-            inputs=tuple(c for c in rest if isinstance(c, ast.Input)),
-            defines=tuple(c for c in rest if isinstance(c, ast.Define)),
-            starts=tuple(c for c in rest if isinstance(c, ast.Start)),
-            nodes=tuple(c for c in rest if isinstance(c, ast.Node)),
-            cases=tuple(c for c in rest if isinstance(c, ast.Case)),
-            order=tuple(rest),
-        )
+        return ast.pathway_file(self._span(meta), header, children[1:])
 
     def pathway_block(self, meta: Meta, children: list[Any]) -> ast.PathwayHeader:
         name, title, *fields = children

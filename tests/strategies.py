@@ -676,6 +676,82 @@ def pathway_sources(
     return _pathway(allow_cycles, comments, messy, ignores)
 
 
+# ---------------------------------------------------------------- broken text
+
+# Characters that matter to the lexer and the indenter, plus a few others.
+LEXER_ALPHABET = st.sampled_from(
+    list(' \t\n\r\\"#(){},.:=<>!-+*/_%[]') + list("aeinoprstuwx0159") + ["é", "\x00", "µ", "\ufeff"]
+)
+LEXER_WORDS = st.sampled_from(
+    [
+        "pathway",
+        "p",
+        '"P"',
+        "when",
+        "->",
+        "otherwise",
+        "decision",
+        "action",
+        "end",
+        "input",
+        ":",
+        "boolean",
+        "one of",
+        "count of (",
+        "points of (",
+        "1 if",
+        "6 weeks",
+        "in {",
+        "}",
+        ")",
+        "(",
+        "not",
+        "and",
+        "or",
+        "is known",
+        "start",
+        "case",
+        "given",
+        "expect",
+        "=",
+        ",",
+        "\n",
+        "\n  ",
+        "\n    ",
+        "# c",
+        '"a\\q"',
+        '"\\u00e9"',
+        "..",
+        "-",
+    ]
+)
+
+
+@st.composite
+def mutated_sources(draw: st.DrawFn) -> str:
+    """A valid pathway with one to four random edits: mostly broken, sometimes not."""
+    lines = draw(pathway_sources()).split("\n")
+    for _ in range(draw(st.integers(1, 4))):
+        kind = draw(st.sampled_from(["delete", "duplicate", "swap", "insert", "cut"]))
+        i = draw(st.integers(0, len(lines) - 1))
+        j = draw(st.integers(0, len(lines) - 1))
+        if kind == "delete" and len(lines) > 1:
+            del lines[i]
+        elif kind == "duplicate":
+            lines.insert(i, lines[i])
+        elif kind == "swap":
+            lines[i], lines[j] = lines[j], lines[i]
+        elif kind == "insert":
+            line = lines[i]
+            at = draw(st.integers(0, len(line)))
+            lines[i] = line[:at] + draw(st.text(LEXER_ALPHABET, min_size=1, max_size=3)) + line[at:]
+        else:
+            line = lines[i]
+            at = draw(st.integers(0, len(line)))
+            lines[i] = line[:at]
+    return "\n".join(lines)
+
+
 # ---------------------------------------------------------------- patients
 
 

@@ -153,3 +153,42 @@ def test_branch_reached_only_by_looping_patients_gets_no_case() -> None:
     assert again is not None
     missing = {t.key for t in run_cases(again).coverage.missing if t.kind != "node"}
     assert missing == {t.key for t in unreachable}
+
+
+def _generated_and_missing(source: str) -> tuple[list[str], set[tuple[str, str, int]]]:
+    pathway = load_text(source, "g.cpath").pathway
+    assert pathway is not None
+    cases, unreachable = generate_cases(pathway)
+    again = load_text(append_cases(source, [c.text for c in cases]), "g.cpath")
+    assert again.pathway is not None, again.diagnostics
+    report = run_cases(again.pathway)
+    assert all(c.passed for c in report.cases)
+    missing = {t.key for t in report.coverage.missing if t.kind != "node"}
+    assert missing == {t.key for t in unreachable}
+    return [c.text for c in cases], missing
+
+
+def test_case_names_from_item_texts_are_quoted() -> None:
+    """Found by hypothesis: an item text holding a newline made a case name that broke
+    the file, so every generated case was dropped and the targets they covered on the
+    way vanished from the report."""
+    source = (
+        'pathway p "P"\ninput a: boolean\nstart s\naction s "S"\n'
+        '  recommend "two\\nlines \\"quoted\\"" when a\n  next e\nend e "E"\n'
+    )
+    texts, missing = _generated_and_missing(source)
+    assert len(texts) == 2 and not missing
+    assert 'case "TODO: review — reaches s via \\"two\\nlines' in texts[0]
+
+
+def test_a_branch_reached_only_with_missing_data_gets_a_case() -> None:
+    """Found by hypothesis (the file is its example, unchanged): with complete data a
+    patient taking `assess`'s otherwise either loops back or falls through `assess5`,
+    and leaving inputs out one by one from the first patient z3 offered found
+    nothing. With the pain known and the age unknown, `assess5` waits: a case."""
+    source = (
+        Path(__file__).parent / "data" / "cases_reached_only_with_missing_data.cpath"
+    ).read_text()
+    texts, missing = _generated_and_missing(source)
+    assert ("branch", "assess", 1) not in missing
+    assert any("expect needs age" in t for t in texts)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from strategies import pathway_sources
+from strategies import LEXER_ALPHABET, LEXER_WORDS, mutated_sources, pathway_sources
 
 from carepath.dsl.formatter import format_source, same_meaning
 from carepath.dsl.parser import ParseResult, parse
@@ -18,54 +18,6 @@ from carepath.dsl.suppress import comment_start
 
 FILE = "random.cpath"
 SETTINGS = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-
-# Characters that matter to the lexer and the indenter, plus a few others.
-_ALPHABET = st.sampled_from(
-    list(' \t\n\r\\"#(){},.:=<>!-+*/_%[]') + list("aeinoprstuwx0159") + ["é", "\x00", "µ", "\ufeff"]
-)
-_WORDS = st.sampled_from(
-    [
-        "pathway",
-        "p",
-        '"P"',
-        "when",
-        "->",
-        "otherwise",
-        "decision",
-        "action",
-        "end",
-        "input",
-        ":",
-        "boolean",
-        "one of",
-        "count of (",
-        "points of (",
-        "1 if",
-        "6 weeks",
-        "in {",
-        "}",
-        ")",
-        "(",
-        "not",
-        "and",
-        "or",
-        "is known",
-        "start",
-        "case",
-        "given",
-        "expect",
-        "=",
-        ",",
-        "\n",
-        "\n  ",
-        "\n    ",
-        "# c",
-        '"a\\q"',
-        '"\\u00e9"',
-        "..",
-        "-",
-    ]
-)
 
 
 def _check_result(text: str, result: ParseResult) -> None:
@@ -83,43 +35,19 @@ def _check_result(text: str, result: ParseResult) -> None:
 
 
 @SETTINGS
-@given(st.text(_ALPHABET, max_size=200))
+@given(st.text(LEXER_ALPHABET, max_size=200))
 def test_parser_never_raises_on_random_characters(text: str) -> None:
     _check_result(text, parse(text, FILE))
 
 
 @SETTINGS
-@given(st.lists(_WORDS, max_size=40).map(" ".join))
+@given(st.lists(LEXER_WORDS, max_size=40).map(" ".join))
 def test_parser_never_raises_on_random_words(text: str) -> None:
     _check_result(text, parse(text, FILE))
 
 
-@st.composite
-def _mutated(draw: st.DrawFn) -> str:
-    lines = draw(pathway_sources()).split("\n")
-    for _ in range(draw(st.integers(1, 4))):
-        kind = draw(st.sampled_from(["delete", "duplicate", "swap", "insert", "cut"]))
-        i = draw(st.integers(0, len(lines) - 1))
-        j = draw(st.integers(0, len(lines) - 1))
-        if kind == "delete" and len(lines) > 1:
-            del lines[i]
-        elif kind == "duplicate":
-            lines.insert(i, lines[i])
-        elif kind == "swap":
-            lines[i], lines[j] = lines[j], lines[i]
-        elif kind == "insert":
-            line = lines[i]
-            at = draw(st.integers(0, len(line)))
-            lines[i] = line[:at] + draw(st.text(_ALPHABET, min_size=1, max_size=3)) + line[at:]
-        else:
-            line = lines[i]
-            at = draw(st.integers(0, len(line)))
-            lines[i] = line[:at]
-    return "\n".join(lines)
-
-
 @SETTINGS
-@given(_mutated())
+@given(mutated_sources())
 def test_parser_never_raises_on_mutated_pathways(text: str) -> None:
     _check_result(text, parse(text, FILE))
 
