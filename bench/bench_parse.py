@@ -2,13 +2,15 @@
 
     python bench/bench_parse.py [--sizes 1000,10000,50000] [--runs 3] [--quick]
 
-For each generated pathway size (bench/generate.py), in this process, the best of
-``--runs`` timings of
+For each generated pathway size (bench/generate.py), the best of ``--runs`` timings
+of each stage below, each stage in a fresh Python process of its own (so that one
+stage's heap does not slow the next one's allocations):
 
 - ``lark``: the Lark LALR parse alone — the baseline every ratio is against;
 - ``lark-nogc``: the same with the cyclic garbage collector paused, as carepath
   parses (``carepath.dsl.parser.gc_paused``);
-- ``parse+ast``: ``carepath.dsl.parser.parse`` (Lark, depth check, AST);
+- ``parse+ast``: ``carepath.dsl.parser.parse`` (the fast reader, Lark for what it
+  declines: on these files, nothing);
 - ``load_text``: ``carepath.compiler.pathway.load_text`` (parse, resolve names,
   types and units, build the graph).
 
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import subprocess
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -33,6 +36,7 @@ from carepath.dsl.lark_parser import _parser
 from carepath.dsl.parser import gc_paused, parse
 
 GOAL_NODES, GOAL_SECONDS = 10_000, 1.0
+STAGES = ("lark", "lark-nogc", "parse+ast", "load_text")
 
 
 def best_of(runs: int, work: Callable[[], object]) -> tuple[float, float]:
@@ -68,12 +72,18 @@ def stages(text: str) -> dict[str, Callable[[], object]]:
         assert loaded.ok, loaded.diagnostics[:3]
         return loaded
 
-    return {
-        "lark": lark_only,
-        "lark-nogc": lark_gc_paused,
-        "parse+ast": parse_ast,
-        "load_text": load,
-    }
+    return dict(zip(STAGES, (lark_only, lark_gc_paused, parse_ast, load), strict=True))
+
+
+def measure(size: int, stage: str, runs: int) -> tuple[float, float]:
+    """Time one stage on one size in a fresh process: (wall, CPU) seconds."""
+    output = subprocess.run(
+        [sys.executable, __file__, "--child", stage, "--sizes", str(size), "--runs", str(runs)],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.split()
+    return float(output[0]), float(output[1])
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -81,27 +91,32 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--sizes", default="1000,10000,50000", help="node counts")
     parser.add_argument("--runs", type=int, default=3, help="best of this many runs")
     parser.add_argument("--quick", action="store_true", help="1k and 10k nodes, one run")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.quick:
         args.sizes, args.runs = "1000,10000", 1
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
-    _parser()  # build (or load the cached) grammar outside the timings
+    if args.child:
+        text = generate(sizes[0])
+        _parser()  # build (or load the cached) grammar outside the timings
+        wall, cpu = best_of(args.runs, stages(text)[args.child])
+        print(wall, cpu)
+        return 0
     times: dict[tuple[int, str], float] = {}
     print(
-        f"best of {args.runs} runs; ratios (of CPU time) are against the Lark parse of the "
-        "same file"
+        f"best of {args.runs} runs, each stage in its own process; ratios (of CPU time) are "
+        "against the Lark parse of the same file"
     )
     print(
         f"{'nodes':>7} {'lines':>8} {'stage':<10} {'wall s':>8} {'cpu s':>8} "
         f"{'lines/cpu s':>12} {'ratio':>6}"
     )
     for size in sizes:
-        text = generate(size)
-        lines = text.count("\n") + 1
+        lines = generate(size).count("\n") + 1
         # Fewer runs for the largest files: each takes seconds.
         runs = args.runs if size <= 10_000 else max(1, args.runs - 1)
-        for stage, work in stages(text).items():
-            wall, cpu = best_of(runs, work)
+        for stage in STAGES:
+            wall, cpu = measure(size, stage, runs)
             times[size, stage] = cpu
             ratio = cpu / times[size, "lark"]
             print(
@@ -111,7 +126,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
     if 1000 in sizes and 10_000 in sizes:
         print("\nscaling 1k -> 10k nodes (10.0 is linear):")
-        for stage in ("lark", "lark-nogc", "parse+ast", "load_text"):
+        for stage in STAGES:
             print(f"  {stage:<10} {times[10_000, stage] / times[1000, stage]:5.1f}x")
     if GOAL_NODES in sizes:
         seconds = times[GOAL_NODES, "load_text"]

@@ -1,3 +1,3 @@
-from carepath.cli import main
+from carepath.cli import console
 
-raise SystemExit(main())
+console()

@@ -14,6 +14,7 @@ import os
 import sys
 from collections.abc import Sequence
 from types import ModuleType
+from typing import NoReturn
 
 from carepath import __version__
 
@@ -104,3 +105,19 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_ERROR
+
+
+def console() -> NoReturn:
+    """The ``carepath`` command: ``main``, then leave without tearing the heap down.
+
+    A 10,000-node pathway leaves some 750,000 objects behind; freeing them one by one
+    at exit (and the collector's last walk over them) took half a second for nothing,
+    since the process ends anyway. Output is flushed first; files are written
+    atomically and closed before ``main`` returns."""
+    code = main()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BrokenPipeError:
+        pass
+    os._exit(code)

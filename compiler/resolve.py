@@ -65,6 +65,7 @@ def did_you_mean(name: str, candidates: Iterable[str]) -> tuple[str, ...]:
 class Resolver:
     def __init__(self, pathway: ast.PathwayFile, source: str) -> None:
         self.ast = pathway
+        self._values: dict[tuple[str, Unit | None], Fraction] = {}
         self.lines = source.split("\n")
         self.diagnostics: list[Diagnostic] = []
         self.out = Resolved(header=pathway.header)
@@ -428,17 +429,26 @@ class Resolver:
     def _expr_Quantity(self, e: ast.Quantity) -> ir.Expr:
         if e.unit is None:
             integer = "." not in e.number
-            return ir.Const(
-                e.span, e.value, ir.NumberType(DIMENSIONLESS, integer=integer), e.number
-            )
+            value = self._value(e.number, None)
+            return ir.Const(e.span, value, ir.NumberType(DIMENSIONLESS, integer=integer), e.number)
         unit = self.unit(e.unit, e.span)
         return ir.Const(
             e.span,
-            e.value * unit.factor,
+            self._value(e.number, unit),
             ir.NumberType(unit.dimension),
             f"{e.number} {e.unit}",
             unit,
         )
+
+    def _value(self, number: str, unit: Unit | None) -> Fraction:
+        """The exact value of a number as written, in base units. Thresholds repeat,
+        and reading "1102" into a Fraction takes a regular expression."""
+        key = (number, unit)
+        value = self._values.get(key)
+        if value is None:
+            value = Fraction(number) * (unit.factor if unit is not None else 1)
+            self._values[key] = value
+        return value
 
     def _expr_Not(self, e: ast.Not) -> ir.Expr:
         return ir.Not(e.span, self.condition(e.operand))

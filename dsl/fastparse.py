@@ -5,8 +5,9 @@ it reads about 12,000 lines a second; a 10,000-node pathway took five seconds.
 This module reads the same language by hand, line by line, and builds exactly the
 AST ``dsl.transform.ToAst`` builds from Lark's tree, spans included. It is
 deliberately narrow: on anything it is not sure of (a syntax error, a keyword
-used as a name, tabs in indentation, a ``\\`` line continuation, a repeated
-``next``, a very deep expression) it gives up with ``Unsupported``, and
+used as a name where a keyword could also stand, tabs in indentation, Windows
+line ends, a repeated ``next``, brackets nested past 40, an expression near the
+depth limit) it gives up with ``Unsupported``, and
 ``dsl.parser.parse`` hands the text to Lark, which decides and explains. So the
 fast reader never has to produce a diagnostic, and tests/test_fastparse.py
 checks on generated, golden and documented pathways that whenever it answers,
@@ -72,7 +73,18 @@ _DIGITS = frozenset("0123456789")
 _OPERATORS = frozenset(
     ("->", "..", "<=", ">=", "==", "!=", "<", ">", "=", "+", "-", "*", "/", *"(){},:")
 )
+# A line with none of these is tokenized only if no line pattern below takes it.
+_SPECIAL = re.compile(r"[(){}\\#]").search
+_PLAIN_NAME = r"[A-Za-z_][A-Za-z0-9_]*+"  # possessive: never half a word
+_NAME_IN = re.compile(_PLAIN_NAME)
+_ITEM_LINE = re.compile(
+    r" *(recommend|consider|avoid)[ \t\f]+(\"[^\"\\\n]*\")"
+    rf"(?:[ \t\f]+cite[ \t\f]+({_PLAIN_NAME}(?:[ \t\f]*,[ \t\f]*{_PLAIN_NAME})*))?"
+    rf"(?:[ \t\f]+strength[ \t\f]+({_PLAIN_NAME}))?[ \t\f]*\Z"
+).match
+_NEXT_LINE = re.compile(rf" *next[ \t\f]+({_PLAIN_NAME})[ \t\f]*\Z").match
 _COMPARATORS = frozenset(("<=", ">=", "==", "!=", "<", ">"))
+_ARITHMETIC = frozenset("+-*/")
 # Past this many tokens an expression may be deep enough for Lark's CP005; measure it.
 _SHALLOW_TOKENS = 50
 # The deepest expression taken here; Lark's limit (dsl.parser) counts up to eight
@@ -94,26 +106,32 @@ _new = object.__new__
 
 
 def _span(file: str, line: int, column: int, end_line: int, end_column: int) -> Span:
-    # Spans are half the objects of a large AST; filling the instance dictionary in
-    # one call skips the frozen dataclass's per-field object.__setattr__ (40 % faster).
+    # Spans are half the objects of a large AST; filling the instance dictionary
+    # directly skips the frozen dataclass's per-field object.__setattr__ (twice as fast).
     span: Span = _new(Span)
-    span.__dict__.update(
-        file=file, line=line, column=column, end_line=end_line, end_column=end_column
-    )
+    fields = span.__dict__
+    fields["file"] = file
+    fields["line"] = line
+    fields["column"] = column
+    fields["end_line"] = end_line
+    fields["end_column"] = end_column
     return span
 
 
 class _Line:
     """A logical line: its tokens (several physical lines when brackets are open) and
-    the lines indented under it."""
+    the lines indented under it. A plain line (no bracket, comment or backslash) is
+    tokenized only when read, and the commonest shapes never are (``_ITEM_LINE``)."""
 
-    __slots__ = ("children", "end", "indent", "tokens")
+    __slots__ = ("children", "end", "indent", "number", "text", "tokens")
 
-    def __init__(self, indent: int, tokens: list[Token]) -> None:
+    def __init__(self, indent: int, tokens: list[Token] | None) -> None:
         self.indent = indent
         self.tokens = tokens
         self.children: list[_Line] = []
         self.end = (0, 0)  # where its code ends: line, column after the last character
+        self.number = 0  # of a plain line
+        self.text = ""  # of a plain line
 
 
 def _tokenize(line: str, number: int, tokens: list[Token], depth: int) -> tuple[int, int]:
@@ -178,6 +196,13 @@ def _logical_lines(text: str) -> list[_Line]:
             if not stripped.strip(" \t\f") or stripped.lstrip(" \t\f")[0] == "#":
                 continue
             raise Unsupported("a line indented with tabs")
+        indent = len(raw) - len(stripped)
+        if _SPECIAL(stripped) is None:
+            plain = _Line(indent, None)
+            plain.number, plain.text = index, raw
+            plain.end = (index, len(raw.rstrip(" \t\f")) + 1)
+            result.append(plain)
+            continue
         tokens: list[Token] = []
         depth, backslash = _tokenize(raw, index, tokens, 0)
         # Lark drops newlines inside brackets and ignores a ``\\`` before one.
@@ -195,13 +220,14 @@ def _logical_lines(text: str) -> list[_Line]:
             last_backslash = (index, backslash) if backslash else None
         if depth != 0 or not tokens:
             raise Unsupported("unbalanced brackets")
-        line = _Line(len(raw) - len(stripped), tokens)
+        line = _Line(indent, tokens)
         last = tokens[-1]
         if last_backslash is not None and last_backslash[0] == last[2]:
             # Lark's statement span then ends after the backslash (ToAst._span).
             line.end = (last[2], last_backslash[1] + 1)
         else:
             line.end = (last[2], last[3] + len(last[1]))
+        tokens.append(("$", "", *line.end))  # the end: no bounds checks when reading
         result.append(line)
     return result
 
@@ -238,7 +264,7 @@ def parse_fast(text: str, file: str) -> ast.PathwayFile | None:
         return None  # Windows line ends: rare, and Lark's reading is the one to trust
     try:
         return _Reader(file).pathway(text)
-    except (Unsupported, RecursionError):
+    except (Unsupported, RecursionError, IndexError):
         return None
 
 
@@ -251,17 +277,22 @@ class _Reader:
 
     # ------------------------------------------------------------ tokens
     def begin(self, line: _Line) -> Token:
-        self.tokens = line.tokens
+        tokens = line.tokens
+        if tokens is None:
+            tokens = line.tokens = []
+            _tokenize(line.text, line.number, tokens, 0)
+            tokens.append(("$", "", *line.end))
+        self.tokens = tokens
         self.at = 1
-        return line.tokens[0]
+        return tokens[0]
 
-    def peek(self) -> Token | None:
-        return self.tokens[self.at] if self.at < len(self.tokens) else None
+    def peek(self) -> Token:
+        return self.tokens[self.at]  # at the end, the "$" token
 
     def take(self) -> Token:
-        if self.at >= len(self.tokens):
-            raise Unsupported("the line ends early")
         token = self.tokens[self.at]
+        if token[0] == "$":
+            raise Unsupported("the line ends early")
         self.at += 1
         return token
 
@@ -299,15 +330,15 @@ class _Reader:
         return names
 
     def at_op(self, op: str) -> bool:
-        token = self.peek()
-        return token is not None and token[0] == "o" and token[1] == op
+        token = self.tokens[self.at]
+        return token[0] == "o" and token[1] == op
 
     def at_word(self, word: str) -> bool:
-        token = self.peek()
-        return token is not None and token[0] == "k" and token[1] == word
+        token = self.tokens[self.at]
+        return token[0] == "k" and token[1] == word
 
     def done(self) -> None:
-        if self.at != len(self.tokens):
+        if self.tokens[self.at][0] != "$":
             raise Unsupported("more on the line than the statement takes")
 
     def tok(self, token: Token) -> Span:
@@ -350,12 +381,12 @@ class _Reader:
             "case": self.case,
         }
         for line in top[1:]:
-            first = line.tokens[0]
+            first = self.begin(line)
             reader = readers.get(first[1]) if first[0] == "k" else None
             if reader is None:
                 raise Unsupported("not a top-level declaration")
             order.append(reader(line))
-        first_code = top[0].tokens[0]
+        first_code = self.begin(top[0])
         column = first_code[3]
         if first_code[2] > 1:
             # Lark's span then starts at the newline token after line 1's blanks.
@@ -415,7 +446,7 @@ class _Reader:
         name = self.take_name(keyword_ok=True)
         title = self.take_kind("s")
         attrs: dict[str, Any] = {}
-        while self.peek() is not None:
+        while self.peek()[0] != "$":
             self.reference_attribute(attrs)
         for child in line.children:
             self.no_children(child)
@@ -456,7 +487,7 @@ class _Reader:
         type_spec = self.type_spec()
         rng: ast.Range | None = None
         token = self.peek()
-        if token is not None and (token[0] == "n" or (token[0] == "o" and token[1] == "-")):
+        if token[0] == "n" or (token[0] == "o" and token[1] == "-"):
             low = self.range_bound()
             self.take_op("..")
             high = self.range_bound()
@@ -469,7 +500,7 @@ class _Reader:
                 low[2],
                 high[2],
             )
-        description = self.text(self.take_kind("s")) if self.peek() is not None else None
+        description = self.text(self.take_kind("s")) if self.peek()[0] != "$" else None
         self.done()
         return ast.Input(self.statement_span(first, line), name[1], type_spec, rng, description)
 
@@ -493,14 +524,14 @@ class _Reader:
             unit = self.peek()
             end = keyword
             unit_text: str | None = None
-            if unit is not None and unit[:2] == ("o", "/"):
+            if unit[:2] == ("o", "/"):
                 # A per-unit (``decimal /min``): the tokenizer split it at the slash.
-                word = self.tokens[self.at + 1] if self.at + 1 < len(self.tokens) else None
-                if word is None or word[0] != "w" or word[2:] != (unit[2], unit[3] + 1):
+                word = self.tokens[self.at + 1]
+                if word[0] != "w" or word[2:] != (unit[2], unit[3] + 1):
                     raise Unsupported("not a unit")
                 self.at += 1
                 unit = ("w", "/" + word[1], unit[2], unit[3])
-            if unit is not None and unit[0] == "w":
+            if unit[0] == "w":
                 if not _UNIT.match(unit[1]):
                     raise Unsupported("not a unit")
                 self.at += 1
@@ -523,7 +554,7 @@ class _Reader:
 
     def unit_after(self) -> Token | None:
         token = self.peek()
-        if token is not None and token[0] == "u":
+        if token[0] == "u":
             if not _UNIT.match(token[1]):
                 raise Unsupported("not a unit")
             self.at += 1
@@ -545,7 +576,7 @@ class _Reader:
         name = self.take_name(keyword_ok=True)
         self.take_op("=")
         expr = self.expression()
-        description = self.text(self.take_kind("s")) if self.peek() is not None else None
+        description = self.text(self.take_kind("s")) if self.peek()[0] != "$" else None
         self.done()
         return ast.Define(self.statement_span(first, line), name[1], expr, description)
 
@@ -568,7 +599,7 @@ class _Reader:
         label = self.take_kind("s")
         policy = "unique"
         token = self.peek()
-        if token is not None and token[0] == "k" and token[1] in ("first", "unique"):
+        if token[0] == "k" and token[1] in ("first", "unique"):
             policy = token[1]
             self.at += 1
         self.done()
@@ -638,6 +669,15 @@ class _Reader:
         items: list[ast.Item] = []
         following: ast.Target | None = None
         for child in line.children:
+            if child.tokens is None and not child.children:
+                plain = _ITEM_LINE(child.text)
+                if plain is not None:
+                    items.append(self.plain_item(plain, child))
+                    continue
+                plain = _NEXT_LINE(child.text)
+                if plain is not None and following is None:
+                    following = self.target(("w", plain[1], child.number, plain.start(1) + 1))
+                    continue
             keyword = self.begin(child)
             if keyword[0] == "k" and keyword[1] in ("recommend", "consider", "avoid"):
                 items.append(self.item(keyword, child))
@@ -663,14 +703,18 @@ class _Reader:
     def end(self, line: _Line) -> ast.End:
         first = self.begin(line)
         name = self.take_name(keyword_ok=True)
-        label_token = self.peek()
-        has_label = label_token is not None
+        has_label = self.peek()[0] != "$"
         label = self.text(self.take_kind("s")) if has_label else ""
         self.done()
         notes: list[str] = []
         citations: list[ast.Citation] = []
         items: list[ast.Item] = []
         for child in line.children:
+            if child.tokens is None and not child.children:
+                plain = _ITEM_LINE(child.text)
+                if plain is not None:
+                    items.append(self.plain_item(plain, child))
+                    continue
             keyword = self.begin(child)
             if keyword[0] == "k" and keyword[1] in ("recommend", "consider", "avoid"):
                 items.append(self.item(keyword, child))
@@ -687,11 +731,40 @@ class _Reader:
             has_label,
         )
 
+    def plain_item(self, match: re.Match[str], line: _Line) -> ast.Item:
+        """An item line in its commonest shape, read without tokens: the text has no
+        escapes, at most a ``cite`` list then a ``strength``, nothing after."""
+        number = line.number
+        citations = []
+        if match.start(3) >= 0:
+            for name in _NAME_IN.finditer(line.text, match.start(3), match.end(3)):
+                citation: ast.Citation = _new(ast.Citation)
+                column = name.start() + 1
+                citation.__dict__.update(
+                    span=_span(self.file, number, column, number, column + len(name[0])),
+                    reference=name[0],
+                )
+                citations.append(citation)
+        strength = match[4]
+        strength_span = None
+        if strength is not None:
+            column = match.start(4) + 1
+            strength_span = _span(self.file, number, column, number, column + len(strength))
+        return ast.Item(
+            _span(self.file, number, match.start(1) + 1, *line.end),
+            match[1],
+            match[2][1:-1],
+            tuple(citations),
+            strength,
+            strength_span,
+            None,
+        )
+
     def item(self, kind: Token, line: _Line) -> ast.Item:
         text = self.take_kind("s")
         citations: list[ast.Citation] = []
         found: dict[str, Any] = {}
-        while self.peek() is not None:
+        while self.peek()[0] != "$":
             self.item_attribute(citations, found)
         for child in line.children:
             self.no_children(child)
@@ -755,7 +828,7 @@ class _Reader:
         name = self.take_name(keyword_ok=True)
         self.take_op("=")
         token = self.peek()
-        if token is not None and token[0] in ("w", "k"):
+        if token[0] in ("w", "k"):
             self.at += 1
             if token[0] == "w" and not _NAME.match(token[1]):
                 raise Unsupported("not a name")
@@ -845,29 +918,23 @@ class _Reader:
 
     def not_expr(self) -> ast.Expr:
         token = self.peek()
-        if token is not None and token[0] == "k" and token[1] == "not":
+        if token[0] == "k" and token[1] == "not":
             self.at += 1
             operand = self.not_expr()
             return ast.Not(self.after(token, operand), operand)
         return self.comparison()
 
     def comparison(self) -> ast.Expr:
-        left = self.sum()
+        left = self.arithmetic()
         token = self.peek()
-        if token is None:
-            return left
         kind, text = token[0], token[1]
         if kind == "o" and text in _COMPARATORS:
             self.at += 1
-            right = self.sum()
+            right = self.arithmetic()
             return ast.Compare(self.around(left, right), text, left, right)
         if kind != "k":
             return left
-        if text == "in" or (
-            text == "not"
-            and self.at + 1 < len(self.tokens)
-            and self.tokens[self.at + 1][:2] == ("k", "in")
-        ):
+        if text == "in" or (text == "not" and self.tokens[self.at + 1][:2] == ("k", "in")):
             negated = text == "not"
             self.at += 2 if negated else 1
             self.take_op("{")
@@ -885,20 +952,35 @@ class _Reader:
             return ast.IsKnown(span, left, negated=word[1] == "unknown")
         return left
 
-    def sum(self) -> ast.Expr:
-        return self.chain(self.product, ("+", "-"))
+    def arithmetic(self) -> ast.Expr:
+        """A sum of products; most operands are a lone name or number, so look for an
+        operator once before taking the general road."""
+        first = self.unary()
+        token = self.tokens[self.at]
+        if token[0] != "o" or token[1] not in _ARITHMETIC:
+            return first
+        head = self.chain(self.unary, ("*", "/"), first)
+        return self.chain(self.product, ("+", "-"), head)
 
     def product(self) -> ast.Expr:
         return self.chain(self.unary, ("*", "/"))
 
-    def chain(self, operand: Callable[[], ast.Expr], operators: tuple[str, str]) -> ast.Expr:
+    def chain(
+        self,
+        operand: Callable[[], ast.Expr],
+        operators: tuple[str, str],
+        first: ast.Expr | None = None,
+    ) -> ast.Expr:
         """``a + b - c``: left-nested, each span from its inner operands (ToAst._fold),
-        the whole chain's outer extent from the outermost ones."""
-        first = result = operand()
+        the whole chain's outer extent from the outermost ones. ``first`` is the first
+        operand when already read."""
+        if first is None:
+            first = operand()
+        result = first
         token = self.peek()
-        if token is None or token[0] != "o" or token[1] not in operators:
+        if token[0] != "o" or token[1] not in operators:
             return result
-        while token is not None and token[0] == "o" and token[1] in operators:
+        while token[0] == "o" and token[1] in operators:
             self.at += 1
             right = operand()
             result = ast.Arithmetic(result.span.to(right.span), token[1], result, right)

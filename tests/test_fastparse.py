@@ -175,6 +175,11 @@ CORNERS = {
     + 'decision d "D" first\n     when a -> e\n     otherwise -> e\nend e "E"\n  note "n"\n',
     "a case": HEAD + 'case "c"\n  given a = true, n = -3 mg, k = unknown, t = 6 weeks\n'
     '  expect end e\n  expect recommends "x"\n  expect needs a, n\n  expect path d, e\n',
+    "plain lines": HEAD + 'reference r "R"\naction a "A"\n  avoid "x"\tcite r ,r\fstrength  weak \n'
+    '  consider "y" cite r\n  recommend "z"  \n  next   e\t\nend e "E"\n  avoid "w" strength x\n',
+    "plain-looking lines that are not": HEAD
+    + 'action a "A"\n  avoid "x" cite r0strength weak\n  avoid "x" cite a cite b\n'
+    '  recommend"z"\n  next e f\nend e "E"\n',
     "date in an expression": HEAD + "input a: integer\ndefine d = a > 2024-01-01\n",
     "keyword prefix of a word": HEAD + 'startle e\nend e "E"\n',
     "keyword glued to a name": HEAD + 'pathwayx "P"\n',
@@ -188,6 +193,7 @@ def test_corners(text: str) -> None:
 
 
 TAKEN = [
+    "plain lines",
     "per-unit after a type",
     "unit glued to a number",
     "brackets widen the parent's span",
