@@ -8,6 +8,8 @@ Measured in this process, against baselines measured in the same run:
   resolve, graph: the baseline), then every check pass on the loaded pathway
   (``check``), and the share of the decision-logic analysis (``logic``);
   goal: 10k nodes checked in under 2 s whole process, 1k -> 10k ratio <= 12;
+- ``carepath check`` on the generated pathways up to 10k nodes, whole process
+  (start-up, imports, load, checks, report), best of three;
 - one decision with ``--branches`` disjoint intervals over one number and one
   gap, checked for overlap and gaps (the sweep over sorted bounds); goal < 0.6 s;
 - the whole process ``carepath check`` on the seed pathway, against
@@ -22,6 +24,7 @@ import argparse
 import gc
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -155,6 +158,29 @@ def bench_process(runs: int) -> None:
     )
 
 
+def bench_process_sizes(sizes: Sequence[int], runs: int) -> None:
+    """``carepath check`` on each generated pathway, whole process, as CI runs it."""
+    python = sys.executable
+    base_s, _ = best_of(runs, lambda: subprocess.run([python, "-c", "pass"], check=False))
+    with tempfile.TemporaryDirectory() as folder:
+        for size in sizes:
+            path = Path(folder) / f"generated_{size}.cpath"
+            path.write_text(generate(size), encoding="utf-8")
+            command = [python, "-m", "carepath", "check", str(path)]
+            seconds, result = best_of(
+                runs, lambda c=command: subprocess.run(c, capture_output=True, check=False)
+            )
+            code = getattr(result, "returncode", "?")
+            verdict = ""
+            if size == 10_000:
+                verdict = f"; goal < 2 s: {'meets' if seconds < 2 else 'MISSES'} it"
+            print(
+                f"carepath check {size} nodes: {seconds:.3f}s whole process "
+                f"(python -c pass {base_s:.3f}s, ratio {seconds / base_s:.0f}); "
+                f"exit {code}{verdict}"
+            )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", default="1000,10000,50000")
@@ -165,6 +191,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     bench_process(max(args.runs, 3))
     bench_wide(args.branches, args.runs)
     bench_sizes(sizes, args.runs)
+    bench_process_sizes([s for s in sizes if s <= 10_000], max(args.runs, 3))
     return 0
 
 
