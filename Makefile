@@ -21,9 +21,15 @@ system-deps:
 			graphviz chromium fonts-dejavu-core >/dev/null; \
 	fi
 
+# An editable install is not byte-compiled as a wheel install is (and with
+# PYTHONDONTWRITEBYTECODE set, never would be): compile it, so that every run of
+# `carepath` does not compile its own modules first.
+COMPILE := $(PY) -m compileall -q carepath dsl compiler render >/dev/null
+
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --disable-pip-version-check -e '.[dev]'
+	$(COMPILE)
 	touch $(STAMP)
 
 setup: system-deps $(STAMP)
@@ -40,6 +46,7 @@ test: setup lint
 	$(PY) -m pytest -n 2 -q
 
 bench: setup
+	$(COMPILE)
 	$(PY) bench/run_all.py
 
 docs: $(STAMP)
