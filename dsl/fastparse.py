@@ -16,7 +16,7 @@ its answer equals Lark's.
 >>> pathway = parse_fast('pathway p "P"\\nstart a\\nend a "Done"\\n', "p.cpath")
 >>> pathway.header.id, [node.id for node in pathway.nodes]
 ('p', ['a'])
->>> parse_fast('pathway p "P"\\nstart when\\n', "p.cpath") is None
+>>> parse_fast('pathway p "P"\\nstart\\n', "p.cpath") is None  # Lark will say why
 True
 """
 
