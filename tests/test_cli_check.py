@@ -222,6 +222,7 @@ def test_missing_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> Non
     assert (record["code"], record["message"]) == ("CP006", f"`{path}` does not exist")
     code, _out, err = run(capsys, path)
     assert code == 2 and f"{path}:1:1: error[CP006]: `{path}` does not exist" in err
+    assert "found 1 error in 1 file" in err
 
 
 def test_missing_file_among_good_ones_still_exits_2(

@@ -154,8 +154,10 @@ def emit(
             print(format_text(shown, sources), file=sys.stderr)
             if more:
                 print("\n" + "\n".join(more), file=sys.stderr)
+            # A path that could not be read counts too: "1 error in 0 files" reads wrong.
+            paths = len(set(files) | {d.span.file for d in diagnostics})
             print(
-                f"\n{summary(diagnostics)} in {len(files)} file{'s' if len(files) != 1 else ''}",
+                f"\n{summary(diagnostics)} in {paths} file{'s' if paths != 1 else ''}",
                 file=sys.stderr,
             )
     elif fmt == "json":
