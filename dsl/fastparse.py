@@ -153,7 +153,7 @@ def _tokenize(line: str, number: int, tokens: list[Token], depth: int) -> tuple[
                 tokens.append(("n", digits, number, column))
                 kind = "k" if unit in KEYWORDS else "u"
                 tokens.append((kind, unit, number, column + len(digits) + len(space)))
-        elif first == '"':
+        elif first == '"' and len(text) > 1:  # a lone quote is an unterminated string
             tokens.append(("s", text, number, column))
         elif text in _OPERATORS:
             if first in "({":

@@ -87,7 +87,8 @@ def test_generated_pathways(text: str) -> None:
     assert agrees(text), text
 
 
-@SETTINGS
+# Random edits found the one disagreement so far (a lone quote): try more of them.
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(mutated_sources())
 def test_generated_pathways_with_random_edits(text: str) -> None:
     agrees(text)
@@ -180,6 +181,10 @@ CORNERS = {
     "plain-looking lines that are not": HEAD
     + 'action a "A"\n  avoid "x" cite r0strength weak\n  avoid "x" cite a cite b\n'
     '  recommend"z"\n  next e f\nend e "E"\n',
+    # Found by hypothesis: the lone quote was read as an empty label.
+    "unterminated quote": HEAD + 'end e "\nend f "F"\n',
+    "unterminated quote after text": HEAD + 'end e "E\nend f "F"\n',
+    "unclosed bracket unit": HEAD + "input a: integer [Hg\n",
     "date in an expression": HEAD + "input a: integer\ndefine d = a > 2024-01-01\n",
     "keyword prefix of a word": HEAD + 'startle e\nend e "E"\n',
     "keyword glued to a name": HEAD + 'pathwayx "P"\n',
