@@ -183,6 +183,8 @@ def _logical_lines(text: str) -> list[_Line]:
     """The lines holding code, in order; blank lines and comments dropped, open
     brackets joining physical lines as Lark's indenter does."""
     result: list[_Line] = []
+    if not text.endswith("\n"):
+        text += "\n"  # as dsl.lark_parser does; the last element below is then ""
     physical = text.split("\n")
     count = len(physical)
     index = 0
@@ -208,6 +210,9 @@ def _logical_lines(text: str) -> list[_Line]:
         # Lark drops newlines inside brackets and ignores a ``\\`` before one.
         last_backslash = (index, backslash) if backslash else None
         while (depth > 0 or backslash) and index < count:
+            if backslash and depth == 0 and index == count - 1:
+                # The backslash took the file's last newline: Lark finds no line end.
+                raise Unsupported("a continuation at the end of the file")
             index += 1
             before = len(tokens)
             depth, backslash = _tokenize(physical[index - 1], index, tokens, depth)

@@ -185,6 +185,11 @@ CORNERS = {
     "unterminated quote": HEAD + 'end e "\nend f "F"\n',
     "unterminated quote after text": HEAD + 'end e "E\nend f "F"\n',
     "unclosed bracket unit": HEAD + "input a: integer [Hg\n",
+    # Found by fuzzing: a continuation that takes the file's last newline.
+    "continuation at the end": HEAD + 'end e "E" \\\n',
+    "continuation without a final newline": HEAD + 'end e "E" \\',
+    "continuation then blanks": HEAD + 'end e "E" \\\n   ',
+    "continuation then a blank line": HEAD + 'end e "E" \\\n\n',
     "date in an expression": HEAD + "input a: integer\ndefine d = a > 2024-01-01\n",
     "keyword prefix of a word": HEAD + 'startle e\nend e "E"\n',
     "keyword glued to a name": HEAD + 'pathwayx "P"\n',
@@ -198,6 +203,8 @@ def test_corners(text: str) -> None:
 
 
 TAKEN = [
+    "continuation then blanks",
+    "continuation then a blank line",
     "plain lines",
     "per-unit after a type",
     "unit glued to a number",
