@@ -5,9 +5,9 @@ it reads about 12,000 lines a second; a 10,000-node pathway took five seconds.
 This module reads the same language by hand, line by line, and builds exactly the
 AST ``dsl.transform.ToAst`` builds from Lark's tree, spans included. It is
 deliberately narrow: on anything it is not sure of (a syntax error, a keyword
-used as a name where a keyword could also stand, tabs in indentation, Windows
-line ends, a repeated ``next``, brackets nested past 40, an expression near the
-depth limit) it gives up with ``Unsupported``, and
+used as a name where a keyword could also stand, tabs or form feeds in
+indentation, Windows line ends, a repeated ``next``, brackets nested past 40, an
+expression near the depth limit) it gives up with ``Unsupported``, and
 ``dsl.parser.parse`` hands the text to Lark, which decides and explains. So the
 fast reader never has to produce a diagnostic, and tests/test_fastparse.py
 checks on generated, golden and documented pathways that whenever it answers,
@@ -195,9 +195,12 @@ def _logical_lines(text: str) -> list[_Line]:
         if not stripped or stripped[0] == "#":
             continue
         if stripped[0] in "\t\f":
-            if not stripped.strip(" \t\f") or stripped.lstrip(" \t\f")[0] == "#":
-                continue
-            raise Unsupported("a line indented with tabs")
+            content = stripped.lstrip(" \t\f")
+            if "\f" not in stripped[: len(stripped) - len(content)] and (
+                not content or content[0] == "#"
+            ):
+                continue  # a blank or comment line; a form feed in one is Lark's CP001
+            raise Unsupported("a line indented with tabs or form feeds")
         indent = len(raw) - len(stripped)
         if _SPECIAL(stripped) is None:
             plain = _Line(indent, None)

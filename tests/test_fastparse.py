@@ -190,6 +190,13 @@ CORNERS = {
     "continuation without a final newline": HEAD + 'end e "E" \\',
     "continuation then blanks": HEAD + 'end e "E" \\\n   ',
     "continuation then a blank line": HEAD + 'end e "E" \\\n\n',
+    # Found by fuzzing: Lark's newline token stops at a form feed, so a blank line
+    # holding one makes two line ends in a row, a syntax error.
+    "form feed on a blank line": HEAD + 'start e\n\f\nend e "E"\n',
+    "form feed before a comment": HEAD + 'start e\n  \f# c\nend e "E"\n',
+    "tab before a comment": HEAD + 'start e\n\t# c\n \t \nend e "E"\n',
+    "form feed on a blank line in brackets": HEAD
+    + "input a: boolean\ndefine c = count of (a,\n\f\n a)\n",
     "date in an expression": HEAD + "input a: integer\ndefine d = a > 2024-01-01\n",
     "keyword prefix of a word": HEAD + 'startle e\nend e "E"\n',
     "keyword glued to a name": HEAD + 'pathwayx "P"\n',
@@ -203,6 +210,8 @@ def test_corners(text: str) -> None:
 
 
 TAKEN = [
+    "tab before a comment",
+    "form feed on a blank line in brackets",
     "continuation then blanks",
     "continuation then a blank line",
     "plain lines",
