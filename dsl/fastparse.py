@@ -141,6 +141,10 @@ def _tokenize(line: str, number: int, tokens: list[Token], depth: int) -> tuple[
     for blank, text in _PIECE.findall(line):
         column += len(blank)
         first = text[0]
+        if first != '"' and "{" in text and ("#" in text or '"' in text):
+            # A unit such as mL/{a#b}: Lark's span trimming (ToAst._code) would take
+            # the # for a comment or the " for a quote; leave the span to it.
+            raise Unsupported("a comment or quote character inside a unit")
         if first in _WORD_START:
             tokens.append(("k" if text in KEYWORDS else "w", text, number, column))
         elif first in _DIGITS:
@@ -162,6 +166,15 @@ def _tokenize(line: str, number: int, tokens: list[Token], depth: int) -> tuple[
                     raise Unsupported("brackets nested too deep for a recursive reader")
             elif first in ")}":
                 depth -= 1
+            elif (
+                first == "/"
+                and tokens
+                and tokens[-1][0] == "n"
+                and line[column : column + 1] in _WORD_START
+            ):
+                # A number ending an earlier line, its per-unit starting this one
+                # (inside brackets or after a backslash): Lark reads one quantity.
+                raise Unsupported("a unit on the line after its number")
             tokens.append(("o", text, number, column))
         elif first == "\\":
             if line[column:].strip(" \t\f"):
@@ -396,6 +409,8 @@ class _Reader:
             order.append(reader(line))
         first_code = self.begin(top[0])
         column = first_code[3]
+        if first_code[2] > 1 and text.lstrip(" \t\f").startswith("\\"):
+            raise Unsupported("a continuation before the header")  # Lark: no leading newline
         if first_code[2] > 1:
             # Lark's span then starts at the newline token after line 1's blanks.
             first_line = text[: text.find("\n")]
@@ -1051,15 +1066,33 @@ class _Reader:
 
 
 def _depth(expr: ast.Expr) -> int:
-    """The depth of an expression's AST, counted without recursion."""
+    """The depth Lark's ``tree_depth`` gives an expression, counted without recursion:
+    every operand of a chain ``a + b - c`` sits one level per operator deeper
+    (``transform.depth_step``). Brackets are not seen here, so a bracketed chain
+    counts with its neighbours: never less than Lark's count."""
     deepest = 0
     stack: list[tuple[Any, int]] = [(expr, 1)]
     while stack:
         node, depth = stack.pop()
         deepest = max(deepest, depth)
-        for child in _children(node):
-            stack.append((child, depth + 1))
+        operands = _chain(node) if isinstance(node, ast.Arithmetic) else None
+        if operands is not None:
+            stack.extend((operand, depth + len(operands) - 1) for operand in operands)
+        else:
+            stack.extend((child, depth + 1) for child in _children(node))
     return deepest
+
+
+def _chain(node: ast.Arithmetic) -> list[ast.Expr]:
+    """The operands of the left-nested chain of ``+ -`` (or ``* /``) rooted at ``node``."""
+    group = "+-" if node.op in "+-" else "*/"
+    operands = [node.right]
+    left = node.left
+    while isinstance(left, ast.Arithmetic) and left.op in group:
+        operands.append(left.right)
+        left = left.left
+    operands.append(left)
+    return operands
 
 
 def _children(node: Any) -> tuple[Any, ...]:

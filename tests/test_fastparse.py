@@ -204,6 +204,16 @@ CORNERS = {
     "tab before a comment": HEAD + 'start e\n\t# c\n \t \nend e "E"\n',
     "form feed on a blank line in brackets": HEAD
     + "input a: boolean\ndefine c = count of (a,\n\f\n a)\n",
+    # Found by review (helper-8, fuzzing and reading):
+    "continuation before the header": "\\\n" + HEAD + 'start e\nend e "E"\n',
+    "comment character in a unit": HEAD + "input x: decimal\ndefine d = x > 5 mg/{a#b}\n",
+    "quote in a unit": HEAD + 'input x: decimal\ndefine d = x > 5 mg/{"} # c\n',
+    "per-unit on the next line in brackets": HEAD
+    + "input x: decimal /min\ndefine d = count of (x > 10\n  /min)\n",
+    "per-unit after a continuation": HEAD + "input x: decimal /min\ndefine d = x > 10 \\\n/min\n",
+    "division on the next line": HEAD + "input x: decimal\ndefine d = count of (x > 10\n  / 2)\n",
+    "deep operand after a long chain": DEFINE + "a+" * 19 + "-" * 52 + "a > 0\n",
+    "deep operand after a long product": DEFINE + "a*" * 19 + "-" * 52 + "a > 0\n",
     "date in an expression": HEAD + "input a: integer\ndefine d = a > 2024-01-01\n",
     "keyword prefix of a word": HEAD + 'startle e\nend e "E"\n',
     "keyword glued to a name": HEAD + 'pathwayx "P"\n',
@@ -217,6 +227,7 @@ def test_corners(text: str) -> None:
 
 
 TAKEN = [
+    "division on the next line",
     "tab before a comment",
     "form feed on a blank line in brackets",
     "continuation then blanks",
