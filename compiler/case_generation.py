@@ -16,6 +16,7 @@ generated case always passes and always reaches its target.
 from __future__ import annotations
 
 import itertools
+from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
 from fractions import Fraction
@@ -358,17 +359,19 @@ def _only_what_reaches(
     return kept
 
 
-def _find(enc: _Encoder, pathway: Pathway, target: Target) -> dict[str, Any] | None:
+def _target_goal(enc: _Encoder, pathway: Pathway, target: Target) -> list[Any]:
+    """What a patient at ``target.node`` must satisfy to exercise ``target``."""
     data = pathway.graph.nodes[target.node]
+    if target.kind == "branch":
+        return _branch_only(enc, data, data["branches"][target.index])
+    t, f = enc.truth(data["items"][target.index].guard)
+    return [t if target.kind == "item-true" else f]
+
+
+def _find(enc: _Encoder, pathway: Pathway, target: Target) -> dict[str, Any] | None:
+    goal = _target_goal(enc, pathway, target)
     for head in _paths_through(pathway, target.node):
-        goals = _path_constraints(enc, head)
-        if target.kind == "branch":
-            goals += _branch_only(enc, data, data["branches"][target.index])
-        else:
-            item = data["items"][target.index]
-            t, f = enc.truth(item.guard)
-            goals.append(t if target.kind == "item-true" else f)
-        patient = _solve(enc, goals)
+        patient = _solve(enc, _path_constraints(enc, head) + goal)
         if patient is not None:
             return patient
     return None
@@ -380,15 +383,10 @@ def _find_stopping(enc: _Encoder, pathway: Pathway, target: Target) -> dict[str,
     branch true, one unknown). A patient with fixed data who finishes never visits a
     node twice, so simple paths are all there is to try (up to MAX_STOPPING_WALKS)."""
     graph = pathway.graph
-    data = graph.nodes[target.node]
+    goal = _target_goal(enc, pathway, target)
+    first = target.node
     if target.kind == "branch":
-        goal = _branch_only(enc, data, data["branches"][target.index])
-        first = data["branches"][target.index].target
-    else:
-        item = data["items"][target.index]
-        t, f = enc.truth(item.guard)
-        goal = [t if target.kind == "item-true" else f]
-        first = target.node
+        first = graph.nodes[target.node]["branches"][target.index].target
     tried = 0
     for head in _paths_through(pathway, target.node):
         for tail in _stopping_walks(graph, first, set(head) - {first}):
@@ -410,9 +408,9 @@ def _find_stopping(enc: _Encoder, pathway: Pathway, target: Target) -> dict[str,
 def _stopping_walks(graph: nx.DiGraph, first: str, avoid: set[str]) -> Iterator[list[str]]:
     """Simple walks from ``first`` that avoid ``avoid`` and end at an end or a decision,
     shortest first."""
-    queue = [[first]]
+    queue = deque([[first]])
     while queue:
-        walk = queue.pop(0)
+        walk = queue.popleft()
         here = walk[-1]
         if graph.nodes[here]["kind"] in ("end", "decision"):
             yield walk

@@ -42,7 +42,6 @@ KEYWORDS = frozenset(
     )
 )
 
-_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 # dsl/pathway.lark's UNIT, anchored.
 _UNIT = re.compile(
     r"(?:(?:[A-Za-z%µ][A-Za-z0-9%µ_\[\]]*|\[[A-Za-z_]+\][A-Za-z0-9_]*)"
@@ -73,9 +72,12 @@ _DIGITS = frozenset("0123456789")
 _OPERATORS = frozenset(
     ("->", "..", "<=", ">=", "==", "!=", "<", ">", "=", "+", "-", "*", "/", *"(){},:")
 )
-# A line with none of these is tokenized only if no line pattern below takes it.
+# A line with none of these outside quoted text is tokenized only if no line
+# pattern below takes it.
 _SPECIAL = re.compile(r"[(){}\\#]").search
+_QUOTED = re.compile(r'"[^"\\\n]*(?:\\.[^"\\\n]*)*"')
 _PLAIN_NAME = r"[A-Za-z_][A-Za-z0-9_]*+"  # possessive: never half a word
+_NAME = re.compile(_PLAIN_NAME + r"\Z")
 _NAME_IN = re.compile(_PLAIN_NAME)
 _ITEM_LINE = re.compile(
     r" *(recommend|consider|avoid)[ \t\f]+(\"[^\"\\\n]*\")"
@@ -215,7 +217,7 @@ def _logical_lines(text: str) -> list[_Line]:
                 continue  # a blank or comment line; a form feed in one is Lark's CP001
             raise Unsupported("a line indented with tabs or form feeds")
         indent = len(raw) - len(stripped)
-        if _SPECIAL(stripped) is None:
+        if _SPECIAL(_QUOTED.sub("", stripped) if '"' in stripped else stripped) is None:
             plain = _Line(indent, None)
             plain.number, plain.text = index, raw
             plain.end = (index, len(raw.rstrip(" \t\f")) + 1)
@@ -673,12 +675,12 @@ class _Reader:
         self.done()
 
     def citations(self) -> list[ast.Citation]:
-        found = []
-        for token in self.take_names():
-            citation: ast.Citation = _new(ast.Citation)
-            citation.__dict__.update(span=self.tok(token), reference=token[1])
-            found.append(citation)
-        return found
+        return [self.citation(token) for token in self.take_names()]
+
+    def citation(self, token: Token) -> ast.Citation:
+        citation: ast.Citation = _new(ast.Citation)
+        citation.__dict__.update(span=self.tok(token), reference=token[1])
+        return citation
 
     def action(self, line: _Line) -> ast.Action:
         first = self.begin(line)
@@ -692,19 +694,16 @@ class _Reader:
         items: list[ast.Item] = []
         following: ast.Target | None = None
         for child in line.children:
-            if child.tokens is None and not child.children:
-                plain = _ITEM_LINE(child.text)
-                if plain is not None:
-                    items.append(self.plain_item(plain, child))
-                    continue
+            if child.tokens is None and not child.children and following is None:
                 plain = _NEXT_LINE(child.text)
-                if plain is not None and following is None:
+                if plain is not None:
                     following = self.target(("w", plain[1], child.number, plain.start(1) + 1))
                     continue
-            keyword = self.begin(child)
-            if keyword[0] == "k" and keyword[1] in ("recommend", "consider", "avoid"):
-                items.append(self.item(keyword, child))
+            item = self.item_line(child)
+            if item is not None:
+                items.append(item)
                 continue
+            keyword = self.begin(child)
             self.no_children(child)
             if keyword[0] == "k" and keyword[1] == "next":
                 if following is not None:
@@ -733,15 +732,11 @@ class _Reader:
         citations: list[ast.Citation] = []
         items: list[ast.Item] = []
         for child in line.children:
-            if child.tokens is None and not child.children:
-                plain = _ITEM_LINE(child.text)
-                if plain is not None:
-                    items.append(self.plain_item(plain, child))
-                    continue
-            keyword = self.begin(child)
-            if keyword[0] == "k" and keyword[1] in ("recommend", "consider", "avoid"):
-                items.append(self.item(keyword, child))
+            item = self.item_line(child)
+            if item is not None:
+                items.append(item)
                 continue
+            keyword = self.begin(child)
             self.no_children(child)
             self.note_or_cite(keyword, notes, citations)
         return ast.End(
@@ -754,6 +749,18 @@ class _Reader:
             has_label,
         )
 
+    def item_line(self, line: _Line) -> ast.Item | None:
+        """The ``recommend``/``consider``/``avoid`` on this line of an action or end,
+        or None when the line holds something else."""
+        if line.tokens is None and not line.children:
+            plain = _ITEM_LINE(line.text)
+            if plain is not None:
+                return self.plain_item(plain, line)
+        keyword = self.begin(line)
+        if keyword[0] == "k" and keyword[1] in ("recommend", "consider", "avoid"):
+            return self.item(keyword, line)
+        return None
+
     def plain_item(self, match: re.Match[str], line: _Line) -> ast.Item:
         """An item line in its commonest shape, read without tokens: the text has no
         escapes, at most a ``cite`` list then a ``strength``, nothing after."""
@@ -761,13 +768,7 @@ class _Reader:
         citations = []
         if match.start(3) >= 0:
             for name in _NAME_IN.finditer(line.text, match.start(3), match.end(3)):
-                citation: ast.Citation = _new(ast.Citation)
-                column = name.start() + 1
-                citation.__dict__.update(
-                    span=_span(self.file, number, column, number, column + len(name[0])),
-                    reference=name[0],
-                )
-                citations.append(citation)
+                citations.append(self.citation(("w", name[0], number, name.start() + 1)))
         strength = match[4]
         strength_span = None
         if strength is not None:

@@ -12,7 +12,6 @@ The analysis of a pathway is computed once and shared by every CP3xx pass.
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -25,6 +24,7 @@ from carepath.compiler.evaluate import Result
 from carepath.compiler.pathway import Pathway
 from carepath.compiler.units import Unit
 from carepath.dsl.diagnostics import Diagnostic, Witness, make
+from carepath.dsl.parser import gc_paused
 
 from . import codes_logic as _codes  # noqa: F401 - registers CP3xx
 from .boxes import Boxes, Domain, OutOfFragment, TooComplex, Translator
@@ -429,13 +429,8 @@ def analysis(pathway: Pathway) -> Analysis:
     for cached, result in _CACHE:
         if cached is pathway:
             return result
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with gc_paused():
         result = Analysis(pathway)
-    finally:
-        if enabled:
-            gc.enable()
     _CACHE[:] = [(pathway, result)]
     return result
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import functools
-import gc
 from collections.abc import Callable, Iterable
 
 from carepath.compiler.pathway import Pathway
 from carepath.dsl.diagnostics import Diagnostic
+from carepath.dsl.parser import gc_paused
 
 
 def without_gc(
@@ -21,12 +21,7 @@ def without_gc(
 
     @functools.wraps(check)
     def run(pathway: Pathway) -> list[Diagnostic]:
-        enabled = gc.isenabled()
-        gc.disable()
-        try:
+        with gc_paused():
             return list(check(pathway))
-        finally:
-            if enabled:
-                gc.enable()
 
     return run
