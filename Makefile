@@ -10,15 +10,24 @@ SEED   := pathways/chronic_osteoporotic_vcf.cpath
 OUT    := out
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test lint fmt bench system-deps setup clean docs
+.PHONY: demo test lint fmt bench system-deps setup native clean docs
 
-# Debian packages: graphviz renders the flowcharts; chromium runs the HTML tests.
+# Debian packages: graphviz renders the flowcharts; chromium runs the HTML tests;
+# gcc (and the Python headers, which a Debian python3 keeps in python3-dev)
+# compiles the fast reader (make native).
+HAVE_HEADERS := $(PYTHON) -c "import os, sys, sysconfig; \
+	sys.exit(not os.path.exists(os.path.join(sysconfig.get_paths()['include'], 'Python.h')))"
 system-deps:
-	@if ! command -v dot >/dev/null 2>&1 || ! command -v chromium >/dev/null 2>&1; then \
-		echo "installing Debian packages: graphviz chromium"; \
+	@missing=""; \
+	command -v dot >/dev/null 2>&1 || missing="$$missing graphviz"; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium fonts-dejavu-core"; \
+	command -v gcc >/dev/null 2>&1 || missing="$$missing gcc libc6-dev"; \
+	$(HAVE_HEADERS) || missing="$$missing python3-dev"; \
+	if [ -n "$$missing" ]; then \
+		echo "installing Debian packages:$$missing"; \
 		$(SUDO) apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends \
-			graphviz chromium fonts-dejavu-core >/dev/null; \
+			$$missing >/dev/null; \
 	fi
 
 # An editable install is not byte-compiled as a wheel install is (and with
@@ -32,7 +41,11 @@ $(STAMP): pyproject.toml
 	$(COMPILE)
 	touch $(STAMP)
 
-setup: system-deps $(STAMP)
+# The fast reader compiled with mypyc (dsl/native.py); quick when already current.
+native: system-deps $(STAMP)
+	-$(PY) scripts/build_native.py
+
+setup: system-deps $(STAMP) native
 
 demo: setup
 	@bash scripts/demo.sh "$(PY)" "$(SEED)" "$(OUT)"
@@ -43,7 +56,7 @@ lint: $(STAMP)
 	$(VENV)/bin/mypy
 
 test: setup lint
-	$(PY) -m pytest -n 2 -q
+	CAREPATH_REQUIRE_NATIVE=1 $(PY) -m pytest -n 2 -q
 
 bench: setup
 	$(COMPILE)
@@ -53,4 +66,4 @@ docs: $(STAMP)
 	$(PY) -m carepath.docs_gen
 
 clean:
-	rm -rf $(VENV) $(OUT) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(OUT) .pytest_cache .mypy_cache .ruff_cache build dsl/_fastparse_native*

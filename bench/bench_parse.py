@@ -9,8 +9,9 @@ stage's heap does not slow the next one's allocations):
 - ``lark``: the Lark LALR parse alone — the baseline every ratio is against;
 - ``lark-nogc``: the same with the cyclic garbage collector paused, as carepath
   parses (``carepath.dsl.parser.gc_paused``);
-- ``parse+ast``: ``carepath.dsl.parser.parse`` (the fast reader, Lark for what it
-  declines: on these files, nothing);
+- ``python-ast``: the fast reader's Python module (``dsl/fastparse.py``) alone;
+- ``parse+ast``: ``carepath.dsl.parser.parse`` (the fast reader, compiled when
+  ``make native`` has built it, Lark for what it declines: on these files, nothing);
 - ``load_text``: ``carepath.compiler.pathway.load_text`` (parse, resolve names,
   types and units, build the graph).
 
@@ -32,11 +33,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generate import generate
 
 from carepath.compiler.pathway import load_text
+from carepath.dsl import native
+from carepath.dsl.fastparse import parse_fast
 from carepath.dsl.lark_parser import _parser
 from carepath.dsl.parser import gc_paused, parse
 
 GOAL_NODES, GOAL_SECONDS = 10_000, 1.0
-STAGES = ("lark", "lark-nogc", "parse+ast", "load_text")
+STAGES = ("lark", "lark-nogc", "python-ast", "parse+ast", "load_text")
 
 
 def best_of(runs: int, work: Callable[[], object]) -> tuple[float, float]:
@@ -62,6 +65,12 @@ def stages(text: str) -> dict[str, Callable[[], object]]:
         with gc_paused():
             return _parser().parse(padded)
 
+    def python_ast() -> object:
+        with gc_paused():
+            pathway = parse_fast(text, "bench.cpath")
+        assert pathway is not None
+        return pathway
+
     def parse_ast() -> object:
         result = parse(text, "bench.cpath")
         assert result.pathway is not None, result.diagnostics[:3]
@@ -72,7 +81,7 @@ def stages(text: str) -> dict[str, Callable[[], object]]:
         assert loaded.ok, loaded.diagnostics[:3]
         return loaded
 
-    return dict(zip(STAGES, (lark_only, lark_gc_paused, parse_ast, load), strict=True))
+    return dict(zip(STAGES, (lark_only, lark_gc_paused, python_ast, parse_ast, load), strict=True))
 
 
 def measure(size: int, stage: str, runs: int) -> tuple[float, float]:
@@ -107,6 +116,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"best of {args.runs} runs, each stage in its own process; ratios (of CPU time) are "
         "against the Lark parse of the same file"
     )
+    compiled = "compiled (make native)" if native.compiled() is not None else "NOT compiled"
+    print(f"fast reader in parse+ast and load_text: {compiled}")
     print(
         f"{'nodes':>7} {'lines':>8} {'stage':<10} {'wall s':>8} {'cpu s':>8} "
         f"{'lines/cpu s':>12} {'ratio':>6}"

@@ -19,6 +19,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from carepath.dsl import native
 from carepath.dsl.fastparse import parse_fast
 from carepath.dsl.lark_parser import parse_with_lark
 
@@ -74,14 +75,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     rng = random.Random(args.seed)
     texts = sources()
     found = answered = 0
+    compiled = native.compiled()
     for _ in range(args.count):
         text = edited(rng.choice(texts), rng)
         fast = parse_fast(text, "f")
-        if fast is None:
+        # The compiled reader (when built) must give exactly the Python one's answer.
+        twin = compiled.parse_fast(text, "f") if compiled is not None else fast
+        if fast is None and twin is None:
             continue
         answered += 1
         lark = parse_with_lark(text, "f")
-        if lark.diagnostics or lark.pathway != fast:
+        if twin != fast or lark.diagnostics or lark.pathway != fast:
             found += 1
             OUT.mkdir(parents=True, exist_ok=True)
             path = OUT / f"fuzz_{args.seed}_{found}.cpath"
@@ -89,7 +93,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"disagreement: {path}", flush=True)
             if found >= 5:
                 break
-    print(f"{args.count} edited texts, {answered} taken by the fast reader, {found} disagreements")
+    reader = "Python and compiled readers" if compiled is not None else "Python reader only"
+    print(
+        f"{args.count} edited texts, {answered} taken by the fast reader, "
+        f"{found} disagreements ({reader})"
+    )
     return found
 
 

@@ -1,7 +1,8 @@
 """Text -> AST: the fast reader for well-formed files, Lark for everything else.
 
 Two readers, one language. ``dsl.fastparse`` reads a well-formed pathway about ten
-times faster than Lark and gives up on anything it is not sure of;
+times faster than Lark (faster still when compiled, see ``dsl.native``) and gives up
+on anything it is not sure of;
 ``dsl.lark_parser`` (the grammar in dsl/pathway.lark) then reads the file again
 and makes every syntax diagnostic. Lark is imported only when it is needed.
 
@@ -19,7 +20,7 @@ from dataclasses import dataclass
 
 from . import ast
 from .diagnostics import Diagnostic
-from .fastparse import parse_fast
+from .native import reader
 
 # Deeper expressions than this are almost certainly generated or broken, and every
 # later stage walks expressions recursively.
@@ -53,7 +54,7 @@ def gc_paused() -> Iterator[None]:
 def parse(text: str, file: str) -> ParseResult:
     """Parse one pathway file. Never raises on bad input: problems come back as diagnostics."""
     with gc_paused():
-        pathway = parse_fast(text, file)
+        pathway = reader()(text, file)
         if pathway is not None:
             return ParseResult(pathway, ())
         from .lark_parser import parse_with_lark  # imports Lark (60 ms): only when needed

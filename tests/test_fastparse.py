@@ -19,6 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from strategies import LEXER_ALPHABET, mutated_sources, pathway_sources
 
+from carepath.dsl import native
 from carepath.dsl.fastparse import KEYWORDS, parse_fast
 from carepath.dsl.lark_parser import parse_with_lark
 from carepath.dsl.parser import parse
@@ -36,9 +37,15 @@ SOURCES = sorted(
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
+COMPILED = native.compiled()  # the build `make` leaves, when it is current
+
+
 def agrees(text: str) -> bool:
-    """Assert the fast reader's answer, if any, is Lark's; say whether it answered."""
+    """Assert the fast reader's answer, if any, is Lark's; say whether it answered.
+    The compiled reader, when built, must give exactly the Python one's answer."""
     fast = parse_fast(text, FILE)
+    if COMPILED is not None:
+        assert COMPILED.parse_fast(text, FILE) == fast, text
     if fast is None:
         return False
     lark = parse_with_lark(text, FILE)
