@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import datetime
 import difflib
-from collections.abc import Iterable
+import functools
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from fractions import Fraction
+from typing import Any
 
 from carepath.dsl import ast
 from carepath.dsl.diagnostics import Diagnostic, make
@@ -35,6 +37,16 @@ RESERVED = ("true", "false", "unknown")
 
 class _Invalid(Exception):
     """An expression that cannot be typed; its diagnostic has been recorded."""
+
+
+# AST expression class -> Resolver._expr_<class name>, filled as classes are met.
+_EXPRESSIONS: dict[type, Callable[[Resolver, Any], ir.Expr]] = {}
+
+
+@functools.cache
+def _number_type(dimension: Dimension, integer: bool) -> ir.NumberType:
+    """One shared (immutable) type per kind of constant, not one per constant."""
+    return ir.NumberType(dimension, integer=integer)
 
 
 @dataclass
@@ -365,7 +377,7 @@ class Resolver:
             item.kind,
             item.text,
             item.span,
-            tuple(c.reference for c in item.citations),
+            tuple([c.reference for c in item.citations]),
             item.strength,
             guard,
             guard_text,
@@ -398,8 +410,10 @@ class Resolver:
         return typed
 
     def expr(self, expr: ast.Expr) -> ir.Expr:
-        method = getattr(self, "_expr_" + type(expr).__name__)
-        result: ir.Expr = method(expr)
+        method = _EXPRESSIONS.get(type(expr))
+        if method is None:
+            method = _EXPRESSIONS[type(expr)] = getattr(Resolver, "_expr_" + type(expr).__name__)
+        result: ir.Expr = method(self, expr)
         return result
 
     def _expr_Name(self, e: ast.Name) -> ir.Expr:
@@ -430,12 +444,12 @@ class Resolver:
         if e.unit is None:
             integer = "." not in e.number
             value = self._value(e.number, None)
-            return ir.Const(e.span, value, ir.NumberType(DIMENSIONLESS, integer=integer), e.number)
+            return ir.Const(e.span, value, _number_type(DIMENSIONLESS, integer), e.number)
         unit = self.unit(e.unit, e.span)
         return ir.Const(
             e.span,
             self._value(e.number, unit),
-            ir.NumberType(unit.dimension),
+            _number_type(unit.dimension, False),
             f"{e.number} {e.unit}",
             unit,
         )
@@ -618,13 +632,15 @@ class Resolver:
                 else "write the unit after the number",
             )
             raise _Invalid
+        # A bare number's text fixes its value, so the scaled value can be shared.
+        key = (const.text, other.unit)
+        value = self._values.get(key)
+        if value is None:
+            value = self._values[key] = const.value * other.unit.factor
         return ir.Const(
             const.span,
-            const.value * other.unit.factor,
-            ir.NumberType(
-                other.dimension,
-                integer=const.type.integer,  # type: ignore[union-attr]
-            ),
+            value,
+            _number_type(other.dimension, const.type.integer),  # type: ignore[union-attr]
             const.text,
             other.unit,
         )
