@@ -41,6 +41,7 @@ import linecache
 import re
 import sys
 import types
+import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from fractions import Fraction
@@ -260,12 +261,23 @@ def flat(node: Node) -> str:
     return f"{node.function}({', '.join(flat(a) for a in node.args)})"
 
 
+def _width(text: str) -> int:
+    """Columns as ruff counts them (E501, the formatter): East Asian wide and full-width
+    characters (日, 🙂) take two, combining marks none."""
+    if text.isascii():
+        return len(text)
+    return sum(
+        0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1
+        for c in text
+    )
+
+
 def layout(node: Node, column: int, indent: int, tail: int, width: int) -> str:
     """``node`` placed at ``column``; continuation lines at ``indent``; ``tail``
     characters follow it. Exploded brackets put one item per line with a trailing
     comma (ruff keeps that layout: a "magic trailing comma")."""
     text = flat(node)
-    if column + len(text) + tail <= width or isinstance(node, str):
+    if column + _width(text) + tail <= width or isinstance(node, str):
         return text
     pad, inner = " " * indent, " " * (indent + 4)
     if isinstance(node, Str):
@@ -273,7 +285,7 @@ def layout(node: Node, column: int, indent: int, tail: int, width: int) -> str:
         chunks: list[str] = []
         current = ""
         for word in re.split(r"(?<= )", node.text):
-            if current and len(_quote(current + word)) > room:
+            if current and _width(_quote(current + word)) > room:
                 chunks.append(current)
                 current = word
             else:
@@ -310,8 +322,11 @@ class _Writer:
     def comment(self, line: int, what: str) -> None:
         text = f"# line {line}: {_one_line(what)}"
         room = LINE_LENGTH - 4 * self.indent
-        if len(text) > room:
-            text = text[: room - 1].rstrip() + "…"
+        if _width(text) > room:
+            text = text[:room]  # a character is at least one column wide
+            while _width(text) > room - 1:
+                text = text[:-1]
+            text = text.rstrip() + "…"
         self.write(text, line)
 
     def blank(self, count: int = 1) -> None:
@@ -841,7 +856,7 @@ class _Generator:
             note, line = self.const_notes[name]
             code = f"{name} = {self._factor(value)}"
             comment = f"  # {_one_line(note)} (line {line})" if note else ""
-            if len(code + comment) > LINE_LENGTH:
+            if _width(code + comment) > LINE_LENGTH:
                 comment = f"  # line {line}"
             out.write(code + comment, line or None)
         for values, name in self.sets.items():

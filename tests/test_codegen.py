@@ -146,6 +146,26 @@ def test_random_pathways_compile_to_ruff_clean_modules(source: str) -> None:
     loaded = load_text(source, "random.cpath")
     assert loaded.pathway is not None
     generated = generate(loaded.pathway).source
+    _assert_ruff_clean(generated)
+
+
+@pytest.mark.parametrize("character", ["日", "🙂", "é"])
+def test_wide_characters_are_measured_as_ruff_measures_them(character: str) -> None:
+    # Found by hypothesis: a comment cut at 88 characters was 89 columns wide, as a
+    # wide character takes two.
+    text = character * 30 + " " + character * 30
+    source = (
+        'pathway p "P"\ninput fever: boolean "Fever"\nstart a\n'
+        f'action a "A"\n  recommend "{text}" when fever\n  next e\nend e "{text}"\n'
+    )
+    loaded = load_text(source, "wide.cpath")
+    assert loaded.pathway is not None, loaded.diagnostics
+    generated = generate(loaded.pathway).source
+    assert character in generated
+    _assert_ruff_clean(generated)
+
+
+def _assert_ruff_clean(generated: str) -> None:
     ast.parse(generated)
     with tempfile.TemporaryDirectory() as folder:
         module = Path(folder) / "m.py"
