@@ -1,8 +1,10 @@
-"""The compiled fast reader (dsl/native.py): used exactly when it is current."""
+"""Compiled modules (dsl/native.py): used exactly when current, and equal in effect."""
 
 from __future__ import annotations
 
+import importlib
 import os
+import subprocess
 import sys
 import types
 from collections.abc import Iterator
@@ -10,10 +12,13 @@ from pathlib import Path
 
 import pytest
 
+import carepath.compiler.checks as checks_package
+from carepath.compiler.checks import COMPILED as CHECKS_COMPILED
 from carepath.dsl import fastparse, native
 from carepath.dsl.parser import parse
 
 DSL = Path(native.__file__).resolve().parent
+ROOT = Path(__file__).resolve().parent.parent
 TEXT = 'pathway p "P"\nstart a\nend a "Done"\n'
 
 
@@ -23,6 +28,7 @@ def fake_build(monkeypatch: pytest.MonkeyPatch) -> Iterator[types.ModuleType]:
     module = types.ModuleType(native.COMPILED)
     module.parse_fast = lambda text, file: None  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, native.COMPILED, module)
+    monkeypatch.delenv("CAREPATH_PURE_PYTHON", raising=False)
     native.compiled.cache_clear()
     yield module
     native.compiled.cache_clear()
@@ -48,12 +54,59 @@ def test_a_build_without_a_stamp_is_not(fake_build: types.ModuleType) -> None:
 
 def test_the_build_make_leaves_is_current_and_used() -> None:
     # `make test` sets CAREPATH_REQUIRE_NATIVE after `make native`: the speed of the
-    # compiled reader must not be lost silently (a stale build, a failed compile).
-    built = sorted(p.name for p in DSL.glob("_fastparse_native*"))
-    if built or os.environ.get("CAREPATH_REQUIRE_NATIVE"):
-        assert native.compiled() is not None, f"stale or broken {built}: run `make native`"
+    # compiled modules must not be lost silently (a stale build, a failed compile).
+    checks = ROOT / "compiler" / "checks"
+    built = [*DSL.glob("_fastparse_native*"), *checks.glob(f"{native.COMPILED_DIRECTORY}/*")]
+    files = [
+        importlib.import_module(f"{checks_package.__name__}.{m}").__file__ or ""
+        for m in CHECKS_COMPILED
+    ]
+    if (built or os.environ.get("CAREPATH_REQUIRE_NATIVE")) and not native.pure_python():
+        hint = "stale or broken build: run `make native`"
+        assert native.compiled() is not None, hint
         assert native.reader() is not fastparse.parse_fast
         assert parse(TEXT, "p.cpath").pathway == fastparse.parse_fast(TEXT, "p.cpath")
+        assert not [f for f in files if f.endswith(".py")], hint
     else:
         assert native.compiled() is None
         assert native.reader() is fastparse.parse_fast
+        assert all(f.endswith(".py") for f in files)
+
+
+def _check_json(paths: list[str], pure: bool) -> str:
+    env = {**os.environ, "CAREPATH_PURE_PYTHON": "1" if pure else "0"}
+    command = ["check", "--format", "json", "--max-per-code", "0", *paths]
+    done = subprocess.run(
+        [sys.executable, "-m", "carepath", *command],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+    )
+    assert done.returncode in (0, 1), done.stderr
+    return done.stdout
+
+
+def test_compiled_and_python_modules_find_the_same() -> None:
+    # Every golden file (each defect class and its near miss), the seed and the
+    # examples: the same findings, witnesses and paths, in the same order.
+    paths = sorted(
+        str(p.relative_to(ROOT))
+        for pattern in ("tests/golden/**/*.cpath", "pathways/**/*.cpath", "tests/data/*.cpath")
+        for p in ROOT.glob(pattern)
+    )
+    assert len(paths) > 80
+    compiled, python = _check_json(paths, pure=False), _check_json(paths, pure=True)
+    assert '"code": "CP3' in python  # the logic checks did report something
+    assert compiled == python
+
+
+def test_pure_python_turns_every_compiled_module_off() -> None:
+    probe = (
+        "import importlib, carepath.compiler.checks as c; from carepath.dsl import native; "
+        "print(native.compiled(), [importlib.import_module(f'{c.__name__}.{m}').__file__[-3:] "
+        "for m in c.COMPILED])"
+    )
+    env = {**os.environ, "CAREPATH_PURE_PYTHON": "1"}
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env)
+    assert done.stdout.strip() == "None " + str([".py"] * len(CHECKS_COMPILED))

@@ -85,7 +85,7 @@ def test_run_checks_reports_each_fact_once(monkeypatch: pytest.MonkeyPatch) -> N
             structure_common.name_span(pathway, pathway.graph.nodes["a"]["span"], "a"),
         )
 
-    monkeypatch.setattr(checks, "CHECKS", (*checks.CHECKS, ("repeat", repeating_pass)))
+    monkeypatch.setattr(checks.passes, "CHECKS", (*checks.CHECKS, ("repeat", repeating_pass)))
     found = checks.run_checks(pathway)
     assert [(d.code, d.span.line) for d in found] == [("CP203", 6), ("CP101", 5)]
 

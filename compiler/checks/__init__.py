@@ -1,70 +1,26 @@
-"""Soundness checks over the pathway graph: an ordered table of small passes.
+"""Soundness checks over the pathway graph: an ordered table of small passes (passes.py).
 
-Each pass is a function ``(Pathway) -> Iterable[Diagnostic]`` in its own module.
-``run_checks`` runs them in order; passes never mutate the pathway.
+The box algebra and the logic passes below are compiled to C by ``make native``
+when a compiler is at hand; the build sits in ``_compiled/`` and is put first on
+this package's path only while it was built from the current sources
+(``carepath.dsl.native``). Otherwise, or with ``CAREPATH_PURE_PYTHON=1``, the
+Python modules run, with the same results.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from carepath.dsl.native import compiled_path
 
-from carepath.dsl.diagnostics import Diagnostic
-from carepath.dsl.parser import gc_paused
-from carepath.dsl.spans import Span
-
-from ..pathway import Pathway
-from .cycles import check_cycles
-from .logic_decisions import check_decisions, check_items, check_unreached_nodes
-from .logic_redundant import check_redundant
-from .robustness import check_robustness
-from .structure_content import check_content
-from .structure_dead_ends import check_dead_ends
-from .structure_endings import check_endings
-from .structure_reachability import check_reachability
-from .structure_start import check_start
-from .structure_unused import check_unused
-from .thresholds import check_thresholds
-
-Check = Callable[[Pathway], Iterable[Diagnostic]]
-
-# (name, pass) in the order they run: graph structure (CP2xx) first, then logic.
-CHECKS: tuple[tuple[str, Check], ...] = (
-    ("start", check_start),
-    ("reachability", check_reachability),
-    ("dead_ends", check_dead_ends),
-    ("endings", check_endings),
-    ("content", check_content),
-    ("unused", check_unused),
-    ("logic_decisions", check_decisions),
-    ("logic_unreached_nodes", check_unreached_nodes),
-    ("logic_items", check_items),
-    ("logic_redundant", check_redundant),
-    ("logic_thresholds", check_thresholds),
-    ("logic_robustness", check_robustness),
-    ("logic_cycles", check_cycles),
+COMPILED = (
+    "boxes",
+    "logic_analysis",
+    "logic_decisions",
+    "logic_redundant",
+    "robustness",
+    "thresholds",
 )
+__path__ = [*compiled_path(__path__[0], COMPILED), *__path__]
 
+from .passes import CHECKS, Check, run_checks  # noqa: E402 - after the path is set
 
-def run_checks(pathway: Pathway) -> list[Diagnostic]:
-    """Every pass's findings, in pass order, each fact once.
-
-    A node the graph cannot reach (CP203) is also reached by no patient, so a later
-    (logic) finding at the very same place would repeat it: it is dropped, as is
-    any exact repeat of an earlier finding.
-    """
-    found: list[Diagnostic] = []
-    seen: set[tuple[str, Span, str]] = set()
-    unreachable: set[Span] = set()
-    with gc_paused():  # as in logic_gc: every collection would walk the loaded pathway
-        for _name, check in CHECKS:
-            for diagnostic in check(pathway):
-                key = (diagnostic.code, diagnostic.span, diagnostic.message)
-                if key in seen or (
-                    diagnostic.span in unreachable and not diagnostic.code.startswith("CP2")
-                ):
-                    continue
-                seen.add(key)
-                found.append(diagnostic)
-                if diagnostic.code == "CP203":
-                    unreachable.add(diagnostic.span)
-    return found
+__all__ = ["CHECKS", "COMPILED", "Check", "run_checks"]

@@ -520,6 +520,8 @@ class Domain:
         self, var: NumVar, ivs: tuple[RealInterval, ...], units: Sequence[Fraction]
     ) -> Fraction:
         # Prefer a bound a guard set (not the plausible range) and stay next to it.
+        lo: Fraction | None  # declared: mypyc infers None from the first loop otherwise
+        hi: Fraction | None
         for lo, lc, hi, hc in ivs:
             if lo is not None and lo != var.low:
                 return lo if lc else self._inside(var, lo, hi, hc, units, +1)
