@@ -124,9 +124,22 @@ def reads(pathway: Pathway, expr: ir.Expr) -> tuple[str, ...]:
     key = id(expr)
     names = cache.get(key)
     if names is None:
-        wanted = ir.inputs_of(expr, pathway.defines)
-        names = cache[key] = tuple(n for n in pathway.inputs if n in wanted)
+        order = _input_order(pathway)
+        wanted = [n for n in ir.inputs_of(expr, pathway.defines) if n in order]
+        names = cache[key] = tuple(sorted(wanted, key=order.__getitem__))
     return names
+
+
+_ORDERS: weakref.WeakKeyDictionary[Any, dict[str, int]] = weakref.WeakKeyDictionary()
+
+
+def _input_order(pathway: Pathway) -> dict[str, int]:
+    """Each input's place in the declarations: sorting a few names by it beats
+    scanning thousands of inputs for them."""
+    order = _ORDERS.get(pathway.graph)
+    if order is None:
+        order = _ORDERS[pathway.graph] = {name: i for i, name in enumerate(pathway.inputs)}
+    return order
 
 
 @dataclass(frozen=True)
@@ -148,26 +161,34 @@ _PLANS: weakref.WeakKeyDictionary[Any, dict[str, _Node]] = weakref.WeakKeyDictio
 
 
 def _plan(pathway: Pathway) -> dict[str, _Node]:
+    """The prepared nodes of ``pathway`` so far (see ``_prepared``)."""
     plan = _PLANS.get(pathway.graph)
-    if plan is not None:
-        return plan
-    plan = {}
-    for node, data in pathway.graph.nodes(data=True):
-        branches: tuple[ir.BranchIR, ...] = data.get("branches", ())
-        items: tuple[ir.ItemIR, ...] = data.get("items", ())
-        plan[node] = _Node(
-            kind=data["kind"],
-            label=data["label"],
-            items=tuple(
-                (i, Recommendation(node, i.kind, i.text, i.strength, i.citations)) for i in items
-            ),
-            next=data.get("next"),
-            first=data.get("policy") == "first",
-            guarded=tuple(b for b in branches if b.guard is not None),
-            otherwise=next((b for b in branches if b.guard is None), None),
-        )
-    _PLANS[pathway.graph] = plan
+    if plan is None:
+        plan = _PLANS[pathway.graph] = {}
     return plan
+
+
+def _prepared(pathway: Pathway, plan: dict[str, _Node], node: str) -> _Node:
+    """What the walk needs of ``node``, prepared on its first visit: a walk sees a
+    few hundred nodes of a pathway that may have ten thousand."""
+    found = plan.get(node)
+    if found is not None:
+        return found
+    data = pathway.graph.nodes[node]
+    branches: tuple[ir.BranchIR, ...] = data.get("branches", ())
+    items: tuple[ir.ItemIR, ...] = data.get("items", ())
+    found = plan[node] = _Node(
+        kind=data["kind"],
+        label=data["label"],
+        items=tuple(
+            (i, Recommendation(node, i.kind, i.text, i.strength, i.citations)) for i in items
+        ),
+        next=data.get("next"),
+        first=data.get("policy") == "first",
+        guarded=tuple(b for b in branches if b.guard is not None),
+        otherwise=next((b for b in branches if b.guard is None), None),
+    )
+    return found
 
 
 class Evaluator:
@@ -366,7 +387,7 @@ def evaluate(
                 "would go round forever",
             )
         path.append(node)
-        here = plan[node]
+        here = _prepared(pathway, plan, node)
         kind = here.kind
         notes: list[str] = []
         if kind != "decision":
@@ -387,7 +408,7 @@ def evaluate(
             return result(COMPLETE, outcome=node)
         if kind == "action":
             nxt = here.next
-            if nxt is None or nxt not in plan:
+            if nxt is None or nxt not in pathway.graph:
                 steps.append(
                     Step(node, kind, None, f"`{node}` has no next step" if explain else "")
                 )
@@ -400,7 +421,7 @@ def evaluate(
         steps.append(Step(node, kind, chosen.index if chosen else None, why if explain else ""))
         if chosen is None:
             return result(status, needs=needs, message=why)
-        if chosen.target not in plan:
+        if chosen.target not in pathway.graph:
             return result(
                 DEAD_END, message=f"`{node}` leads to `{chosen.target}`, which is no node"
             )
