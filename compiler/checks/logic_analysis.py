@@ -302,7 +302,9 @@ class Analysis:
         """Keep regions small: too many boxes become their bounding box (an over-approximation)."""
         if isinstance(r, list) and len(r) > self.domain.limit // 4:
             hull: dict[str, Any] = {}
-            names = set(r[0]).intersection(*r[1:])
+            # In the first box's order, not a set's: the order of a box's inputs shapes
+            # its complement's pieces, and so which patient is shown as the witness.
+            names = [name for name in r[0] if all(name in b for b in r[1:])]
             for name in names:
                 dims = [b[name] for b in r]
                 try:
@@ -325,8 +327,11 @@ class Analysis:
         incoming: dict[str, list[Region]] = {node: [] for node in graph}
         incoming[start].append([{}])
         condensed = nx.condensation(graph)
+        # A component's members are a set, whose order changes with the string hash
+        # seed; in graph order, every run reports the same witnesses.
+        order = {node: i for i, node in enumerate(graph)}
         for component in nx.topological_sort(condensed):
-            members: list[str] = list(condensed.nodes[component]["members"])
+            members = sorted(condensed.nodes[component]["members"], key=order.__getitem__)
             if len(members) == 1 and not graph.has_edge(members[0], members[0]):
                 node = members[0]
                 self._arrive(node, incoming[node])
