@@ -161,7 +161,9 @@ class _Encoder:
             v, d, _ = self.value(expr.operand)
             enum = ir.type_of(expr.operand)
             assert isinstance(enum, ir.EnumType)
-            member = z3.Or(*[v == enum.values.index(x) for x in expr.values])
+            # In declaration order, not the set's (which follows the hash seed): the
+            # same formula, so the same patient, on every run.
+            member = z3.Or(*[v == i for i, x in enumerate(enum.values) if x in expr.values])
             return z3.And(d, member), z3.And(d, z3.Not(member))
         if isinstance(expr, ir.Compare):
             (a, da, _), (b, db, _) = self.value(expr.left), self.value(expr.right)
