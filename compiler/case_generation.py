@@ -460,7 +460,12 @@ def _verified(
     kept: list[GeneratedCase] = []
     if cases:
         loaded = load_text(append_cases(pathway.source, [c.text for c in cases]), pathway.file)
-        if loaded.pathway is not None:
+        if loaded.pathway is None:
+            # A block that does not parse (it should never happen) would sink them all:
+            # keep the ones that read back on their own.
+            cases = [c for c in cases if _reads_back(pathway, c)]
+            loaded = load_text(append_cases(pathway.source, [c.text for c in cases]), pathway.file)
+        if cases and loaded.pathway is not None:
             # A block the pathway cannot read back (it should never happen) is not offered.
             errors = {d.span.line for d in loaded.diagnostics if d.severity >= d.severity.ERROR}
             unreadable: set[str] = set()
@@ -481,6 +486,10 @@ def _verified(
             final = with_kept.pathway
     coverage = run_cases(final).coverage
     return kept, [t for t in coverage.branches if t.key not in coverage.hit]
+
+
+def _reads_back(pathway: Pathway, case: GeneratedCase) -> bool:
+    return load_text(append_cases(pathway.source, [case.text]), pathway.file).pathway is not None
 
 
 def append_cases(source: str, blocks: list[str]) -> str:

@@ -977,9 +977,14 @@ def format_number(value):
     while denominator % 5 == 0:
         denominator //= 5
     if denominator == 1:
-        text = f"{float(value):.12f}".rstrip("0").rstrip(".")
-        if Fraction(text) == value:
-            return text
+        places = 1
+        while (value * 10**places).denominator != 1:
+            places += 1
+        if places <= 12:
+            digits = str(abs(value.numerator * 10**places // value.denominator))
+            digits = digits.rjust(places + 1, "0")
+            sign = "-" if value < 0 else ""
+            return f"{sign}{digits[:-places]}.{digits[-places:]}"
     return f"{value.numerator}/{value.denominator}"
 
 

@@ -224,6 +224,10 @@ def dimension_words(dimension: Dimension) -> str:
     return " × ".join(parts)
 
 
+# Past this many decimal places a number reads better as a fraction.
+MAX_DECIMAL_PLACES = 12
+
+
 def format_number(value: Fraction) -> str:
     """An exact number for people: 12, 0.5, 30.4375; repeating fractions as 10/3."""
     if value.denominator == 1:
@@ -233,10 +237,15 @@ def format_number(value: Fraction) -> str:
         denominator //= 2
     while denominator % 5 == 0:
         denominator //= 5
-    if denominator == 1:
-        text = f"{float(value):.12f}".rstrip("0").rstrip(".")
-        if Fraction(text) == value:
-            return text
+    if denominator == 1:  # a terminating decimal: written exactly, up to 12 places
+        places = 1
+        while (value * 10**places).denominator != 1:
+            places += 1
+        if places <= MAX_DECIMAL_PLACES:
+            digits = str(abs(value.numerator * 10**places // value.denominator))
+            digits = digits.rjust(places + 1, "0")
+            sign = "-" if value < 0 else ""
+            return f"{sign}{digits[:-places]}.{digits[-places:]}"
     return f"{value.numerator}/{value.denominator}"
 
 

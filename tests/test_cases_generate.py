@@ -213,3 +213,20 @@ def test_generated_cases_do_not_depend_on_the_hash_seed() -> None:
     first = generated("1")
     assert "given" in first
     assert all(generated(seed) == first for seed in ("2", "3", "4"))
+
+
+def test_decimal_values_are_written_so_they_read_back() -> None:
+    # Found by hypothesis: 16500.01 mmol/L was written `1650001/100 mmol/L`; that
+    # block did not parse, every generated case was dropped with it, and both
+    # branches were reported as having no patient.
+    source = (
+        'pathway p "P"\ninput weight: decimal mmol/L "Weight"\nstart treat\n'
+        'decision treat "Treat?" first\n  when 16.5 mol/L < weight -> high\n'
+        '  otherwise -> low\nend high "High"\nend low "Low"\n'
+    )
+    loaded = load_text(source, "decimal.cpath")
+    assert loaded.pathway is not None
+    cases, unreachable = generate_cases(loaded.pathway)
+    assert unreachable == []
+    assert len(cases) == 2
+    assert "given weight = 16500.01 mmol/L" in cases[0].text

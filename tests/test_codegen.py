@@ -195,6 +195,18 @@ def test_copied_number_formatting_agrees(value: Fraction, scale: Fraction) -> No
     assert module.format_duration(abs(value) * scale) == format_duration(abs(value) * scale)
 
 
+@settings(max_examples=300, deadline=None)
+@given(numerator=st.integers(-(10**15), 10**15), places=st.integers(0, 12))
+def test_decimals_are_written_as_decimals_exactly(numerator: int, places: int) -> None:
+    # Found by hypothesis through `cases --generate`: 16500.01 went through a float,
+    # came back as 16500.010000000001, and was written 1650001/100, which a `given`
+    # line cannot read.
+    value = Fraction(numerator, 10**places)
+    for formatted in (format_number(value), _module_for_formatting().format_number(value)):
+        assert "/" not in formatted
+        assert Fraction(formatted) == value
+
+
 @lru_cache(maxsize=1)
 def _module_for_formatting() -> types.ModuleType:
     loaded = load(SEED)
