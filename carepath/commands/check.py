@@ -72,22 +72,13 @@ def _codes(text: str) -> set[str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    import gc
-
     from carepath.dsl.parser import gc_paused
 
     # One file's structures are freed by reference counting when the next is read;
     # the cyclic collector would only walk them again and again (a third of the time
     # on a 10,000-node pathway).
     with gc_paused():
-        code = _run(args)
-        # The last pathway read stays alive (the checks cache it). Everything made
-        # during the pause is still in the youngest generation, so the collector's
-        # first pass after it would walk all of it once more: 0.4 s on a 10,000-node
-        # pathway, just before the process ends. Frozen objects are never walked,
-        # and are still freed by reference counting.
-        gc.freeze()
-    return code
+        return _run(args)
 
 
 def _run(args: argparse.Namespace) -> int:
