@@ -33,7 +33,7 @@ from carepath.compiler.testing import run_cases
 from carepath.compiler.units import format_number, parse_unit
 from carepath.dsl import ast
 from carepath.dsl.diagnostics import Diagnostic, Severity
-from carepath.dsl.spans import Span
+from carepath.dsl.spans import Span, source_line
 
 from . import codes as _codes  # noqa: F401 - registers CP5xx
 from .codegen_js import data_json, runtime_js
@@ -307,10 +307,7 @@ def _input(decl: ir.InputDecl) -> dict[str, Any]:
 
 
 def _diagnostic(d: Diagnostic, source: str) -> dict[str, Any]:
-    line = ""
-    lines = source.split("\n") if source else []
-    if 0 < d.span.line <= len(lines):
-        line = lines[d.span.line - 1].strip()
+    line = (source_line(source, d.span.line) or "").strip()
     return {
         "severity": str(d.severity),
         "code": d.code,

@@ -6,14 +6,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from carepath.dsl.diagnostics import Diagnostic
+from carepath.dsl.spans import source_line
 
 
 def format_diagnostic(diagnostic: Diagnostic, source: str | None) -> str:
     span = diagnostic.span
     lines = [f"{span}: {diagnostic.severity}[{diagnostic.code}]: {diagnostic.message}"]
-    source_lines = source.split("\n") if source else []
-    if 0 < span.line <= len(source_lines):
-        text = source_lines[span.line - 1].rstrip().replace("\t", " ")
+    line = source_line(source, span.line)
+    if line is not None:
+        text = line.rstrip().replace("\t", " ")
         gutter = str(span.line)
         pad = " " * len(gutter)
         end = span.end_column if span.end_line == span.line else len(text) + 1
