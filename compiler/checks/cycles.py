@@ -43,7 +43,7 @@ def check_cycles(pathway: Pathway) -> Iterator[Diagnostic]:
     a = analysis(pathway)
     graph = a.graph
     order = {node: i for i, node in enumerate(graph)}
-    for component in nx.strongly_connected_components(graph):
+    for component in a.components:
         members = sorted(component, key=order.__getitem__)
         if len(members) == 1 and (
             not graph.has_edge(members[0], members[0])
