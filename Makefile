@@ -41,7 +41,7 @@ $(STAMP): pyproject.toml
 	$(COMPILE)
 	touch $(STAMP)
 
-# The fast reader and the logic checks compiled with mypyc (dsl/native.py); quick
+# The fast reader, resolution and the checks compiled with mypyc (dsl/native.py); quick
 # when already current.
 native: system-deps $(STAMP)
 	-$(PY) scripts/build_native.py
@@ -67,4 +67,4 @@ docs: $(STAMP)
 	$(PY) -m carepath.docs_gen
 
 clean:
-	rm -rf $(VENV) $(OUT) .pytest_cache .mypy_cache .ruff_cache build dsl/_fastparse_native* compiler/checks/_compiled
+	rm -rf $(VENV) $(OUT) .pytest_cache .mypy_cache .ruff_cache build dsl/_fastparse_native* compiler/_compiled compiler/checks/_compiled

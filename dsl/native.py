@@ -5,10 +5,13 @@
 - the fast reader, dsl/fastparse.py, into ``carepath.dsl._fastparse_native`` (a
   twin under another name, so the tests can hold the two to the same answer),
   stamped with the SHA-256 of the source it was compiled from;
-- the box algebra and the logic passes (``carepath.compiler.checks.COMPILED``)
-  under their own names into ``compiler/checks/_compiled/``, with a
-  ``SOURCE_DIGEST`` file; the checks package puts that directory first on its
-  path only while the digest is the one of its current sources.
+- the IR, name resolution, the graph, the box algebra and the logic passes
+  (``COMPILER_MODULES``) as one group, so the passes read the IR's fields
+  directly, under their own names into ``compiler/_compiled/`` and
+  ``compiler/checks/_compiled/``, each with a ``SOURCE_DIGEST`` file; each
+  package puts its directory first on its path only while both digests are the
+  one of the group's current sources (half a group cannot run: its compiled
+  checks take only its own compiled IR classes).
 
 A build from any other version of the sources is never used: the Python modules
 then run, with the same results, only more slowly. ``CAREPATH_PURE_PYTHON=1``
@@ -33,6 +36,21 @@ COMPILED_DIRECTORY = "_compiled"  # inside a package directory
 STAMP = "SOURCE_DIGEST"
 
 Reader = Callable[[str, str], "ast.PathwayFile | None"]
+
+# carepath.compiler's modules compiled by ``make native``, by package.
+COMPILER_MODULES: dict[str, tuple[str, ...]] = {
+    "carepath.compiler": ("graph", "ir", "resolve"),
+    "carepath.compiler.checks": (
+        "boxes",
+        "logic_analysis",
+        "logic_decisions",
+        "logic_redundant",
+        "robustness",
+        "thresholds",
+    ),
+}
+COMPILER_GROUP = "carepath.compiler._compiled_group"  # the shared library's module
+_CAREPATH = Path(__file__).parent.parent
 
 
 def pure_python() -> bool:
@@ -87,20 +105,38 @@ def reader() -> Reader:
     return python_parse_fast
 
 
-def package_sources(package: str | Path, modules: Iterable[str]) -> list[Path]:
-    return [Path(package) / f"{name}.py" for name in modules]
+def package_directory(package: str) -> Path:
+    """The folder of one of carepath's packages, e.g. ``carepath.compiler.checks``."""
+    return _CAREPATH.joinpath(*package.split(".")[1:])
 
 
-def compiled_path(package: str | Path, modules: Iterable[str]) -> list[str]:
-    """``[package/_compiled]`` when that holds a build of ``modules`` from their
-    current sources, else ``[]``: what to put first on the package's ``__path__``."""
+def compiler_sources() -> list[Path]:
+    return [
+        package_directory(package) / f"{name}.py"
+        for package, modules in COMPILER_MODULES.items()
+        for name in modules
+    ]
+
+
+@functools.cache
+def compiler_build_current() -> bool:
+    """Whether every package's ``_compiled`` folder holds a build of the current
+    sources of ``COMPILER_MODULES``."""
     if pure_python():
-        return []
-    directory = Path(package) / COMPILED_DIRECTORY
+        return False
     try:
-        stamp = (directory / STAMP).read_text(encoding="ascii").strip()
+        stamps = {
+            (package_directory(p) / COMPILED_DIRECTORY / STAMP).read_text("ascii").strip()
+            for p in COMPILER_MODULES
+        }
     except OSError:
+        return False
+    return stamps == {digest(compiler_sources())}
+
+
+def compiled_path(package: str) -> list[str]:
+    """``[<package folder>/_compiled]`` when the compiler build is current, else
+    ``[]``: what to put first on the package's ``__path__``."""
+    if not compiler_build_current():
         return []
-    if stamp != digest(package_sources(package, modules)):
-        return []
-    return [str(directory)]
+    return [str(package_directory(package) / COMPILED_DIRECTORY)]

@@ -7,9 +7,10 @@ Two builds (see carepath/dsl/native.py for how they are chosen at run time):
 - the fast reader: dsl/fastparse.py is copied to dsl/_fastparse_native.py with
   the SHA-256 of the original appended as ``SOURCE_DIGEST``, compiled in place,
   and the copy removed, so only the extension modules stay;
-- the checks: the modules in ``carepath.compiler.checks.COMPILED`` are compiled
-  under their own names into compiler/checks/_compiled/, next to a
-  ``SOURCE_DIGEST`` file holding the SHA-256 of their sources.
+- the compiler: the modules in ``carepath.dsl.native.COMPILER_MODULES`` (the IR,
+  resolution, the graph and the logic checks) are compiled as one group, under
+  their own names, into compiler/_compiled/ and compiler/checks/_compiled/, each
+  next to a ``SOURCE_DIGEST`` file holding the SHA-256 of all their sources.
 
 Both are ignored by git. After an edit the Python modules run until this is run
 again; nothing is done when both builds are current. Needs a C compiler and the
@@ -30,16 +31,18 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "carepath"  # dsl/, compiler/ are reached through it, as installed
 DSL = ROOT / "dsl"
-CHECKS = ROOT / "compiler" / "checks"
 COPY = DSL / "_fastparse_native.py"
 BUILD = ROOT / "build" / "native"
 
 # Asked of a fresh interpreter: this one may have imported an older build.
 _CURRENT = """
 import importlib
-import carepath.compiler.checks as checks
 from carepath.dsl import native
-files = [importlib.import_module(f"{checks.__name__}.{m}").__file__ for m in checks.COMPILED]
+files = [
+    importlib.import_module(f"{package}.{name}").__file__
+    for package, names in native.COMPILER_MODULES.items()
+    for name in names
+]
 print(native.compiled() is not None, all(not f.endswith(".py") for f in files))
 """
 
@@ -55,23 +58,24 @@ setup(name="carepath-native", ext_modules=mypycify(paths, group_name=group, opt_
 
 
 def current() -> tuple[bool, bool]:
-    """Whether the compiled fast reader, and the compiled checks, are in use."""
+    """Whether the compiled fast reader, and the compiled compiler modules, are in use."""
     done = subprocess.run(
         [sys.executable, "-c", _CURRENT], cwd=ROOT, check=False, capture_output=True, text=True
     )
     if done.returncode != 0:
         print(done.stderr[-4000:], file=sys.stderr)
         return False, False
-    reader, checks = done.stdout.split()
-    return reader == "True", checks == "True"
+    reader, compiler = done.stdout.split()
+    return reader == "True", compiler == "True"
 
 
-def _compile(group: str, sources: list[Path], workdir: Path, package: Path) -> list[Path]:
+def _compile(group: str, sources: list[Path], workdir: Path) -> list[Path]:
     """Compile ``sources`` (paths inside carepath/) as one mypyc group; the extension
-    modules built, or [] after printing why not."""
+    modules built, each at its source's place under ``workdir``, or [] after
+    printing why not."""
     shutil.rmtree(workdir, ignore_errors=True)
-    built = workdir / package.relative_to(ROOT)
-    built.mkdir(parents=True)
+    for source in sources:
+        (workdir / source.parent.relative_to(ROOT)).mkdir(parents=True, exist_ok=True)
     done = subprocess.run(
         [sys.executable, "-c", _SETUP, group, *map(str, sources)],
         cwd=workdir,
@@ -79,7 +83,7 @@ def _compile(group: str, sources: list[Path], workdir: Path, package: Path) -> l
         capture_output=True,
         text=True,
     )
-    modules = sorted(built.glob("*.so"))
+    modules = sorted((workdir / PACKAGE.relative_to(ROOT)).rglob("*.so"))
     if done.returncode != 0 or not modules:
         print(done.stdout[-4000:] + done.stderr[-4000:], file=sys.stderr)
         return []
@@ -99,10 +103,7 @@ def build_reader() -> bool:
     COPY.write_text(source + f'\nSOURCE_DIGEST = "{stamp}"\n', encoding="utf-8")
     try:
         modules = _compile(
-            "carepath.dsl._fastparse_native",
-            [PACKAGE / "dsl" / COPY.name],
-            BUILD / "reader",
-            PACKAGE / "dsl",
+            "carepath.dsl._fastparse_native", [PACKAGE / "dsl" / COPY.name], BUILD / "reader"
         )
     finally:
         COPY.unlink()
@@ -111,27 +112,36 @@ def build_reader() -> bool:
     return bool(modules)
 
 
-def build_checks() -> bool:
-    from carepath.compiler.checks import COMPILED
-    from carepath.dsl.native import COMPILED_DIRECTORY, STAMP, digest, package_sources
+def build_compiler() -> bool:
+    from carepath.dsl.native import (
+        COMPILED_DIRECTORY,
+        COMPILER_GROUP,
+        COMPILER_MODULES,
+        STAMP,
+        compiler_sources,
+        digest,
+    )
 
-    stamp = digest(package_sources(CHECKS, COMPILED))
-    target = CHECKS / COMPILED_DIRECTORY
-    shutil.rmtree(target, ignore_errors=True)
+    sources = compiler_sources()
+    stamp = digest(sources)
+    # Package folders from the outermost: compiler/ before compiler/checks/.
+    folders = sorted(ROOT.joinpath(*p.split(".")[1:]) for p in COMPILER_MODULES)
+    for folder in folders:
+        shutil.rmtree(folder / COMPILED_DIRECTORY, ignore_errors=True)
     if stamp is None:
         return False
-    modules = _compile(
-        "carepath.compiler.checks._compiled_checks",
-        package_sources(PACKAGE / "compiler" / "checks", COMPILED),
-        BUILD / "checks",
-        PACKAGE / "compiler" / "checks",
-    )
+    workdir = BUILD / "compiler"
+    modules = _compile(COMPILER_GROUP, sources, workdir)
     if not modules:
         return False
-    target.mkdir()
+    for folder in folders:
+        (folder / COMPILED_DIRECTORY).mkdir()
     for module in modules:
-        module.replace(target / module.name)
-    (target / STAMP).write_text(stamp + "\n", encoding="ascii")
+        # carepath/compiler/x.so -> compiler/_compiled/x.so, and so on for checks/.
+        folder = ROOT / module.parent.relative_to(workdir / PACKAGE.relative_to(ROOT))
+        module.replace(folder / COMPILED_DIRECTORY / module.name)
+    for folder in folders:
+        (folder / COMPILED_DIRECTORY / STAMP).write_text(stamp + "\n", encoding="ascii")
     return True
 
 
@@ -139,9 +149,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Compile carepath's hot modules with mypyc.")
     parser.add_argument("--force", action="store_true", help="build even when current")
     args = parser.parse_args(argv)
-    reader, checks = (False, False) if args.force else current()
+    reader, compiler = (False, False) if args.force else current()
     start = time.perf_counter()
-    builds = ((reader, "fast reader", build_reader), (checks, "checks", build_checks))
+    builds = ((reader, "fast reader", build_reader), (compiler, "compiler", build_compiler))
     for done, what, build in builds:
         if done:
             print(f"build_native: compiled {what}: current")

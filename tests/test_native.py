@@ -15,8 +15,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from strategies import pathway_sources
 
-import carepath.compiler.checks as checks_package
-from carepath.compiler.checks import COMPILED as CHECKS_COMPILED
 from carepath.dsl import fastparse, native
 from carepath.dsl.parser import parse
 
@@ -58,12 +56,11 @@ def test_a_build_without_a_stamp_is_not(fake_build: types.ModuleType) -> None:
 def test_the_build_make_leaves_is_current_and_used() -> None:
     # `make test` sets CAREPATH_REQUIRE_NATIVE after `make native`: the speed of the
     # compiled modules must not be lost silently (a stale build, a failed compile).
-    checks = ROOT / "compiler" / "checks"
-    built = [*DSL.glob("_fastparse_native*"), *checks.glob(f"{native.COMPILED_DIRECTORY}/*")]
-    files = [
-        importlib.import_module(f"{checks_package.__name__}.{m}").__file__ or ""
-        for m in CHECKS_COMPILED
+    built = [
+        *DSL.glob("_fastparse_native*"),
+        *(ROOT / "compiler").glob(f"**/{native.COMPILED_DIRECTORY}/*"),
     ]
+    files = _compiler_module_files()
     if (built or os.environ.get("CAREPATH_REQUIRE_NATIVE")) and not native.pure_python():
         hint = "stale or broken build: run `make native`"
         assert native.compiled() is not None, hint
@@ -131,10 +128,19 @@ def test_compiled_and_python_modules_find_the_same_on_random_pathways(
 
 def test_pure_python_turns_every_compiled_module_off() -> None:
     probe = (
-        "import importlib, carepath.compiler.checks as c; from carepath.dsl import native; "
-        "print(native.compiled(), [importlib.import_module(f'{c.__name__}.{m}').__file__[-3:] "
-        "for m in c.COMPILED])"
+        "import importlib; from carepath.dsl import native; "
+        "print(native.compiled(), [importlib.import_module(f'{p}.{n}').__file__[-3:] "
+        "for p, names in native.COMPILER_MODULES.items() for n in names])"
     )
     env = {**os.environ, "CAREPATH_PURE_PYTHON": "1"}
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env)
-    assert done.stdout.strip() == "None " + str([".py"] * len(CHECKS_COMPILED))
+    count = sum(len(names) for names in native.COMPILER_MODULES.values())
+    assert done.stdout.strip() == "None " + str([".py"] * count), done.stderr
+
+
+def _compiler_module_files() -> list[str]:
+    return [
+        importlib.import_module(f"{package}.{name}").__file__ or ""
+        for package, names in native.COMPILER_MODULES.items()
+        for name in names
+    ]
