@@ -53,6 +53,52 @@ def test_a_build_without_a_stamp_is_not(fake_build: types.ModuleType) -> None:
     assert native.compiled() is None
 
 
+@pytest.fixture
+def fake_compiler_build(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Path]:
+    """A stand-in carepath folder holding the compiler group's sources and a stamped
+    ``_compiled`` folder in each of its packages (empty of modules: only the choice
+    is tested)."""
+    for package, names in native.COMPILER_MODULES.items():
+        folder = tmp_path.joinpath(*package.split(".")[1:])
+        (folder / native.COMPILED_DIRECTORY).mkdir(parents=True)
+        for name in names:
+            (folder / f"{name}.py").write_text(f"# {name}\n", encoding="utf-8")
+    monkeypatch.setattr(native, "_CAREPATH", tmp_path)
+    monkeypatch.delenv("CAREPATH_PURE_PYTHON", raising=False)
+    stamp = native.digest(native.compiler_sources())
+    for package in native.COMPILER_MODULES:
+        folder = native.package_directory(package) / native.COMPILED_DIRECTORY
+        (folder / native.STAMP).write_text(f"{stamp}\n", encoding="ascii")
+    native.compiler_build_current.cache_clear()
+    yield tmp_path
+    native.compiler_build_current.cache_clear()
+
+
+def test_a_current_compiler_build_goes_first_on_both_paths(fake_compiler_build: Path) -> None:
+    for package in native.COMPILER_MODULES:
+        folder = native.package_directory(package) / native.COMPILED_DIRECTORY
+        assert native.compiled_path(package) == [str(folder)]
+
+
+def test_an_edited_source_turns_the_whole_compiler_build_off(fake_compiler_build: Path) -> None:
+    (fake_compiler_build / "compiler" / "ir.py").write_text("# edited\n", encoding="utf-8")
+    assert all(native.compiled_path(p) == [] for p in native.COMPILER_MODULES)
+
+
+def test_half_a_compiler_build_is_not_used(fake_compiler_build: Path) -> None:
+    # The compiled checks take only the group's own compiled IR classes.
+    stamp = fake_compiler_build / "compiler" / native.COMPILED_DIRECTORY / native.STAMP
+    stamp.unlink()
+    assert all(native.compiled_path(p) == [] for p in native.COMPILER_MODULES)
+
+
+def test_pure_python_turns_a_current_compiler_build_off(
+    fake_compiler_build: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CAREPATH_PURE_PYTHON", "1")
+    assert all(native.compiled_path(p) == [] for p in native.COMPILER_MODULES)
+
+
 def test_the_build_make_leaves_is_current_and_used() -> None:
     # `make test` sets CAREPATH_REQUIRE_NATIVE after `make native`: the speed of the
     # compiled modules must not be lost silently (a stale build, a failed compile).
