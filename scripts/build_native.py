@@ -124,8 +124,7 @@ def build_compiler() -> bool:
 
     sources = compiler_sources()
     stamp = digest(sources)
-    # Package folders from the outermost: compiler/ before compiler/checks/.
-    folders = sorted(ROOT.joinpath(*p.split(".")[1:]) for p in COMPILER_MODULES)
+    folders = [ROOT.joinpath(*package.split(".")[1:]) for package in COMPILER_MODULES]
     for folder in folders:
         shutil.rmtree(folder / COMPILED_DIRECTORY, ignore_errors=True)
     if stamp is None:
