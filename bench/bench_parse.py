@@ -8,7 +8,7 @@ stage's heap does not slow the next one's allocations):
 
 - ``lark``: the Lark LALR parse alone — the baseline every ratio is against;
 - ``lark-nogc``: the same with the cyclic garbage collector paused, as carepath
-  parses (``carepath.dsl.parser.gc_paused``);
+  parses (``carepath.dsl.gc_pause.gc_paused``);
 - ``python-ast``: the fast reader's Python module (``dsl/fastparse.py``) alone;
 - ``parse+ast``: ``carepath.dsl.parser.parse`` (the fast reader, compiled when
   ``make native`` has built it, Lark for what it declines: on these files, nothing);
@@ -37,8 +37,9 @@ from generate import generate
 from carepath.compiler.pathway import load_text
 from carepath.dsl import native
 from carepath.dsl.fastparse import parse_fast
+from carepath.dsl.gc_pause import gc_paused
 from carepath.dsl.lark_parser import _parser
-from carepath.dsl.parser import gc_paused, parse
+from carepath.dsl.parser import parse
 
 GOAL_NODES, GOAL_SECONDS = 10_000, 1.0
 STAGES = ("lark", "lark-nogc", "python-ast", "parse+ast", "load_text")

@@ -11,7 +11,8 @@ import networkx as nx
 from carepath.dsl import ast
 from carepath.dsl import codes as _dsl_codes  # noqa: F401 - registers CP0xx
 from carepath.dsl.diagnostics import Diagnostic, make
-from carepath.dsl.parser import gc_paused, parse
+from carepath.dsl.gc_pause import gc_paused
+from carepath.dsl.parser import parse
 from carepath.dsl.spans import Span
 from carepath.dsl.suppress import apply_suppressions
 

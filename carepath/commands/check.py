@@ -72,7 +72,7 @@ def _codes(text: str) -> set[str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from carepath.dsl.parser import gc_paused
+    from carepath.dsl.gc_pause import gc_paused
 
     # One file's structures are freed by reference counting when the next is read;
     # the cyclic collector would only walk them again and again (a third of the time

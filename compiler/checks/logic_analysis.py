@@ -24,7 +24,7 @@ from carepath.compiler.evaluate import Result
 from carepath.compiler.pathway import Pathway
 from carepath.compiler.units import Unit
 from carepath.dsl.diagnostics import Diagnostic, Witness, make
-from carepath.dsl.parser import gc_paused
+from carepath.dsl.gc_pause import gc_paused
 
 from . import codes_logic as _codes  # noqa: F401 - registers CP3xx
 from .boxes import Boxes, Domain, OutOfFragment, TooComplex, Translator

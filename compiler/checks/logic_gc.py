@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable
 
 from carepath.compiler.pathway import Pathway
 from carepath.dsl.diagnostics import Diagnostic
-from carepath.dsl.parser import gc_paused
+from carepath.dsl.gc_pause import gc_paused
 
 
 def without_gc(

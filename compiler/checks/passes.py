@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from carepath.dsl.diagnostics import Diagnostic
-from carepath.dsl.parser import gc_paused
+from carepath.dsl.gc_pause import gc_paused
 from carepath.dsl.spans import Span
 
 from ..pathway import Pathway
