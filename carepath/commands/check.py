@@ -72,24 +72,19 @@ def _codes(text: str) -> set[str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from carepath.dsl.gc_pause import gc_paused
-
-    # One file's structures are freed by reference counting when the next is read;
-    # the cyclic collector would only walk them again and again (a third of the time
-    # on a 10,000-node pathway).
-    with gc_paused():
-        return _run(args)
-
-
-def _run(args: argparse.Namespace) -> int:
     from carepath.compiler.check import check_file
+    from carepath.dsl.gc_pause import gc_paused
 
     files, problems = expand_paths(args.paths)
     diagnostics: list[Diagnostic] = list(problems)
     sources: dict[str, str] = {}
     io_error = bool(problems)
     for file in files:
-        loaded = check_file(file)
+        # One pause for loading and checking: between the two the collector would
+        # walk the whole loaded pathway. Between files it may run: a dropped graph
+        # is a reference cycle, so only the collector frees it.
+        with gc_paused():
+            loaded = check_file(file)
         sources[file] = loaded.source
         if (
             loaded.pathway is None
