@@ -114,3 +114,42 @@ def test_pathways_loaded_and_dropped_do_not_pile_up() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert int(done.stdout) <= 10
+
+
+_CHECK_MANY = """
+import sys, weakref
+sys.path.insert(0, "bench")
+from generate import generate
+import carepath.compiler.check as check
+from carepath import cli
+
+folder = sys.argv[1]
+for number in range(30):
+    with open(f"{folder}/p{number}.cpath", "w", encoding="utf-8") as out:
+        out.write(generate(1000))
+graphs = []
+check_file = check.check_file
+
+def recording(path):
+    loaded = check_file(path)
+    graphs.append(weakref.ref(loaded.pathway.graph))
+    return loaded
+
+check.check_file = recording
+cli.main(["check", folder])
+print(len(graphs), sum(graph() is not None for graph in graphs))
+"""
+
+
+def test_check_does_not_keep_every_file_it_read(tmp_path: Path) -> None:
+    # One pause over the whole run kept each file's graph (a cycle) until the end.
+    done = subprocess.run(
+        [sys.executable, "-c", _CHECK_MANY, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    assert done.returncode == 0, done.stderr
+    checked, alive = map(int, done.stdout.split())
+    assert checked == 30
+    assert alive <= 10
