@@ -29,16 +29,20 @@ from typing import Any
 
 class _Ledger:
     """Objects handed to the oldest generation since the last full collection, and
-    how many tracked objects were alive after it (-1 before the first pause)."""
+    how many tracked objects were alive after it (-1: not counted yet)."""
 
     handed_over = 0
     alive_after_full = -1
+    # Someone else froze objects (a server about to fork, say): nothing is handed
+    # over from then on, and get_freeze_count(), which walks them all, is not asked.
+    others_froze = False
 
 
 def _after_collection(phase: str, info: dict[str, Any]) -> None:
+    # Any full collection, ours or not; the survivors are counted when next needed.
     if phase == "stop" and info["generation"] == 2:
         _Ledger.handed_over = 0
-        _Ledger.alive_after_full = len(gc.get_objects())
+        _Ledger.alive_after_full = -1
 
 
 gc.callbacks.append(_after_collection)
@@ -63,8 +67,10 @@ def gc_paused() -> Iterator[None]:
 def _collect_if_due() -> None:
     if _Ledger.alive_after_full < 0:
         _Ledger.alive_after_full = len(gc.get_objects())
-    elif _Ledger.handed_over > _Ledger.alive_after_full:
-        gc.collect()  # resets the ledger (_after_collection)
+    if _Ledger.handed_over > _Ledger.alive_after_full:
+        gc.collect()
+        _Ledger.handed_over = 0
+        _Ledger.alive_after_full = len(gc.get_objects())
 
 
 def _hand_over_young_objects() -> None:
@@ -76,7 +82,9 @@ def _hand_over_young_objects() -> None:
     permanent one and ``unfreeze()`` moves that list to the oldest generation, each
     in one step. Not done when anything else is frozen: ``unfreeze()`` would release
     it too."""
-    if gc.get_freeze_count() == 0:
-        _Ledger.handed_over += gc.get_count()[0]  # the young objects, net of those freed
-        gc.freeze()
-        gc.unfreeze()
+    if _Ledger.others_froze or gc.get_freeze_count() != 0:
+        _Ledger.others_froze = True
+        return
+    _Ledger.handed_over += gc.get_count()[0]  # the young objects, net of those freed
+    gc.freeze()
+    gc.unfreeze()

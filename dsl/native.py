@@ -4,14 +4,15 @@
 
 - the fast reader, dsl/fastparse.py, into ``carepath.dsl._fastparse_native`` (a
   twin under another name, so the tests can hold the two to the same answer),
-  stamped with the SHA-256 of the source it was compiled from;
+  stamped with the digest of dsl/'s modules (the reader and what it imports);
 - the IR, name resolution, the graph, the box algebra and the logic passes
   (``COMPILER_MODULES``) as one group, so the passes read the IR's fields
   directly, under their own names into ``compiler/_compiled/`` and
-  ``compiler/checks/_compiled/``, each with a ``SOURCE_DIGEST`` file; each
-  package puts its directory first on its path only while both digests are the
-  one of the group's current sources (half a group cannot run: its compiled
-  checks take only its own compiled IR classes).
+  ``compiler/checks/_compiled/``, each with a ``SOURCE_DIGEST`` file: the
+  digest of every module in dsl/ and compiler/. Each package puts its folder
+  first on its path only while both folders hold all their modules and that
+  digest (half a group cannot run: its compiled modules take only the group's
+  own compiled IR classes).
 
 A build from any other version of the sources is never used: the Python modules
 then run, with the same results, only more slowly. ``CAREPATH_PURE_PYTHON=1``
@@ -25,6 +26,7 @@ import hashlib
 import importlib
 import os
 from collections.abc import Callable, Iterable
+from importlib.machinery import EXTENSION_SUFFIXES
 from pathlib import Path
 from types import ModuleType
 
@@ -58,19 +60,38 @@ def pure_python() -> bool:
 
 
 def digest(sources: Iterable[Path]) -> str | None:
-    """The SHA-256 of the sources, in the order given; None when one is not installed."""
+    """The SHA-256 of the sources' names, lengths and texts, in the order given; None
+    when one is not installed."""
     sha = hashlib.sha256()
     try:
         for source in sources:
-            sha.update(source.read_bytes())
+            text = source.read_bytes()
+            sha.update(f"{source.name}\0{len(text)}\0".encode())
+            sha.update(text)
     except OSError:
         return None
     return sha.hexdigest()
 
 
+def _python_files(*folders: Path) -> list[Path]:
+    """The modules under ``folders``, in a fixed order. A compiled module also depends
+    on the modules it imports: mypyc fixes their classes' layouts and their
+    functions' types when it compiles, so an edit to any of them makes a build stale.
+    (The compiled modules import only from dsl/ and compiler/.)"""
+    return sorted(
+        (path for folder in folders for path in folder.rglob("*.py")),
+        key=lambda path: path.relative_to(_CAREPATH).parts,
+    )
+
+
+def reader_sources() -> list[Path]:
+    return [p for p in _python_files(SOURCE.parent) if not p.stem.startswith("_fastparse")]
+
+
 def source_digest() -> str | None:
-    """The SHA-256 of dsl/fastparse.py, or None when the source is not installed."""
-    return digest([SOURCE])
+    """The digest of dsl/'s modules (the fast reader and all it may import), or None
+    when a source is not installed."""
+    return digest(reader_sources())
 
 
 def built_digest() -> str | None:
@@ -111,27 +132,40 @@ def package_directory(package: str) -> Path:
 
 
 def compiler_sources() -> list[Path]:
-    return [
-        package_directory(package) / f"{name}.py"
-        for package, modules in COMPILER_MODULES.items()
-        for name in modules
-    ]
+    """``COMPILER_MODULES``' sources, and every module they may import."""
+    return _python_files(package_directory("carepath.dsl"), package_directory("carepath.compiler"))
+
+
+def compiler_build_files() -> dict[Path, list[str]]:
+    """The module names each ``_compiled`` folder must hold an extension module of:
+    ``COMPILER_MODULES``, and the group's shared library beside the first package's."""
+    group_package, _, group_module = COMPILER_GROUP.rpartition(".")
+    expected = {
+        package_directory(package) / COMPILED_DIRECTORY: list(names)
+        for package, names in COMPILER_MODULES.items()
+    }
+    expected[package_directory(group_package) / COMPILED_DIRECTORY].append(group_module + "__mypyc")
+    return expected
+
+
+def _has_extension(folder: Path, name: str) -> bool:
+    return any((folder / f"{name}{suffix}").is_file() for suffix in EXTENSION_SUFFIXES)
 
 
 @functools.cache
 def compiler_build_current() -> bool:
-    """Whether every package's ``_compiled`` folder holds a build of the current
-    sources of ``COMPILER_MODULES``."""
+    """Whether every package's ``_compiled`` folder holds all its modules, built from
+    the current sources: half a build never runs (its compiled modules take only the
+    group's own compiled IR classes)."""
     if pure_python():
         return False
+    expected = compiler_build_files()
     try:
-        stamps = {
-            (package_directory(p) / COMPILED_DIRECTORY / STAMP).read_text("ascii").strip()
-            for p in COMPILER_MODULES
-        }
+        stamps = {(folder / STAMP).read_text("ascii").strip() for folder in expected}
     except OSError:
         return False
-    return stamps == {digest(compiler_sources())}
+    complete = all(_has_extension(f, name) for f, names in expected.items() for name in names)
+    return complete and stamps == {digest(compiler_sources())}
 
 
 def compiled_path(package: str) -> list[str]:

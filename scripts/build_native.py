@@ -5,12 +5,13 @@
 Two builds (see carepath/dsl/native.py for how they are chosen at run time):
 
 - the fast reader: dsl/fastparse.py is copied to dsl/_fastparse_native.py with
-  the SHA-256 of the original appended as ``SOURCE_DIGEST``, compiled in place,
+  the digest of dsl/'s modules appended as ``SOURCE_DIGEST``, compiled in place,
   and the copy removed, so only the extension modules stay;
 - the compiler: the modules in ``carepath.dsl.native.COMPILER_MODULES`` (the IR,
   resolution, the graph and the logic checks) are compiled as one group, under
   their own names, into compiler/_compiled/ and compiler/checks/_compiled/, each
-  next to a ``SOURCE_DIGEST`` file holding the SHA-256 of all their sources.
+  stamped last with a ``SOURCE_DIGEST`` file holding the digest of every module
+  in dsl/ and compiler/ (what the group imports counts too).
 
 Both are ignored by git. After an edit the Python modules run until this is run
 again; nothing is done when both builds are current. Needs a C compiler and the
@@ -21,6 +22,7 @@ builds are current afterwards, 1 when not.
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import subprocess
 import sys
@@ -59,8 +61,14 @@ setup(name="carepath-native", ext_modules=mypycify(paths, group_name=group, opt_
 
 def current() -> tuple[bool, bool]:
     """Whether the compiled fast reader, and the compiled compiler modules, are in use."""
+    env = {k: v for k, v in os.environ.items() if k != "CAREPATH_PURE_PYTHON"}
     done = subprocess.run(
-        [sys.executable, "-c", _CURRENT], cwd=ROOT, check=False, capture_output=True, text=True
+        [sys.executable, "-c", _CURRENT],
+        cwd=ROOT,
+        check=False,
+        capture_output=True,
+        text=True,
+        env=env,
     )
     if done.returncode != 0:
         print(done.stderr[-4000:], file=sys.stderr)
@@ -118,29 +126,36 @@ def build_compiler() -> bool:
         COMPILER_GROUP,
         COMPILER_MODULES,
         STAMP,
+        compiler_build_files,
         compiler_sources,
         digest,
+        package_directory,
     )
 
-    sources = compiler_sources()
-    stamp = digest(sources)
-    folders = [ROOT.joinpath(*package.split(".")[1:]) for package in COMPILER_MODULES]
-    for folder in folders:
-        shutil.rmtree(folder / COMPILED_DIRECTORY, ignore_errors=True)
+    stamp = digest(compiler_sources())
+    targets = list(compiler_build_files())
+    for target in targets:
+        shutil.rmtree(target, ignore_errors=True)
     if stamp is None:
         return False
     workdir = BUILD / "compiler"
+    sources = [
+        package_directory(package) / f"{name}.py"
+        for package, names in COMPILER_MODULES.items()
+        for name in names
+    ]
     modules = _compile(COMPILER_GROUP, sources, workdir)
     if not modules:
         return False
-    for folder in folders:
-        (folder / COMPILED_DIRECTORY).mkdir()
+    for target in targets:
+        target.mkdir()
     for module in modules:
         # carepath/compiler/x.so -> compiler/_compiled/x.so, and so on for checks/.
-        folder = ROOT / module.parent.relative_to(workdir / PACKAGE.relative_to(ROOT))
-        module.replace(folder / COMPILED_DIRECTORY / module.name)
-    for folder in folders:
-        (folder / COMPILED_DIRECTORY / STAMP).write_text(stamp + "\n", encoding="ascii")
+        package = module.parent.relative_to(workdir / PACKAGE.relative_to(ROOT))
+        module.replace(PACKAGE / package / COMPILED_DIRECTORY / module.name)
+    # Stamped last: a folder without its stamp is never used (dsl/native.py).
+    for target in targets:
+        (target / STAMP).write_text(stamp + "\n", encoding="ascii")
     return True
 
 

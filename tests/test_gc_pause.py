@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from carepath.dsl import gc_pause
 from carepath.dsl.gc_pause import gc_paused
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,6 +37,7 @@ def _collector_restored() -> Iterator[None]:
         yield
     finally:
         gc.unfreeze()
+        gc_pause._Ledger.others_froze = False  # once set, it stays for the process
         (gc.enable if enabled else gc.disable)()
 
 
@@ -86,6 +88,21 @@ def test_objects_frozen_by_someone_else_stay_frozen() -> None:
     assert gc.get_freeze_count() >= count
     assert not _in_generation(frozen_before, 2)  # still permanent, not released
     assert _in_generation(made, 0)  # and nothing of ours was promoted through it
+
+
+def test_a_full_collection_is_due_once_as_much_was_handed_over_as_lived() -> None:
+    gc.collect()
+    with gc_paused():
+        pass
+    alive = gc_pause._Ledger.alive_after_full
+    assert alive > 0
+    with gc_paused():
+        made = [[] for _ in range(alive + 1000)]
+    assert gc_pause._Ledger.handed_over > alive
+    del made
+    with gc_paused():
+        # Started with a full collection, without relying on the gc callback.
+        assert gc_pause._Ledger.handed_over == 0
 
 
 _LOAD_AND_DROP = """

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import types
 from collections.abc import Iterator
+from importlib.machinery import EXTENSION_SUFFIXES
 from pathlib import Path
 
 import pytest
@@ -63,11 +64,16 @@ def fake_compiler_build(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iter
         (folder / native.COMPILED_DIRECTORY).mkdir(parents=True)
         for name in names:
             (folder / f"{name}.py").write_text(f"# {name}\n", encoding="utf-8")
+    (tmp_path / "compiler" / "pathway.py").write_text("# imported by them\n", encoding="utf-8")
+    (tmp_path / "dsl").mkdir()
+    (tmp_path / "dsl" / "ast.py").write_text("# imported by them\n", encoding="utf-8")
     monkeypatch.setattr(native, "_CAREPATH", tmp_path)
     monkeypatch.delenv("CAREPATH_PURE_PYTHON", raising=False)
     stamp = native.digest(native.compiler_sources())
-    for package in native.COMPILER_MODULES:
-        folder = native.package_directory(package) / native.COMPILED_DIRECTORY
+    suffix = EXTENSION_SUFFIXES[0]
+    for folder, names in native.compiler_build_files().items():
+        for name in names:
+            (folder / f"{name}{suffix}").write_bytes(b"")
         (folder / native.STAMP).write_text(f"{stamp}\n", encoding="ascii")
     native.compiler_build_current.cache_clear()
     yield tmp_path
@@ -82,6 +88,24 @@ def test_a_current_compiler_build_goes_first_on_both_paths(fake_compiler_build: 
 
 def test_an_edited_source_turns_the_whole_compiler_build_off(fake_compiler_build: Path) -> None:
     (fake_compiler_build / "compiler" / "ir.py").write_text("# edited\n", encoding="utf-8")
+    assert all(native.compiled_path(p) == [] for p in native.COMPILER_MODULES)
+
+
+@pytest.mark.parametrize("module", ["compiler/pathway.py", "dsl/ast.py"])
+def test_an_edit_to_a_module_they_import_turns_it_off(
+    fake_compiler_build: Path, module: str
+) -> None:
+    # mypyc fixed the layouts and types of what the compiled modules import: a
+    # compiled check given a changed class failed with a TypeError (found in review).
+    (fake_compiler_build / module).write_text("# edited\n", encoding="utf-8")
+    assert all(native.compiled_path(p) == [] for p in native.COMPILER_MODULES)
+
+
+def test_a_build_missing_a_module_is_not_used(fake_compiler_build: Path) -> None:
+    # With compiled ir missing, the compiled resolve made IR objects the Python
+    # modules did not recognise: wrong output, no error (found in review).
+    folder = fake_compiler_build / "compiler" / native.COMPILED_DIRECTORY
+    next(folder.glob("ir.*")).unlink()
     assert all(native.compiled_path(p) == [] for p in native.COMPILER_MODULES)
 
 

@@ -73,6 +73,7 @@ def _codes(text: str) -> set[str]:
 
 def run(args: argparse.Namespace) -> int:
     from carepath.compiler.check import check_file
+    from carepath.compiler.checks.logic_analysis import forget_analyses
     from carepath.dsl.gc_pause import gc_paused
 
     files, problems = expand_paths(args.paths)
@@ -93,6 +94,10 @@ def run(args: argparse.Namespace) -> int:
         ):
             io_error = True
         diagnostics.extend(loaded.diagnostics)
+        # Nothing may hold the pathway when the next pause starts, or its collection
+        # would walk it for nothing: the variable, and the analysis the passes shared.
+        del loaded
+        forget_analyses()
     selected, ignored = _codes(args.select), _codes(args.ignore)
     diagnostics = [
         d for d in diagnostics if (not selected or d.code in selected) and d.code not in ignored

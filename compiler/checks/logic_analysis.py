@@ -465,6 +465,11 @@ def _topological_order(graph: nx.DiGraph, components: list[set[str]]) -> list[in
 _CACHE: list[tuple[Pathway, Analysis]] = []
 
 
+def forget_analyses() -> None:
+    """Drop the cached analysis, and with it the last pathway analysed."""
+    _CACHE.clear()
+
+
 def analysis(pathway: Pathway) -> Analysis:
     """The analysis of ``pathway``, computed once for all the CP3xx passes."""
     for cached, result in _CACHE:
