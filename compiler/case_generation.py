@@ -293,6 +293,20 @@ def _case_name(target: Target) -> str:
     return f"TODO: review — reaches {target.node} via {how}"
 
 
+def on_grid(pathway: Pathway, patient: dict[str, ir.Value]) -> bool:
+    """Whether every number of ``patient`` is one the search can propose: a whole
+    unit of an integer, a hundredth of a decimal's unit, a whole day of a duration.
+    A target reached only off this grid is reported as not found."""
+    for name, value in patient.items():
+        decl = pathway.inputs.get(name)
+        if decl is None or not isinstance(decl.type, ir.NumberType):
+            continue
+        assert isinstance(value, Fraction)
+        if (value / _Encoder.scale(decl)).denominator != 1:
+            return False
+    return True
+
+
 def generate_cases(pathway: Pathway) -> tuple[list[GeneratedCase], list[Target]]:
     """(cases for the uncovered branches and item outcomes a finishing patient was
     found for, the targets still unexercised with those cases added)."""

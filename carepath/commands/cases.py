@@ -49,7 +49,9 @@ def run(args: argparse.Namespace) -> int:
     for target in unreachable:
         print(
             f"{args.pathway}:{target.line}: no patient found that exercises {target.description}"
-            " and then finishes (unreachable, or only on a path that loops or gets stuck)",
+            " and then finishes (unreachable, only on a path that loops or gets stuck, or only"
+            " with numbers finer than the search tries: whole units of an integer, hundredths"
+            " of a decimal's unit, whole days)",
             file=sys.stderr,
         )
     if args.write:
