@@ -32,7 +32,6 @@ from types import ModuleType
 
 from . import ast
 
-SOURCE = Path(__file__).with_name("fastparse.py")
 COMPILED = "carepath.dsl._fastparse_native"
 COMPILED_DIRECTORY = "_compiled"  # inside a package directory
 STAMP = "SOURCE_DIGEST"
@@ -85,7 +84,8 @@ def _python_files(*folders: Path) -> list[Path]:
 
 
 def reader_sources() -> list[Path]:
-    return [p for p in _python_files(SOURCE.parent) if not p.stem.startswith("_fastparse")]
+    dsl = package_directory("carepath.dsl")
+    return [p for p in _python_files(dsl) if not p.stem.startswith("_fastparse")]
 
 
 def source_digest() -> str | None:
@@ -166,6 +166,15 @@ def compiler_build_current() -> bool:
         return False
     complete = all(_has_extension(f, name) for f, names in expected.items() for name in names)
     return complete and stamps == {digest(compiler_sources())}
+
+
+def compiler_module_files() -> list[str]:
+    """Where each of ``COMPILER_MODULES`` was imported from (``….py`` when not compiled)."""
+    return [
+        importlib.import_module(f"{package}.{name}").__file__ or ""
+        for package, names in COMPILER_MODULES.items()
+        for name in names
+    ]
 
 
 def compiled_path(package: str) -> list[str]:

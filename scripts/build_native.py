@@ -38,13 +38,8 @@ BUILD = ROOT / "build" / "native"
 
 # Asked of a fresh interpreter: this one may have imported an older build.
 _CURRENT = """
-import importlib
 from carepath.dsl import native
-files = [
-    importlib.import_module(f"{package}.{name}").__file__
-    for package, names in native.COMPILER_MODULES.items()
-    for name in names
-]
+files = native.compiler_module_files()
 print(native.compiled() is not None, all(not f.endswith(".py") for f in files))
 """
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import os
 import subprocess
 import sys
@@ -130,7 +129,7 @@ def test_the_build_make_leaves_is_current_and_used() -> None:
         *DSL.glob("_fastparse_native*"),
         *(ROOT / "compiler").glob(f"**/{native.COMPILED_DIRECTORY}/*"),
     ]
-    files = _compiler_module_files()
+    files = native.compiler_module_files()
     if (built or os.environ.get("CAREPATH_REQUIRE_NATIVE")) and not native.pure_python():
         hint = "stale or broken build: run `make native`"
         assert native.compiled() is not None, hint
@@ -198,19 +197,10 @@ def test_compiled_and_python_modules_find_the_same_on_random_pathways(
 
 def test_pure_python_turns_every_compiled_module_off() -> None:
     probe = (
-        "import importlib; from carepath.dsl import native; "
-        "print(native.compiled(), [importlib.import_module(f'{p}.{n}').__file__[-3:] "
-        "for p, names in native.COMPILER_MODULES.items() for n in names])"
+        "from carepath.dsl import native; "
+        "print(native.compiled(), [f[-3:] for f in native.compiler_module_files()])"
     )
     env = {**os.environ, "CAREPATH_PURE_PYTHON": "1"}
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env)
     count = sum(len(names) for names in native.COMPILER_MODULES.values())
     assert done.stdout.strip() == "None " + str([".py"] * count), done.stderr
-
-
-def _compiler_module_files() -> list[str]:
-    return [
-        importlib.import_module(f"{package}.{name}").__file__ or ""
-        for package, names in native.COMPILER_MODULES.items()
-        for name in names
-    ]
