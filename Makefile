@@ -10,19 +10,13 @@ SEED   := pathways/chronic_osteoporotic_vcf.cpath
 OUT    := out
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test lint fmt bench system-deps setup native clean docs
+.PHONY: demo test lint fmt bench system-deps setup clean docs
 
-# Debian packages: graphviz renders the flowcharts; chromium runs the HTML tests;
-# gcc (and the Python headers, which a Debian python3 keeps in python3-dev)
-# compiles the fast reader (make native).
-HAVE_HEADERS := $(PYTHON) -c "import os, sys, sysconfig; \
-	sys.exit(not os.path.exists(os.path.join(sysconfig.get_paths()['include'], 'Python.h')))"
+# Debian packages: graphviz renders the flowcharts; chromium runs the HTML tests.
 system-deps:
 	@missing=""; \
 	command -v dot >/dev/null 2>&1 || missing="$$missing graphviz"; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium fonts-dejavu-core"; \
-	command -v gcc >/dev/null 2>&1 || missing="$$missing gcc libc6-dev"; \
-	$(HAVE_HEADERS) || missing="$$missing python3-dev"; \
 	if [ -n "$$missing" ]; then \
 		echo "installing Debian packages:$$missing"; \
 		$(SUDO) apt-get update -qq && \
@@ -41,12 +35,7 @@ $(STAMP): pyproject.toml
 	$(COMPILE)
 	touch $(STAMP)
 
-# The fast reader, resolution and the checks compiled with mypyc (dsl/native.py); quick
-# when already current.
-native: system-deps $(STAMP)
-	-$(PY) scripts/build_native.py
-
-setup: system-deps $(STAMP) native
+setup: system-deps $(STAMP)
 
 demo: setup
 	@bash scripts/demo.sh "$(PY)" "$(SEED)" "$(OUT)"
@@ -54,10 +43,10 @@ demo: setup
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy
+	$(PY) scripts/typecheck.py
 
 test: setup lint
-	CAREPATH_REQUIRE_NATIVE=1 $(PY) -m pytest -n 2 -q
+	$(PY) -m pytest -n 2 -q
 
 bench: setup
 	$(COMPILE)
@@ -67,4 +56,4 @@ docs: $(STAMP)
 	$(PY) -m carepath.docs_gen
 
 clean:
-	rm -rf $(VENV) $(OUT) .pytest_cache .mypy_cache .ruff_cache build dsl/_fastparse_native* compiler/_compiled compiler/checks/_compiled
+	rm -rf $(VENV) $(OUT) .pytest_cache .mypy_cache .ruff_cache build

@@ -11,7 +11,6 @@ import networkx as nx
 from carepath.dsl import ast
 from carepath.dsl import codes as _dsl_codes  # noqa: F401 - registers CP0xx
 from carepath.dsl.diagnostics import Diagnostic, make
-from carepath.dsl.gc_pause import gc_paused
 from carepath.dsl.parser import parse
 from carepath.dsl.spans import Span
 from carepath.dsl.suppress import apply_suppressions
@@ -74,12 +73,6 @@ class Loaded:
 
 
 def load_text(text: str, file: str = "<text>") -> Loaded:
-    # Resolving and building the graph allocate as much again as parsing.
-    with gc_paused():
-        return _load_text(text, file)
-
-
-def _load_text(text: str, file: str) -> Loaded:
     parsed = parse(text, file)
     if parsed.pathway is None:
         return Loaded(file, None, tuple(sorted(parsed.diagnostics, key=Diagnostic.sort_key)), text)

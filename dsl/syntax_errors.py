@@ -1,16 +1,16 @@
 """Plain-words messages for syntax errors.
 
-A parse failure is matched against a table of labelled bad snippets (Lark's
-``match_examples``): when the parser fails in the same state as one of these,
+A parse failure is matched against a table of labelled bad snippets (as Lark's
+``match_examples`` does): when the parser fails in the same state as one of these,
 the user reads the label, not "Unexpected token RARROW".
 """
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable
+from collections.abc import Iterable
 
-from lark import Lark, UnexpectedInput, UnexpectedToken
+from lark import UnexpectedInput, UnexpectedToken
+from lark.lexer import TerminalDef
 
 _HEAD = 'pathway p "P"\n'
 
@@ -89,48 +89,28 @@ EXAMPLES: dict[str, list[str]] = {
 }
 
 
-# The parser is in a different state in the first top-level block of a file than in
-# the later ones: give every snippet a second form that follows another block.
-for _snippets in EXAMPLES.values():
-    _snippets.extend(
-        _HEAD + "start x\n" + s[len(_HEAD) :] for s in list(_snippets) if s.startswith(_HEAD)
-    )
-# A stray line at the top level fails in a state that depends on the block before it.
-_BLOCKS = (
-    'decision d0 "Q?"\n  otherwise -> x\n',
-    'action a0 "A"\n  next x\n',
-    'end e0 "E"\n',
-    'end e0 "E"\n  note "n"\n',
-    "input i0: boolean\n",
-    "define d0 = 1\n",
-    'reference r0 "R"\n',
-    'reference r0 "R"\n  year 2020\n',
-    'case "c"\n  given a = 1\n',
-)
-for _label in (
-    "`when` and `otherwise` belong inside a decision, indented under it",
-    "recommendations belong inside an action or end node, indented under it",
-):
-    _stray = [s[len(_HEAD) :] for s in EXAMPLES[_label] if s.startswith(_HEAD)]
-    EXAMPLES[_label].extend(_HEAD + block + line for block in _BLOCKS for line in _stray)
+# (parser state, acceptable tokens, the token) of an error: two errors with the same
+# signature happened at the same point of the grammar.
+Signature = tuple[int | None, frozenset[str] | None, str | None]
 
 
-def describe_unexpected(
-    error: UnexpectedInput, parser: Callable[[], Lark], text: str
-) -> str | None:
-    """The label of the bad snippet this error looks like, if any.
+def signature(error: UnexpectedInput) -> Signature:
+    token = getattr(error, "token", None)
+    return _position(error), _accepts(error), None if token is None else str(token)
 
-    Like Lark's ``match_examples`` (same parser state, same acceptable tokens, an
-    identical token preferred), but the depth of the parse stack is ignored: it
-    grows with every top-level block before the error, so Lark's own comparison
-    only matched errors in the first block of a file."""
-    position = _position(error)
+
+def match_label(error: Signature, examples: Iterable[tuple[str, Signature]]) -> str | None:
+    """The label of the bad snippet whose error looks like this one, if any.
+
+    As Lark's ``match_examples``: the same parser state and the same acceptable
+    tokens, a snippet that failed on the identical token preferred. The snippets are
+    read as a file is, one top-level block at a time (dsl/parser.py), so the state
+    does not depend on the blocks before the error."""
+    position, accepts, token = error
     if position is None:
         return None
-    accepts = _accepts(error)
-    token = getattr(error, "token", None)
     candidate: str | None = None
-    for label, ex_position, ex_accepts, ex_token in _example_errors(parser()):
+    for label, (ex_position, ex_accepts, ex_token) in examples:
         if ex_position != position:
             continue
         if accepts is not None and ex_accepts is not None and ex_accepts != accepts:
@@ -156,29 +136,6 @@ def _accepts(error: UnexpectedInput) -> frozenset[str] | None:
         return None
 
 
-@functools.cache
-def _example_errors(
-    parser: Lark,
-) -> tuple[tuple[str, int, frozenset[str] | None, str | None], ...]:
-    """(label, parser state, acceptable tokens, token) of every labelled snippet's error,
-    computed once per process."""
-    found: list[tuple[str, int, frozenset[str] | None, str | None]] = []
-    for label, snippets in EXAMPLES.items():
-        for snippet in snippets:
-            try:
-                parser.parse(snippet)
-            except UnexpectedInput as error:
-                position = _position(error)
-                if position is not None:
-                    token = getattr(error, "token", None)
-                    found.append(
-                        (label, position, _accepts(error), None if token is None else str(token))
-                    )
-            except Exception:
-                continue
-    return tuple(found)
-
-
 _WORDS = {
     "NAME": "a name",
     "STRING": 'text in double quotes ("…")',
@@ -199,9 +156,9 @@ _WORDS = {
 }
 
 
-def expected_words(expected: set[str], parser: Lark) -> str:
+def expected_words(expected: set[str], terminals: Iterable[TerminalDef]) -> str:
     """``{'NAME', 'STRING'}`` -> ``a name or text in double quotes ("…")``."""
-    by_name = {t.name: t for t in parser.terminals}
+    by_name = {t.name: t for t in terminals}
     words: list[str] = []
     for name in sorted(expected):
         if name in _WORDS:

@@ -1,22 +1,33 @@
-"""Lark parse tree -> AST (dsl/ast.py). One method per grammar rule."""
+"""The AST (dsl/ast.py) built while Lark parses: one method per grammar rule.
+
+``ToAst`` is given to Lark as its inline ``transformer``, so each method runs when
+the LALR parser reduces its rule and no parse tree is ever made. A method sees the
+rule's kept children (tokens and what the methods below returned), not Lark's
+positions, so spans come from the tokens: a statement begins where its line's text
+does (every statement starts a line) and ends with the last character of code on
+its last line; an expression runs from its first token to its last.
+"""
 
 from __future__ import annotations
 
 from fractions import Fraction
 from typing import Any
 
-from lark import Token, Transformer, Tree, v_args
-from lark.exceptions import GrammarError, VisitError
-from lark.tree import Meta
+from lark import Token, Transformer
 
 from . import ast
 from .quoted import unquote
 from .spans import Span
 from .suppress import comment_start
 
+# Deeper expressions than this are almost certainly generated or broken, and every
+# later stage walks expressions recursively.
+MAX_EXPRESSION_DEPTH = 64
+
 
 class Misplaced(Exception):
-    """A statement that parses but cannot stand where it is (given twice, out of order)."""
+    """A block that parses but cannot stand as written (a field given twice, a
+    statement out of order, an expression nested too deep)."""
 
     def __init__(self, code: str, message: str, span: Span, note: str = "") -> None:
         super().__init__(message)
@@ -39,46 +50,65 @@ def _once(statements: list[Any], key: str, what: str) -> None:
         )
 
 
-@v_args(meta=True)
-class ToAst(Transformer[Token, ast.PathwayFile]):
-    """Builds the AST. Spans come from Lark's propagated positions."""
+class _Number:
+    """A signed number as written, with where it was written."""
 
-    def __init__(self, file: str, text: str = "") -> None:
-        # No method here handles a token type, so tokens need not be visited.
+    __slots__ = ("span", "text", "value")
+
+    def __init__(self, value: Fraction, text: str, span: Span) -> None:
+        self.value = value
+        self.text = text
+        self.span = span
+
+
+class ToAst(Transformer[Token, Any]):
+    """Builds the AST for one text. ``line_offset`` is added to every line number, for
+    a block parsed on its own (dsl/parser.py's recovery)."""
+
+    def __init__(self) -> None:
         super().__init__(visit_tokens=False)
+        self.reset("<text>", "")
+
+    def reset(self, file: str, text: str, line_offset: int = 0) -> None:
         self.file = file
         self.lines = text.split("\n")
+        self.offset = line_offset
+        # The depth of every expression deeper than a leaf, by identity: the nodes
+        # stay alive in the parse for as long as this is read.
+        self.depths: dict[int, int] = {}
 
-    def _call_userfunc(self, tree: Tree[Token], new_children: list[Any] | None = None) -> Any:
-        # Lark resolves a v_args method by building a new wrapper (functools.update_wrapper)
-        # for every tree node, a third of the AST's cost; call the plain function instead,
-        # with the same (meta, children) arguments and the same VisitError wrapping.
-        method = type(self).__dict__.get(tree.data)
-        base = getattr(method, "base_func", None)
-        if base is None:
-            return super()._call_userfunc(tree, new_children)  # type: ignore[no-untyped-call]
-        children = new_children if new_children is not None else tree.children
-        try:
-            return base(self, tree.meta, children)
-        except GrammarError:
-            raise
-        except Exception as error:
-            raise VisitError(tree.data, tree, error) from error  # type: ignore[no-untyped-call]
+    # -------------------------------------------------------------- spans
+    def _tok(self, token: Token) -> Span:
+        line = (token.line or 1) + self.offset
+        column = token.column or 1
+        end_line = (token.end_line or token.line or 1) + self.offset
+        end_column = token.end_column or column + len(token.value)
+        return Span(self.file, line, column, end_line, end_column)
 
-    # -------------------------------------------------------------- helpers
-    def _span(self, meta: Meta) -> Span:
-        if getattr(meta, "empty", True):
-            return Span.point(self.file, 1)
-        end_line, end_column = meta.end_line, meta.end_column
-        # A statement's positions run through its newline token; end it at the last
-        # character of its text instead.
-        while end_line > meta.line and end_column <= self._indent(end_line) + 1:
-            end_line -= 1
-            end_column = len(self._code(end_line)) + 1
-        return Span(self.file, meta.line, meta.column, end_line, end_column)
+    def _where(self, child: Any) -> Span:
+        """The span of a child: a token, a span, a node, or a (key, value, where) tuple."""
+        if isinstance(child, Token):
+            return self._tok(child)
+        if isinstance(child, Span):
+            return child
+        if isinstance(child, tuple):
+            last = child[-1]
+            return self._where(last if isinstance(last, Span | Token) else child[1])
+        span: Span = child.span
+        return span
+
+    def _statement(self, children: list[Any]) -> Span:
+        """From the start of the first child's line to the last code on the last one's."""
+        first = self._where(children[0]).line
+        last = max(first, self._where(children[-1]).end_line)
+        return Span(self.file, first, self._indent(first) + 1, last, len(self._code(last)) + 1)
+
+    def _line(self, line: int) -> str:
+        index = line - self.offset - 1
+        return self.lines[index] if 0 <= index < len(self.lines) else ""
 
     def _code(self, line: int) -> str:
-        text = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
+        text = self._line(line)
         stripped = text.lstrip()
         if not stripped or stripped.startswith("#"):
             return ""
@@ -87,135 +117,170 @@ class ToAst(Transformer[Token, ast.PathwayFile]):
         return (text if comment is None else text[:comment]).rstrip()
 
     def _indent(self, line: int) -> int:
-        text = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
-        return len(text) - len(text.lstrip()) if text.strip() else len(text)
-
-    def _tok(self, token: Token) -> Span:
-        return Span(
-            self.file,
-            token.line or 1,
-            token.column or 1,
-            token.end_line or token.line or 1,
-            token.end_column or (token.column or 1) + len(token.value),
-        )
+        text = self._line(line)
+        return len(text) - len(text.lstrip()) if text.strip() else 0
 
     def _str(self, token: Token) -> str:
-        return unquote(token.value, self.file, token.line or 1, token.column or 1)
+        return unquote(token.value, self.file, (token.line or 1) + self.offset, token.column or 1)
+
+    def _expression(self, expr: ast.Expr, *children: Any) -> ast.Expr:
+        """``expr`` with its depth noted; too deep an expression stops the parse."""
+        depth = 1 + max((self.depths.get(id(c), 1) for c in children), default=0)
+        if depth > MAX_EXPRESSION_DEPTH:
+            raise Misplaced(
+                "CP005",
+                f"expression nested more than {MAX_EXPRESSION_DEPTH} levels deep",
+                expr.span,
+                "split it into `define` values that each say one thing",
+            )
+        self.depths[id(expr)] = depth
+        return expr
 
     # -------------------------------------------------------------- file
-    def start(self, meta: Meta, children: list[Any]) -> ast.PathwayFile:
+    def start(self, children: list[Any]) -> ast.PathwayFile:
         header: ast.PathwayHeader = children[0]
-        return ast.pathway_file(self._span(meta), header, children[1:])
+        last = children[-1]
+        span = Span(self.file, header.span.line, 1, last.span.end_line, last.span.end_column)
+        return ast.pathway_file(span, header, children[1:])
 
-    def pathway_block(self, meta: Meta, children: list[Any]) -> ast.PathwayHeader:
+    def fragment(self, children: list[Any]) -> Any:
+        return children[0]
+
+    def pathway_block(self, children: list[Any]) -> ast.PathwayHeader:
         name, title, *fields = children
+        span = self._statement(children)
         values: dict[str, Any] = {}
         duplicates: list[Span] = []
-        for key, value, span in fields:
+        for key, value, field_span in fields:
             if key in values and key != "authors":
-                duplicates.append(span)
+                duplicates.append(field_span)
             if key == "authors":
                 values["authors"] = values.get("authors", ()) + value
             else:
                 values[key] = value
             if key in ("status", "reviewed"):
                 values[f"{key}_span"] = Span(
-                    span.file, span.line, span.end_column - len(value), span.line, span.end_column
+                    field_span.file,
+                    field_span.line,
+                    field_span.end_column - len(value),
+                    field_span.line,
+                    field_span.end_column,
                 )
-        metadata = ast.Metadata(span=self._span(meta), duplicates=tuple(duplicates), **values)
-        return ast.PathwayHeader(self._span(meta), name.value, self._str(title), metadata)
+        metadata = ast.Metadata(span=span, duplicates=tuple(duplicates), **values)
+        return ast.PathwayHeader(span, name.value, self._str(title), metadata)
 
-    def version(self, meta: Meta, c: list[Token]) -> tuple[str, Any, Span]:
-        return ("version", self._str(c[0]), self._span(meta))
+    def _field(self, key: str, value: Any, c: list[Token]) -> tuple[str, Any, Span]:
+        return (key, value, self._statement(c))
 
-    def status(self, meta: Meta, c: list[Token]) -> tuple[str, Any, Span]:
-        return ("status", c[0].value, self._span(meta))
+    def version(self, c: list[Token]) -> tuple[str, Any, Span]:
+        return self._field("version", self._str(c[0]), c)
 
-    def population(self, meta: Meta, c: list[Token]) -> tuple[str, Any, Span]:
-        return ("population", self._str(c[0]), self._span(meta))
+    def status(self, c: list[Token]) -> tuple[str, Any, Span]:
+        return self._field("status", c[0].value, c)
 
-    def authors(self, meta: Meta, c: list[Token]) -> tuple[str, Any, Span]:
-        return ("authors", tuple(self._str(t) for t in c), self._span(meta))
+    def population(self, c: list[Token]) -> tuple[str, Any, Span]:
+        return self._field("population", self._str(c[0]), c)
 
-    def reviewed(self, meta: Meta, c: list[Token]) -> tuple[str, Any, Span]:
-        return ("reviewed", c[0].value, self._span(meta))
+    def authors(self, c: list[Token]) -> tuple[str, Any, Span]:
+        return self._field("authors", tuple(self._str(t) for t in c), c)
 
-    def description(self, meta: Meta, c: list[Token]) -> tuple[str, Any, Span]:
-        return ("description", self._str(c[0]), self._span(meta))
+    def reviewed(self, c: list[Token]) -> tuple[str, Any, Span]:
+        return self._field("reviewed", c[0].value, c)
+
+    def description(self, c: list[Token]) -> tuple[str, Any, Span]:
+        return self._field("description", self._str(c[0]), c)
 
     # -------------------------------------------------------------- references
-    def reference(self, meta: Meta, children: list[Any]) -> ast.Reference:
+    def reference(self, children: list[Any]) -> ast.Reference:
         name, title, *attrs = children
-        keys = [key for key, _ in attrs]
+        span = self._statement(children)
+        keys = [key for key, _, _ in attrs]
         repeated = next((key for i, key in enumerate(keys) if key in keys[:i]), None)
         if repeated is not None:
             raise Misplaced(
                 "CP009",
                 f"a second `{repeated}` on reference `{name.value}`",
-                self._span(meta),
+                span,
                 "a reference has one of each; keep the right one",
             )
-        return ast.Reference(self._span(meta), name.value, self._str(title), **dict(attrs))
+        return ast.Reference(
+            span, name.value, self._str(title), **{key: value for key, value, _ in attrs}
+        )
 
-    def ref_year(self, meta: Meta, c: list[Token]) -> tuple[str, Any]:
-        return ("year", int(c[0].value))
+    def ref_year(self, c: list[Token]) -> tuple[str, Any, Token]:
+        return ("year", int(c[0].value), c[0])
 
-    def ref_url(self, meta: Meta, c: list[Token]) -> tuple[str, Any]:
-        return ("url", self._str(c[0]))
+    def ref_url(self, c: list[Token]) -> tuple[str, Any, Token]:
+        return ("url", self._str(c[0]), c[0])
 
-    def ref_grade(self, meta: Meta, c: list[Token]) -> tuple[str, Any]:
+    def ref_grade(self, c: list[Token]) -> tuple[str, Any, Token]:
         token = c[0]
-        return ("grade", self._str(token) if token.type == "STRING" else token.value)
+        return ("grade", self._str(token) if token.type == "STRING" else token.value, token)
 
-    def ref_publisher(self, meta: Meta, c: list[Token]) -> tuple[str, Any]:
-        return ("publisher", self._str(c[0]))
+    def ref_publisher(self, c: list[Token]) -> tuple[str, Any, Token]:
+        return ("publisher", self._str(c[0]), c[0])
 
     # -------------------------------------------------------------- inputs
-    def input_decl(self, meta: Meta, children: list[Any]) -> ast.Input:
+    def input_decl(self, children: list[Any]) -> ast.Input:
         name, type_spec, *rest = children
         rng = next((c for c in rest if isinstance(c, ast.Range)), None)
         desc = next((self._str(c) for c in rest if isinstance(c, Token)), None)
-        return ast.Input(self._span(meta), name.value, type_spec, rng, desc)
+        return ast.Input(self._statement(children), name.value, type_spec, rng, desc)
 
-    def boolean_type(self, meta: Meta, c: list[Token]) -> ast.TypeSpec:
-        return ast.BooleanSpec(self._span(meta))
+    def _type_span(self, c: list[Token]) -> Span:
+        return self._tok(c[0]).to(self._tok(c[-1]))
 
-    def enum_type(self, meta: Meta, c: list[Token]) -> ast.TypeSpec:
-        return ast.EnumSpec(self._span(meta), tuple(t.value for t in c), tuple(map(self._tok, c)))
+    def boolean_type(self, c: list[Token]) -> ast.TypeSpec:
+        return ast.BooleanSpec(self._type_span(c))
 
-    def integer_type(self, meta: Meta, c: list[Token]) -> ast.TypeSpec:
-        return ast.NumberSpec(self._span(meta), True, c[0].value if c else None)
+    def enum_type(self, c: list[Token]) -> ast.TypeSpec:
+        values = c[1:]
+        return ast.EnumSpec(
+            self._type_span(c), tuple(t.value for t in values), tuple(map(self._tok, values))
+        )
 
-    def decimal_type(self, meta: Meta, c: list[Token]) -> ast.TypeSpec:
-        return ast.NumberSpec(self._span(meta), False, c[0].value if c else None)
+    def integer_type(self, c: list[Token]) -> ast.TypeSpec:
+        return ast.NumberSpec(self._type_span(c), True, c[1].value if len(c) > 1 else None)
 
-    def duration_type(self, meta: Meta, c: list[Token]) -> ast.TypeSpec:
-        return ast.DurationSpec(self._span(meta))
+    def decimal_type(self, c: list[Token]) -> ast.TypeSpec:
+        return ast.NumberSpec(self._type_span(c), False, c[1].value if len(c) > 1 else None)
 
-    def range(self, meta: Meta, c: list[tuple[Fraction, str, str | None]]) -> ast.Range:
-        (low, low_text, low_unit), (high, high_text, high_unit) = c
-        return ast.Range(self._span(meta), low, high, low_text, high_text, low_unit, high_unit)
+    def duration_type(self, c: list[Token]) -> ast.TypeSpec:
+        return ast.DurationSpec(self._type_span(c))
 
-    def range_bound(self, meta: Meta, c: list[Any]) -> tuple[Fraction, str, str | None]:
-        (number, text), *unit = c
-        unit_text = unit[0].value if unit else None
-        return number, text + (" " + unit_text if unit_text else ""), unit_text
+    def range(self, c: list[tuple[_Number, str | None, Span]]) -> ast.Range:
+        (low, low_unit, low_span), (high, high_unit, high_span) = c
+        return ast.Range(
+            low_span.to(high_span),
+            low.value,
+            high.value,
+            low.text + (" " + low_unit if low_unit else ""),
+            high.text + (" " + high_unit if high_unit else ""),
+            low_unit,
+            high_unit,
+        )
 
-    def signed_number(self, meta: Meta, c: list[Token]) -> tuple[Fraction, str]:
+    def range_bound(self, c: list[Any]) -> tuple[_Number, str | None, Span]:
+        number, *unit = c
+        span = number.span.to(self._tok(unit[0])) if unit else number.span
+        return number, unit[0].value if unit else None, span
+
+    def signed_number(self, c: list[Token]) -> _Number:
         text = "".join(t.value for t in c)
-        return Fraction(text), text
+        return _Number(Fraction(text), text, self._tok(c[0]).to(self._tok(c[-1])))
 
-    def define(self, meta: Meta, children: list[Any]) -> ast.Define:
+    def define(self, children: list[Any]) -> ast.Define:
         name, expr, *rest = children
         desc = self._str(rest[0]) if rest else None
-        return ast.Define(self._span(meta), name.value, expr, desc)
+        return ast.Define(self._statement(children), name.value, expr, desc)
 
     # -------------------------------------------------------------- nodes
-    def start_stmt(self, meta: Meta, c: list[Token]) -> ast.Start:
-        return ast.Start(self._span(meta), ast.Target(self._tok(c[0]), c[0].value))
+    def start_stmt(self, c: list[Token]) -> ast.Start:
+        return ast.Start(self._statement(c), ast.Target(self._tok(c[0]), c[0].value))
 
-    def decision(self, meta: Meta, children: list[Any]) -> ast.Decision:
+    def decision(self, children: list[Any]) -> ast.Decision:
         name, label, *rest = children
+        span = self._statement(children)
         policy = "unique"
         if rest and isinstance(rest[0], Token) and rest[0].type == "POLICY":
             policy = rest.pop(0).value
@@ -235,7 +300,7 @@ class ToAst(Transformer[Token, ast.PathwayFile]):
                 )
         otherwise = next((c[1] for c in rest if isinstance(c, tuple) and c[0] == "otherwise"), None)
         return ast.Decision(
-            self._span(meta),
+            span,
             name.value,
             self._str(label),
             _notes(rest),
@@ -245,19 +310,19 @@ class ToAst(Transformer[Token, ast.PathwayFile]):
             otherwise,
         )
 
-    def branch(self, meta: Meta, c: list[Any]) -> ast.Branch:
+    def branch(self, c: list[Any]) -> ast.Branch:
         guard, target = c
-        return ast.Branch(self._span(meta), guard, ast.Target(self._tok(target), target.value))
+        return ast.Branch(self._statement(c), guard, ast.Target(self._tok(target), target.value))
 
-    def otherwise(self, meta: Meta, c: list[Token]) -> tuple[str, ast.Target]:
+    def otherwise(self, c: list[Token]) -> tuple[str, ast.Target]:
         return ("otherwise", ast.Target(self._tok(c[0]), c[0].value))
 
-    def action(self, meta: Meta, children: list[Any]) -> ast.Action:
+    def action(self, children: list[Any]) -> ast.Action:
         name, label, *rest = children
         _once(rest, "next", "next")
         nxt = next((c[1] for c in rest if isinstance(c, tuple) and c[0] == "next"), None)
         return ast.Action(
-            self._span(meta),
+            self._statement(children),
             name.value,
             self._str(label),
             _notes(rest),
@@ -266,15 +331,16 @@ class ToAst(Transformer[Token, ast.PathwayFile]):
             nxt,
         )
 
-    def next_stmt(self, meta: Meta, c: list[Token]) -> tuple[str, ast.Target]:
+    def next_stmt(self, c: list[Token]) -> tuple[str, ast.Target]:
         return ("next", ast.Target(self._tok(c[0]), c[0].value))
 
-    def end_node(self, meta: Meta, children: list[Any]) -> ast.End:
+    def end_node(self, children: list[Any]) -> ast.End:
         name, *rest = children
+        span = self._statement(children)
         has_label = bool(rest) and isinstance(rest[0], Token)
         label = self._str(rest.pop(0)) if has_label else ""
         return ast.End(
-            self._span(meta),
+            span,
             name.value,
             label,
             _notes(rest),
@@ -283,7 +349,7 @@ class ToAst(Transformer[Token, ast.PathwayFile]):
             has_label,
         )
 
-    def item(self, meta: Meta, children: list[Any]) -> ast.Item:
+    def item(self, children: list[Any]) -> ast.Item:
         kind, text, *attrs = children
         citations: tuple[ast.Citation, ...] = ()
         strength: str | None = None
@@ -306,26 +372,33 @@ class ToAst(Transformer[Token, ast.PathwayFile]):
             else:
                 guard = value
         return ast.Item(
-            self._span(meta), kind.value, self._str(text), citations, strength, strength_span, guard
+            self._statement(children),
+            kind.value,
+            self._str(text),
+            citations,
+            strength,
+            strength_span,
+            guard,
         )
 
-    def cite(self, meta: Meta, c: list[Token]) -> tuple[str, Any, Span]:
-        return ("cite", tuple(ast.Citation(self._tok(t), t.value) for t in c), self._span(meta))
+    def cite(self, c: list[Token]) -> tuple[str, Any, Span]:
+        citations = tuple(ast.Citation(self._tok(t), t.value) for t in c)
+        return ("cite", citations, citations[0].span.to(citations[-1].span))
 
-    def strength(self, meta: Meta, c: list[Token]) -> tuple[str, Any, Span]:
+    def strength(self, c: list[Token]) -> tuple[str, Any, Span]:
         return ("strength", c[0].value, self._tok(c[0]))
 
-    def item_guard(self, meta: Meta, c: list[Any]) -> tuple[str, Any, Span]:
-        return ("when", c[0], self._span(meta))
+    def item_guard(self, c: list[Any]) -> tuple[str, Any, Span]:
+        return ("when", c[0], c[0].span)
 
-    def note(self, meta: Meta, c: list[Token]) -> tuple[str, str]:
-        return ("note", self._str(c[0]))
+    def note(self, c: list[Token]) -> tuple[str, str, Span]:
+        return ("note", self._str(c[0]), self._tok(c[0]))
 
-    def cite_stmt(self, meta: Meta, c: list[Any]) -> Any:
+    def cite_stmt(self, c: list[Any]) -> Any:
         return c[0]
 
     # -------------------------------------------------------------- cases
-    def case(self, meta: Meta, children: list[Any]) -> ast.Case:
+    def case(self, children: list[Any]) -> ast.Case:
         name, *rest = children
         given: tuple[ast.Assignment, ...] = ()
         expectations: list[ast.Expectation] = []
@@ -333,102 +406,120 @@ class ToAst(Transformer[Token, ast.PathwayFile]):
             if isinstance(c, ast.Expectation):
                 expectations.append(c)
             else:
-                given += c
-        return ast.Case(self._span(meta), self._str(name), given, tuple(expectations))
+                given += c[1]
+        return ast.Case(self._statement(children), self._str(name), given, tuple(expectations))
 
-    def given(self, meta: Meta, c: list[ast.Assignment]) -> tuple[ast.Assignment, ...]:
-        return tuple(c)
+    def given(self, c: list[ast.Assignment]) -> tuple[str, tuple[ast.Assignment, ...], Span]:
+        return ("given", tuple(c), c[0].span.to(c[-1].span))
 
-    def assignment(self, meta: Meta, c: list[Any]) -> ast.Assignment:
-        return ast.Assignment(self._span(meta), c[0].value, c[1])
+    def assignment(self, c: list[Any]) -> ast.Assignment:
+        return ast.Assignment(self._tok(c[0]).to(c[1].span), c[0].value, c[1])
 
-    def name_value(self, meta: Meta, c: list[Token]) -> ast.Value:
-        return ast.Value(self._span(meta), c[0].value, name=c[0].value)
+    def name_value(self, c: list[Token]) -> ast.Value:
+        return ast.Value(self._tok(c[0]), c[0].value, name=c[0].value)
 
-    def number_value(self, meta: Meta, c: list[Any]) -> ast.Value:
-        (number, text), *unit = c
+    def number_value(self, c: list[Any]) -> ast.Value:
+        number, *unit = c
         unit_text = unit[0].value if unit else None
-        full = text + (" " + unit_text if unit_text else "")
-        return ast.Value(self._span(meta), full, number=number, unit=unit_text)
+        full = number.text + (" " + unit_text if unit_text else "")
+        span = number.span.to(self._tok(unit[0])) if unit else number.span
+        return ast.Value(span, full, number=number.value, unit=unit_text)
 
-    def _expect(self, meta: Meta, kind: str, tokens: list[Token]) -> ast.Expectation:
+    def _expect(self, kind: str, tokens: list[Token]) -> ast.Expectation:
         values = tuple(self._str(t) if t.type == "STRING" else t.value for t in tokens)
-        return ast.Expectation(self._span(meta), kind, values, tuple(map(self._tok, tokens)))
+        return ast.Expectation(self._statement(tokens), kind, values, tuple(map(self._tok, tokens)))
 
-    def expect_end(self, meta: Meta, c: list[Token]) -> ast.Expectation:
-        return self._expect(meta, "end", c)
+    def expect_end(self, c: list[Token]) -> ast.Expectation:
+        return self._expect("end", c)
 
-    def expect_recommends(self, meta: Meta, c: list[Token]) -> ast.Expectation:
-        return self._expect(meta, "recommends", c)
+    def expect_recommends(self, c: list[Token]) -> ast.Expectation:
+        return self._expect("recommends", c)
 
-    def expect_needs(self, meta: Meta, c: list[Token]) -> ast.Expectation:
-        return self._expect(meta, "needs", c)
+    def expect_needs(self, c: list[Token]) -> ast.Expectation:
+        return self._expect("needs", c)
 
-    def expect_path(self, meta: Meta, c: list[Token]) -> ast.Expectation:
-        return self._expect(meta, "path", c)
+    def expect_path(self, c: list[Token]) -> ast.Expectation:
+        return self._expect("path", c)
 
     # -------------------------------------------------------------- expressions
-    def or_expr(self, meta: Meta, c: list[ast.Expr]) -> ast.Expr:
-        return ast.Or(self._span(meta), tuple(c))
+    def or_expr(self, c: list[ast.Expr]) -> ast.Expr:
+        return self._expression(ast.Or(c[0].span.to(c[-1].span), tuple(c)), *c)
 
-    def and_expr(self, meta: Meta, c: list[ast.Expr]) -> ast.Expr:
-        return ast.And(self._span(meta), tuple(c))
+    def and_expr(self, c: list[ast.Expr]) -> ast.Expr:
+        return self._expression(ast.And(c[0].span.to(c[-1].span), tuple(c)), *c)
 
-    def not_op(self, meta: Meta, c: list[ast.Expr]) -> ast.Expr:
-        return ast.Not(self._span(meta), c[0])
+    def not_op(self, c: list[Any]) -> ast.Expr:
+        keyword, operand = c
+        return self._expression(ast.Not(self._tok(keyword).to(operand.span), operand), operand)
 
-    def compare(self, meta: Meta, c: list[Any]) -> ast.Expr:
-        return ast.Compare(self._span(meta), c[1].value, c[0], c[2])
+    def compare(self, c: list[Any]) -> ast.Expr:
+        left, op, right = c
+        return self._expression(
+            ast.Compare(left.span.to(right.span), op.value, left, right), left, right
+        )
 
-    def in_set(self, meta: Meta, c: list[Any]) -> ast.Expr:
-        return self._in(meta, c, negated=False)
+    def in_set(self, c: list[Any]) -> ast.Expr:
+        return self._in(c, negated=False)
 
-    def not_in_set(self, meta: Meta, c: list[Any]) -> ast.Expr:
-        return self._in(meta, c, negated=True)
+    def not_in_set(self, c: list[Any]) -> ast.Expr:
+        return self._in(c, negated=True)
 
-    def _in(self, meta: Meta, c: list[Any], negated: bool) -> ast.Expr:
-        operand, *names = c
+    def _in(self, c: list[Any], negated: bool) -> ast.Expr:
+        operand, *names, close = (t for t in c if not (isinstance(t, Token) and t.type == "NOT"))
         values = tuple(ast.Name(self._tok(t), t.value) for t in names)
-        return ast.InSet(self._span(meta), operand, values, negated)
+        span = operand.span.to(self._tok(close))
+        return self._expression(ast.InSet(span, operand, values, negated), operand)
 
-    def is_known(self, meta: Meta, c: list[ast.Expr]) -> ast.Expr:
-        return ast.IsKnown(self._span(meta), c[0], negated=False)
+    def is_known(self, c: list[Any]) -> ast.Expr:
+        operand, keyword = c
+        span = operand.span.to(self._tok(keyword))
+        return self._expression(ast.IsKnown(span, operand, negated=False), operand)
 
-    def is_unknown(self, meta: Meta, c: list[ast.Expr]) -> ast.Expr:
-        return ast.IsKnown(self._span(meta), c[0], negated=True)
+    def is_unknown(self, c: list[Any]) -> ast.Expr:
+        operand, keyword = c
+        span = operand.span.to(self._tok(keyword))
+        return self._expression(ast.IsKnown(span, operand, negated=True), operand)
 
-    def sum(self, meta: Meta, c: list[Any]) -> ast.Expr:
+    def sum(self, c: list[Any]) -> ast.Expr:
         return self._fold(c)
 
-    def product(self, meta: Meta, c: list[Any]) -> ast.Expr:
+    def product(self, c: list[Any]) -> ast.Expr:
         return self._fold(c)
 
     def _fold(self, c: list[Any]) -> ast.Expr:
         # Left-associative: a - b - c is (a - b) - c.
         result: ast.Expr = c[0]
         for op, right in zip(c[1::2], c[2::2], strict=True):
-            result = ast.Arithmetic(result.span.to(right.span), op.value, result, right)
+            result = self._expression(
+                ast.Arithmetic(result.span.to(right.span), op.value, result, right), result, right
+            )
         return result
 
-    def negate(self, meta: Meta, c: list[Any]) -> ast.Expr:
-        return ast.Negate(self._span(meta), c[1])
+    def negate(self, c: list[Any]) -> ast.Expr:
+        minus, operand = c
+        return self._expression(ast.Negate(self._tok(minus).to(operand.span), operand), operand)
 
-    def quantity(self, meta: Meta, c: list[Token]) -> ast.Expr:
+    def quantity(self, c: list[Token]) -> ast.Expr:
         unit = c[1].value if len(c) > 1 else None
-        return ast.Quantity(self._span(meta), c[0].value, unit)
+        return ast.Quantity(self._tok(c[0]).to(self._tok(c[-1])), c[0].value, unit)
 
-    def name(self, meta: Meta, c: list[Token]) -> ast.Expr:
-        return ast.Name(self._span(meta), c[0].value)
+    def name(self, c: list[Token]) -> ast.Expr:
+        return ast.Name(self._tok(c[0]), c[0].value)
 
-    def count_of(self, meta: Meta, c: list[ast.Expr]) -> ast.Expr:
-        return ast.CountOf(self._span(meta), tuple(c))
+    def count_of(self, c: list[Any]) -> ast.Expr:
+        keyword, *operands, close = c
+        span = self._tok(keyword).to(self._tok(close))
+        return self._expression(ast.CountOf(span, tuple(operands)), *operands)
 
-    def points_of(self, meta: Meta, c: list[ast.Weight]) -> ast.Expr:
-        return ast.PointsOf(self._span(meta), tuple(c))
+    def points_of(self, c: list[Any]) -> ast.Expr:
+        keyword, *weights, close = c
+        span = self._tok(keyword).to(self._tok(close))
+        conditions = [w.condition for w in weights]
+        return self._expression(ast.PointsOf(span, tuple(weights)), *conditions)
 
-    def weight(self, meta: Meta, c: list[Any]) -> ast.Weight:
-        (points, text), condition = c
-        return ast.Weight(self._span(meta), points, text, condition)
+    def weight(self, c: list[Any]) -> ast.Weight:
+        points, condition = c
+        return ast.Weight(points.span.to(condition.span), points.value, points.text, condition)
 
 
 def _notes(children: list[Any]) -> tuple[str, ...]:
@@ -441,24 +532,3 @@ def _cites(children: list[Any]) -> tuple[ast.Citation, ...]:
         if isinstance(c, tuple) and c[0] == "cite":
             found += c[1]
     return found
-
-
-def depth_step(node: Tree[Token]) -> int:
-    """How much deeper the AST is below ``node`` than the parse tree: a flat
-    ``a + b + c + ...`` becomes a left-nested chain, one level per operator."""
-    if node.data in ("sum", "product"):
-        return max(1, (len(node.children) - 1) // 2)
-    return 1
-
-
-def tree_depth(tree: Tree[Token]) -> int:
-    """The depth of the AST a parse tree becomes, computed without recursion (the tree
-    may be deep)."""
-    deepest = 0
-    stack: list[tuple[Tree[Token], int]] = [(tree, 1)]
-    while stack:
-        node, depth = stack.pop()
-        deepest = max(deepest, depth)
-        step = depth_step(node)
-        stack.extend((child, depth + step) for child in node.children if isinstance(child, Tree))
-    return deepest

@@ -75,7 +75,6 @@ def run(args: argparse.Namespace) -> int:
     from carepath.compiler.check import check_file
     from carepath.compiler.checks.logic_analysis import forget_analyses
     from carepath.compiler.pathway import Loaded
-    from carepath.dsl.gc_pause import gc_paused
 
     files, problems = expand_paths(args.paths)
     diagnostics: list[Diagnostic] = list(problems)
@@ -83,17 +82,11 @@ def run(args: argparse.Namespace) -> int:
     io_error = bool(problems)
     loaded: Loaded | None = None
     for file in files:
-        # Nothing may hold the previous pathway when the next pause starts, or its
-        # collection would walk it for nothing: the variable, and the analysis the
-        # passes shared. (The last one is never freed: freeing a 10,000-node pathway
-        # takes 0.2 s, and the process ends without it.)
+        # Keep nothing of the previous file: its graph and the analysis the passes
+        # shared would only be walked again by the collector.
         loaded = None
         forget_analyses()
-        # One pause for loading and checking: between the two the collector would
-        # walk the whole loaded pathway. Between files it may run: a dropped graph
-        # is a reference cycle, so only the collector frees it.
-        with gc_paused():
-            loaded = check_file(file)
+        loaded = check_file(file)
         sources[file] = loaded.source
         if (
             loaded.pathway is None

@@ -19,7 +19,6 @@ from carepath.compiler.pathway import Pathway
 from carepath.dsl.diagnostics import Diagnostic, make
 
 from .logic_analysis import SAT, UNKNOWN, Analysis, Region, analysis
-from .logic_gc import without_gc
 
 MAX_CYCLES = 200
 
@@ -38,7 +37,6 @@ def _loops(result: Result) -> bool:
     return result.status == LOOP
 
 
-@without_gc
 def check_cycles(pathway: Pathway) -> Iterator[Diagnostic]:
     a = analysis(pathway)
     graph = a.graph

@@ -24,7 +24,6 @@ from carepath.compiler.evaluate import Result
 from carepath.compiler.pathway import Pathway
 from carepath.compiler.units import Unit
 from carepath.dsl.diagnostics import Diagnostic, Witness, make
-from carepath.dsl.gc_pause import gc_paused
 
 from . import codes_logic as _codes  # noqa: F401 - registers CP3xx
 from .boxes import Boxes, Domain, OutOfFragment, TooComplex, Translator
@@ -475,8 +474,7 @@ def analysis(pathway: Pathway) -> Analysis:
     for cached, result in _CACHE:
         if cached is pathway:
             return result
-    with gc_paused():
-        result = Analysis(pathway)
+    result = Analysis(pathway)
     _CACHE[:] = [(pathway, result)]
     return result
 

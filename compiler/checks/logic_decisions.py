@@ -26,7 +26,6 @@ from carepath.dsl.diagnostics import Diagnostic, make
 
 from .boxes import NumVar
 from .logic_analysis import SAT, UNKNOWN, Analysis, Region, analysis
-from .logic_gc import without_gc
 from .witness import show_value
 
 MAX_OVERLAPS = 25  # per decision: beyond that the reader needs the first ones fixed
@@ -95,7 +94,6 @@ def established(a: Analysis, node: str, inputs: frozenset[str]) -> str:
     return " and ".join(parts)
 
 
-@without_gc
 def check_decisions(pathway: Pathway) -> Iterator[Diagnostic]:
     """CP301-CP305 and CP308 at every decision."""
     a = analysis(pathway)
@@ -255,7 +253,6 @@ def _gap_or_idle_otherwise(a: Analysis, node: str) -> Iterator[Diagnostic]:
         yield a.could_not_decide(f"whether every patient reaching `{node}` has a branch", span)
 
 
-@without_gc
 def check_unreached_nodes(pathway: Pathway) -> Iterator[Diagnostic]:
     """CP306: a node connected to the start that no patient reaches through live branches."""
     a = analysis(pathway)
@@ -283,7 +280,6 @@ def check_unreached_nodes(pathway: Pathway) -> Iterator[Diagnostic]:
         )
 
 
-@without_gc
 def check_items(pathway: Pathway) -> Iterator[Diagnostic]:
     """CP307: a conditional recommendation that no patient reaching its node gets."""
     a = analysis(pathway)

@@ -15,10 +15,8 @@ from carepath.compiler.pathway import Pathway
 from carepath.dsl.diagnostics import Diagnostic, make
 
 from .logic_analysis import Analysis, Region, analysis
-from .logic_gc import without_gc
 
 
-@without_gc
 def check_redundant(pathway: Pathway) -> Iterator[Diagnostic]:
     a = analysis(pathway)
     for node, info in a.decisions.items():

@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from carepath.dsl.diagnostics import Diagnostic
-from carepath.dsl.gc_pause import gc_paused
 from carepath.dsl.spans import Span
 
 from ..pathway import Pathway
@@ -55,16 +54,15 @@ def run_checks(pathway: Pathway) -> list[Diagnostic]:
     found: list[Diagnostic] = []
     seen: set[tuple[str, Span, str]] = set()
     unreachable: set[Span] = set()
-    with gc_paused():  # as in logic_gc: every collection would walk the loaded pathway
-        for _name, check in CHECKS:
-            for diagnostic in check(pathway):
-                key = (diagnostic.code, diagnostic.span, diagnostic.message)
-                if key in seen or (
-                    diagnostic.span in unreachable and not diagnostic.code.startswith("CP2")
-                ):
-                    continue
-                seen.add(key)
-                found.append(diagnostic)
-                if diagnostic.code == "CP203":
-                    unreachable.add(diagnostic.span)
+    for _name, check in CHECKS:
+        for diagnostic in check(pathway):
+            key = (diagnostic.code, diagnostic.span, diagnostic.message)
+            if key in seen or (
+                diagnostic.span in unreachable and not diagnostic.code.startswith("CP2")
+            ):
+                continue
+            seen.add(key)
+            found.append(diagnostic)
+            if diagnostic.code == "CP203":
+                unreachable.add(diagnostic.span)
     return found

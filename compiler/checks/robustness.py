@@ -19,7 +19,6 @@ from carepath.dsl.diagnostics import Diagnostic, make
 
 from .boxes import TooComplex
 from .logic_analysis import SAT, Analysis, DecisionInfo, Region, analysis
-from .logic_gc import without_gc
 
 
 def _read_by(a: Analysis, info: DecisionInfo) -> tuple[str, ...]:
@@ -115,7 +114,6 @@ def _shares_target(info: DecisionInfo) -> bool:
     return len(set(targets)) < len(targets)
 
 
-@without_gc
 def check_robustness(pathway: Pathway) -> Iterator[Diagnostic]:
     a = analysis(pathway)
     for node, info in a.decisions.items():

@@ -21,7 +21,6 @@ from carepath.dsl.diagnostics import Diagnostic, make
 from carepath.dsl.spans import Span
 
 from .boxes import fold
-from .logic_gc import without_gc
 from .witness import guards
 
 DAY = Fraction(86400)
@@ -65,7 +64,6 @@ def thresholds(pathway: Pathway) -> dict[str, dict[Fraction, ir.Const]]:
     return found
 
 
-@without_gc
 def check_thresholds(pathway: Pathway) -> Iterator[Diagnostic]:
     from .logic_analysis import analysis
 
