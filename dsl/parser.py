@@ -90,6 +90,7 @@ class _Reader:
                 return self.lark.parse(text, start=start)
             finally:
                 self.builder.depths = {}
+                self.builder.extents = {}
 
 
 @functools.cache
@@ -153,7 +154,6 @@ def _recover(text: str, file: str, whole_file_error: Exception) -> ParseResult:
     diagnostics: list[Diagnostic] = []
     header: ast.PathwayHeader | None = None
     items: list[object] = []
-    header_problem = False
     for first, end in _blocks(lines):
         if not any(_is_code(line) for line in lines[first:end]):
             continue
@@ -163,41 +163,49 @@ def _recover(text: str, file: str, whole_file_error: Exception) -> ParseResult:
         except _PROBLEMS as error:
             is_last = end >= last_code_line
             diagnostics.append(_diagnostic(error, block, file, first, is_last))
-            if first == 0:
-                header_problem = True
+            # The first block was meant as the header: no "missing header" as well.
+            items.append(None)
             if len(diagnostics) >= MAX_SYNTAX_ERRORS:
                 break
             continue
         if isinstance(node, ast.PathwayHeader):
-            if first == 0 or (header is None and header_problem is False and not items):
+            if header is None:
                 header = node
-            else:
-                diagnostics.append(
-                    make(
-                        "CP001",
-                        "a second `pathway` header: a file holds one pathway",
-                        node.span,
-                        notes=("put each pathway in its own file",),
-                    )
+                continue
+            diagnostics.append(
+                make(
+                    "CP001",
+                    "a second `pathway` header: a file holds one pathway",
+                    node.span,
+                    notes=("put each pathway in its own file",),
                 )
-        elif first == 0:
-            header_problem = True
+            )
+            continue
+        if header is None and not items:  # (an error's None counts as a block)
+            line = node_line(node)
+            word = lines[line - 1].split(maxsplit=1)[0]
             diagnostics.append(
                 make(
                     "CP001",
                     'a file begins with `pathway <id> "<title>"`',
-                    Span(file, node_line(node), 1, node_line(node), 2),
+                    Span(file, line, 1, line, 1 + len(word)),
                 )
             )
-        else:
-            items.append(node)
+        items.append(node)
+    first_code = next(n for n, line in enumerate(lines, start=1) if _is_code(line))
+    if header is None and not lines[first_code - 1].startswith("pathway"):
+        missing = 'a file begins with `pathway <id> "<title>"`'
+        if not any(d.message == missing for d in diagnostics):
+            word = lines[first_code - 1].split(maxsplit=1)[0]
+            where = Span(file, first_code, 1, first_code, 1 + len(word))
+            diagnostics.insert(0, make("CP001", missing, where))
     if not diagnostics:  # the blocks read alone, but not together: say what Lark said
         diagnostics.append(_diagnostic(whole_file_error, text, file, 0, True))
     partial = None
     if header is not None:
         end_line = last_code_line
         span = Span(file, header.span.line, 1, end_line, len(lines[end_line - 1]) + 1)
-        partial = ast.pathway_file(span, header, items)
+        partial = ast.pathway_file(span, header, [i for i in items if i is not None])
     return ParseResult(None, tuple(diagnostics[:MAX_SYNTAX_ERRORS]), partial)
 
 
@@ -247,7 +255,7 @@ def _syntax_diagnostic(error: UnexpectedInput, text: str, file: str, is_last: bo
     lines = text.split("\n")
     line = error.line if isinstance(error.line, int) and error.line > 0 else 1
     column = error.column if isinstance(error.column, int) and error.column > 0 else 1
-    label = match_label(signature(error), _example_signatures())
+    label = match_label(signature(error), _example_signatures(), _block_starts())
     if isinstance(error, UnexpectedCharacters):
         char = lines[line - 1][column - 1 : column] if line <= len(lines) else ""
         return make(
@@ -260,7 +268,7 @@ def _syntax_diagnostic(error: UnexpectedInput, text: str, file: str, is_last: bo
     if isinstance(error, UnexpectedEOF) or (token is not None and token.type == "$END"):
         last = max(n for n, text_line in enumerate(lines, start=1) if _is_code(text_line))
         where = Span(file, last, 1, last, len(lines[last - 1].rstrip()) + 1)
-        if is_last and not label:
+        if is_last:
             return make(
                 "CP001",
                 "the file ends in the middle of a block",
@@ -285,6 +293,14 @@ def _syntax_diagnostic(error: UnexpectedInput, text: str, file: str, is_last: bo
         Span(file, line, column, line, column + width),
         notes=() if label else _expected_note(error),
     )
+
+
+@functools.cache
+def _block_starts() -> frozenset[int]:
+    """The parser states in which a top-level block begins: there, what the wrong
+    token is decides what the mistake is."""
+    table = _reader().lark.parser.parser.parser.parse_table
+    return frozenset(table.start_states.values())
 
 
 @functools.cache

@@ -22,6 +22,8 @@ EXAMPLES: dict[str, list[str]] = {
         _HEAD + 'decision d "Q?"\n  when a < 5 b\n',
         _HEAD + 'decision d "Q?"\n  when a\n',
         _HEAD + 'decision d "Q?"\n  when a == b\n',
+        _HEAD + 'decision d "Q?"\n  when a == b c\n',
+        _HEAD + 'decision d "Q?"\n  when a and b c\n',
         _HEAD + 'decision d "Q?"\n  when a < 5 weeks\n',
     ],
     "`otherwise` is written `otherwise -> node`": [
@@ -36,6 +38,7 @@ EXAMPLES: dict[str, list[str]] = {
         _HEAD + 'action a "A"\n  recommend "x" when a = b\n',
     ],
     "the label must be text in double quotes": [
+        'pathway p Title\n',
         _HEAD + "decision d Q\n",
         _HEAD + "action a Do this\n",
         _HEAD + "end e Done it\n",
@@ -89,35 +92,45 @@ EXAMPLES: dict[str, list[str]] = {
 }
 
 
-# (parser state, acceptable tokens, the token) of an error: two errors with the same
-# signature happened at the same point of the grammar.
-Signature = tuple[int | None, frozenset[str] | None, str | None]
+# (parser state, acceptable tokens, the token's type, the token) of an error: two
+# errors with the same signature happened at the same point of the grammar.
+Signature = tuple[int | None, frozenset[str] | None, str | None, str | None]
 
 
 def signature(error: UnexpectedInput) -> Signature:
     token = getattr(error, "token", None)
-    return _position(error), _accepts(error), None if token is None else str(token)
+    if token is None:
+        return _position(error), _accepts(error), None, None
+    return _position(error), _accepts(error), token.type, str(token)
 
 
-def match_label(error: Signature, examples: Iterable[tuple[str, Signature]]) -> str | None:
+def match_label(
+    error: Signature,
+    examples: Iterable[tuple[str, Signature]],
+    block_starts: frozenset[int] = frozenset(),
+) -> str | None:
     """The label of the bad snippet whose error looks like this one, if any.
 
     As Lark's ``match_examples``: the same parser state and the same acceptable
-    tokens, a snippet that failed on the identical token preferred. The snippets are
-    read as a file is, one top-level block at a time (dsl/parser.py), so the state
-    does not depend on the blocks before the error."""
-    position, accepts, token = error
+    tokens, and a snippet that failed on the identical token preferred. Where a
+    top-level block begins (``block_starts``), only a token of the same kind
+    matches: a stray `when` and a stray `{` there are different mistakes. The
+    snippets are read as a file is, one top-level block at a time (dsl/parser.py),
+    so the state does not depend on the blocks before."""
+    position, accepts, kind, token = error
     if position is None:
         return None
     candidate: str | None = None
-    for label, (ex_position, ex_accepts, ex_token) in examples:
+    for label, (ex_position, ex_accepts, ex_kind, ex_token) in examples:
         if ex_position != position:
             continue
         if accepts is not None and ex_accepts is not None and ex_accepts != accepts:
             continue
-        if token is not None and ex_token is not None and ex_token == token:
+        if token is not None and ex_token == token:
             return label
-        candidate = candidate or label
+        strict = position in block_starts and kind is not None and ex_kind is not None
+        if candidate is None and (not strict or ex_kind == kind):
+            candidate = label
     return candidate
 
 

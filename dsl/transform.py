@@ -73,9 +73,12 @@ class ToAst(Transformer[Token, Any]):
         self.file = file
         self.lines = text.split("\n")
         self.offset = line_offset
-        # The depth of every expression deeper than a leaf, by identity: the nodes
-        # stay alive in the parse for as long as this is read.
+        # The depth of every expression deeper than a leaf, and the extent of every
+        # expression written in parentheses (its span does not hold them, the span
+        # of an expression around it does), by identity: the nodes stay alive in the
+        # parse for as long as these are read.
         self.depths: dict[int, int] = {}
+        self.extents: dict[int, Span] = {}
 
     # -------------------------------------------------------------- spans
     def _tok(self, token: Token) -> Span:
@@ -123,6 +126,11 @@ class ToAst(Transformer[Token, Any]):
     def _str(self, token: Token) -> str:
         return unquote(token.value, self.file, (token.line or 1) + self.offset, token.column or 1)
 
+    def _outer(self, expr: Any) -> Span:
+        """The span of ``expr`` with the parentheses written around it."""
+        span: Span = self.extents.get(id(expr)) or expr.span
+        return span
+
     def _expression(self, expr: ast.Expr, *children: Any) -> ast.Expr:
         """``expr`` with its depth noted; too deep an expression stops the parse."""
         depth = 1 + max((self.depths.get(id(c), 1) for c in children), default=0)
@@ -140,7 +148,8 @@ class ToAst(Transformer[Token, Any]):
     def start(self, children: list[Any]) -> ast.PathwayFile:
         header: ast.PathwayHeader = children[0]
         last = children[-1]
-        span = Span(self.file, header.span.line, 1, last.span.end_line, last.span.end_column)
+        # Blank and comment lines before the header belong to the file too.
+        span = Span(self.file, 1, 1, last.span.end_line, last.span.end_column)
         return ast.pathway_file(span, header, children[1:])
 
     def fragment(self, children: list[Any]) -> Any:
@@ -443,19 +452,19 @@ class ToAst(Transformer[Token, Any]):
 
     # -------------------------------------------------------------- expressions
     def or_expr(self, c: list[ast.Expr]) -> ast.Expr:
-        return self._expression(ast.Or(c[0].span.to(c[-1].span), tuple(c)), *c)
+        return self._expression(ast.Or(self._outer(c[0]).to(self._outer(c[-1])), tuple(c)), *c)
 
     def and_expr(self, c: list[ast.Expr]) -> ast.Expr:
-        return self._expression(ast.And(c[0].span.to(c[-1].span), tuple(c)), *c)
+        return self._expression(ast.And(self._outer(c[0]).to(self._outer(c[-1])), tuple(c)), *c)
 
     def not_op(self, c: list[Any]) -> ast.Expr:
         keyword, operand = c
-        return self._expression(ast.Not(self._tok(keyword).to(operand.span), operand), operand)
+        return self._expression(ast.Not(self._tok(keyword).to(self._outer(operand)), operand), operand)
 
     def compare(self, c: list[Any]) -> ast.Expr:
         left, op, right = c
         return self._expression(
-            ast.Compare(left.span.to(right.span), op.value, left, right), left, right
+            ast.Compare(self._outer(left).to(self._outer(right)), op.value, left, right), left, right
         )
 
     def in_set(self, c: list[Any]) -> ast.Expr:
@@ -467,17 +476,17 @@ class ToAst(Transformer[Token, Any]):
     def _in(self, c: list[Any], negated: bool) -> ast.Expr:
         operand, *names, close = (t for t in c if not (isinstance(t, Token) and t.type == "NOT"))
         values = tuple(ast.Name(self._tok(t), t.value) for t in names)
-        span = operand.span.to(self._tok(close))
+        span = self._outer(operand).to(self._tok(close))
         return self._expression(ast.InSet(span, operand, values, negated), operand)
 
     def is_known(self, c: list[Any]) -> ast.Expr:
         operand, keyword = c
-        span = operand.span.to(self._tok(keyword))
+        span = self._outer(operand).to(self._tok(keyword))
         return self._expression(ast.IsKnown(span, operand, negated=False), operand)
 
     def is_unknown(self, c: list[Any]) -> ast.Expr:
         operand, keyword = c
-        span = operand.span.to(self._tok(keyword))
+        span = self._outer(operand).to(self._tok(keyword))
         return self._expression(ast.IsKnown(span, operand, negated=True), operand)
 
     def sum(self, c: list[Any]) -> ast.Expr:
@@ -497,7 +506,13 @@ class ToAst(Transformer[Token, Any]):
 
     def negate(self, c: list[Any]) -> ast.Expr:
         minus, operand = c
-        return self._expression(ast.Negate(self._tok(minus).to(operand.span), operand), operand)
+        return self._expression(ast.Negate(self._tok(minus).to(self._outer(operand)), operand), operand)
+
+    def parenthesized(self, c: list[Any]) -> ast.Expr:
+        opening, expr, closing = c
+        self.extents[id(expr)] = self._tok(opening).to(self._tok(closing))
+        result: ast.Expr = expr
+        return result
 
     def quantity(self, c: list[Token]) -> ast.Expr:
         unit = c[1].value if len(c) > 1 else None
@@ -519,7 +534,7 @@ class ToAst(Transformer[Token, Any]):
 
     def weight(self, c: list[Any]) -> ast.Weight:
         points, condition = c
-        return ast.Weight(points.span.to(condition.span), points.value, points.text, condition)
+        return ast.Weight(points.span.to(self._outer(condition)), points.value, points.text, condition)
 
 
 def _notes(children: list[Any]) -> tuple[str, ...]:
