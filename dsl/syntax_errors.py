@@ -38,7 +38,7 @@ EXAMPLES: dict[str, list[str]] = {
         _HEAD + 'action a "A"\n  recommend "x" when a = b\n',
     ],
     "the label must be text in double quotes": [
-        'pathway p Title\n',
+        "pathway p Title\n",
         _HEAD + "decision d Q\n",
         _HEAD + "action a Do this\n",
         _HEAD + "end e Done it\n",

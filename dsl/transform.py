@@ -459,13 +459,13 @@ class ToAst(Transformer[Token, Any]):
 
     def not_op(self, c: list[Any]) -> ast.Expr:
         keyword, operand = c
-        return self._expression(ast.Not(self._tok(keyword).to(self._outer(operand)), operand), operand)
+        span = self._tok(keyword).to(self._outer(operand))
+        return self._expression(ast.Not(span, operand), operand)
 
     def compare(self, c: list[Any]) -> ast.Expr:
         left, op, right = c
-        return self._expression(
-            ast.Compare(self._outer(left).to(self._outer(right)), op.value, left, right), left, right
-        )
+        span = self._outer(left).to(self._outer(right))
+        return self._expression(ast.Compare(span, op.value, left, right), left, right)
 
     def in_set(self, c: list[Any]) -> ast.Expr:
         return self._in(c, negated=False)
@@ -506,7 +506,8 @@ class ToAst(Transformer[Token, Any]):
 
     def negate(self, c: list[Any]) -> ast.Expr:
         minus, operand = c
-        return self._expression(ast.Negate(self._tok(minus).to(self._outer(operand)), operand), operand)
+        span = self._tok(minus).to(self._outer(operand))
+        return self._expression(ast.Negate(span, operand), operand)
 
     def parenthesized(self, c: list[Any]) -> ast.Expr:
         opening, expr, closing = c
@@ -534,7 +535,8 @@ class ToAst(Transformer[Token, Any]):
 
     def weight(self, c: list[Any]) -> ast.Weight:
         points, condition = c
-        return ast.Weight(points.span.to(self._outer(condition)), points.value, points.text, condition)
+        span = points.span.to(self._outer(condition))
+        return ast.Weight(span, points.value, points.text, condition)
 
 
 def _notes(children: list[Any]) -> tuple[str, ...]:

@@ -145,9 +145,7 @@ def _top_level_blocks(text: str) -> list[tuple[int, int]]:
     """(first line, last line) of each top-level block, from 1, as written."""
     lines = text.split("\n")
     starts = [
-        n
-        for n, line in enumerate(lines, start=1)
-        if line[:1].strip() and not line.startswith("#")
+        n for n, line in enumerate(lines, start=1) if line[:1].strip() and not line.startswith("#")
     ]
     ends = [*(s - 1 for s in starts[1:]), len(lines)]
     return list(zip(starts, ends, strict=True))
