@@ -21,7 +21,6 @@ _LITERAL = re.compile(r"(?<![\w\[])\"(CP\d{3})\"")
 def source_files() -> list[Path]:
     files: set[Path] = set()
     for folder in SOURCE_DIRS:
-        # carepath/dsl etc. are symlinks to the top-level folders: resolve to dedupe.
         files.update(p.resolve() for p in (ROOT / folder).rglob("*.py"))
     return sorted(files)
 
