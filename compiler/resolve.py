@@ -722,7 +722,7 @@ class Resolver:
                         span,
                         *did_you_mean(value, self.out.inputs),
                     )
-                elif expect.kind == "recommends" and value not in items:
+                elif expect.kind in ("recommends", "not recommends") and value not in items:
                     self.error(
                         "CP116",
                         f'no recommendation reads "{value}"',

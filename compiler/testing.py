@@ -4,8 +4,11 @@ Expectations (docs/testing.md):
 
 - ``expect end X``: the evaluation is complete and ends at ``X``;
 - ``expect recommends "text"``: that recommendation is given (among others);
+- ``expect not recommends "text"``: that recommendation is neither given nor left
+  undetermined for lack of data;
 - ``expect needs a, b``: the evaluation stops incomplete needing exactly these
   inputs (in any order);
+- ``expect incomplete``: the evaluation stops incomplete, whatever it needs;
 - ``expect path a, b, c``: the path is exactly this.
 
 Coverage counts what the cases exercise: every node on some case's path (node
@@ -29,7 +32,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from . import ir
-from .evaluate import COMPLETE, Evaluator, Result, evaluate
+from .evaluate import COMPLETE, INCOMPLETE, Evaluator, Result, evaluate
 from .pathway import Pathway
 
 
@@ -146,6 +149,17 @@ def check_case(pathway: Pathway, case: ir.CaseIR, result: Result) -> tuple[Misma
                         else ""
                     )
                     found.append(Mismatch("recommends", f'"{text}"', actual, line))
+        elif expect.kind == "not recommends":
+            for text in expect.values:
+                if text in given:
+                    found.append(Mismatch("not recommends", f'"{text}"', "given", line))
+                elif any(u.text == text for u in result.undetermined):
+                    needs = next(u.needs for u in result.undetermined if u.text == text)
+                    actual = "undetermined: needs " + ", ".join(needs)
+                    found.append(Mismatch("not recommends", f'"{text}"', actual, line))
+        elif expect.kind == "incomplete":
+            if result.status != INCOMPLETE:
+                found.append(Mismatch("incomplete", "incomplete", _ending(result), line))
         elif expect.kind == "needs":
             if set(expect.values) != set(result.needs):
                 actual = ", ".join(result.needs) or f"nothing ({_ending(result)})"

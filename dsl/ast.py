@@ -310,10 +310,11 @@ class Assignment:
 
 @dataclass(frozen=True)
 class Expectation:
-    """``expect end X``, ``expect recommends "…"``, ``expect needs a, b``, ``expect path a, b``."""
+    """``expect end X``, ``expect recommends "…"``, ``expect not recommends "…"``,
+    ``expect needs a, b``, ``expect incomplete``, ``expect path a, b``."""
 
     span: Span
-    kind: str  # "end", "recommends", "needs", "path"
+    kind: str  # "end", "recommends", "not recommends", "needs", "incomplete", "path"
     values: tuple[str, ...]
     value_spans: tuple[Span, ...]
 

@@ -691,11 +691,11 @@ class Printer:
         if remaining:
             raise self.refuse(f"could not place the `given` lines of case {c.name!r}", c.span.line)
         for expect in c.expectations:
-            if expect.kind == "recommends":
+            if expect.kind in ("recommends", "not recommends"):
                 values = ", ".join(quote(v) for v in expect.values)
             else:
                 values = ", ".join(expect.values)
-            child = Stmt([f"expect {expect.kind} {values}"], [])
+            child = Stmt([f"expect {expect.kind} {values}".rstrip()], [])
             self.claim_line(child, body, expect.span.line)
             stmt.children.append(child)
         return stmt

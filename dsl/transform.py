@@ -444,6 +444,13 @@ class ToAst(Transformer[Token, Any]):
     def expect_recommends(self, c: list[Token]) -> ast.Expectation:
         return self._expect("recommends", c)
 
+    def expect_not_recommends(self, c: list[Token]) -> ast.Expectation:
+        return self._expect("not recommends", c)
+
+    def expect_incomplete(self, c: list[Token]) -> ast.Expectation:
+        expectation = self._expect("incomplete", c)
+        return ast.Expectation(expectation.span, "incomplete", (), ())
+
     def expect_needs(self, c: list[Token]) -> ast.Expectation:
         return self._expect("needs", c)
 

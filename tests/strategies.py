@@ -608,15 +608,23 @@ def _pathway(
         if line:
             out.add(1, "given " + ", ".join(line))
         expectations = draw(
-            st.lists(st.sampled_from(("end", "recommends", "needs", "path")), max_size=3)
+            st.lists(
+                st.sampled_from(
+                    ("end", "recommends", "not recommends", "needs", "incomplete", "path")
+                ),
+                max_size=3,
+            )
         )
         if not givens and not expectations:
             expectations = ["end"]
         for kind in expectations:
             if kind == "end":
                 out.add(1, f"expect end {draw(st.sampled_from(end_ids))}")
-            elif kind == "recommends" and model.item_texts:
-                out.add(1, f"expect recommends {quote(draw(st.sampled_from(model.item_texts)))}")
+            elif kind in ("recommends", "not recommends") and model.item_texts:
+                text = quote(draw(st.sampled_from(model.item_texts)))
+                out.add(1, f"expect {kind} {text}")
+            elif kind == "incomplete":
+                out.add(1, "expect incomplete")
             elif kind == "needs":
                 names = draw(
                     st.lists(

@@ -29,8 +29,8 @@ define score = count of (a, age >= 65, pain == severe)
 start d
 decision d "D?"
   when score >= 2 -> x
-  when dur < 6 weeks and egfr < 30 mL/min -> y
-  when pain is unknown -> z
+  when score < 2 and dur < 6 weeks and egfr < 30 mL/min -> y
+  when pain is unknown and not a and age < 65 and dur >= 6 weeks -> z
   otherwise -> act
 action act "A"
   recommend "R1" when age >= 80

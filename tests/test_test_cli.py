@@ -132,3 +132,68 @@ def test_load_errors_exit_2(tmp_path: Path) -> None:
 
 def test_seed_passes_with_full_branch_coverage(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["test", "--min-coverage", "100", SEED]) == 0
+
+
+NEGATIVE = (
+    BASE
+    + """
+case "left out and incomplete"
+  given a = true, age = 30 years
+  expect not recommends "Check kidneys"
+  expect end yes
+
+case "nothing known"
+  given age = 30 years
+  expect incomplete
+
+case "wrongly negative"
+  given a = true, age = 80 years
+  expect not recommends "Check kidneys"
+
+case "not undetermined either"
+  given a = true
+  expect not recommends "Check kidneys"
+
+case "wrongly incomplete"
+  given a = false
+  expect incomplete
+"""
+)
+
+
+def test_not_recommends_and_incomplete(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["test", write(tmp_path, NEGATIVE)]) == 1
+    out = capsys.readouterr().out
+    assert "ok   left out and incomplete" in out
+    assert "ok   nothing known" in out
+    assert "FAIL wrongly negative" in out
+    assert 'expect not recommends\n    expected: "Check kidneys"\n    actual:   given' in out
+    assert "FAIL not undetermined either" in out
+    assert "actual:   undetermined: needs age" in out
+    assert "FAIL wrongly incomplete" in out
+    assert "expect incomplete\n    expected: incomplete\n    actual:   ends at no" in out
+    assert "2/5 cases passed" in out
+
+
+def test_new_expectations_are_resolved_and_formatted(tmp_path: Path) -> None:
+    from carepath.dsl.formatter import format_source
+
+    bad = NEGATIVE.replace(
+        'not recommends "Check kidneys"\n  expect end', 'not recommends "X"\n  expect end'
+    )
+    loaded = load_text(bad, "p.cpath")
+    assert [d.code for d in loaded.diagnostics] == ["CP116"]
+    formatted = format_source(NEGATIVE, "p.cpath")
+    assert '  expect not recommends "Check kidneys"\n' in formatted
+    assert "  expect incomplete\n" in formatted
+
+
+def test_check_errors_fail_the_run_but_the_cases_still_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Without `otherwise`, a patient with a = false falls through: a gap (CP304).
+    gap = PASSING.replace("  otherwise -> no\n", "").replace('end no "No"\n', "")
+    assert main(["test", write(tmp_path, gap)]) == 1
+    captured = capsys.readouterr()
+    assert "CP304" in captured.out + captured.err
+    assert "ok   treated" in captured.out

@@ -13,8 +13,8 @@ if TYPE_CHECKING:
 HELP = "run the case blocks of pathway files (with --coverage: node and branch coverage)"
 DESCRIPTION = """\
 Run every `case` block: evaluate its `given` values and compare with its
-`expect` lines (end, recommends, needs, path). A failed case shows expected
-against actual. With --coverage, report node coverage and branch coverage
+`expect` lines (end, recommends, not recommends, needs, incomplete, path).
+A failed case shows expected against actual. With --coverage, report node coverage and branch coverage
 (every branch of every decision, every conditional recommendation both given
 and left out) and list what no case exercises.
 
@@ -23,10 +23,13 @@ examples:
   carepath test --coverage --min-coverage 90 pathways/chronic_osteoporotic_vcf.cpath
   carepath test --format junit pathways/ > cases.xml
 
+Cases run only on pathways that `carepath check` passes: check errors are
+printed, the cases still run, and the run fails.
+
 exit codes:
   0  every case passes (and branch coverage is at least --min-coverage)
-  1  a case fails, or branch coverage is below --min-coverage
-  2  a file cannot be read or has errors
+  1  a case fails, branch coverage is below --min-coverage, or check finds errors
+  2  a file cannot be read, or has syntax, name or type errors
 """
 
 
@@ -47,7 +50,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from carepath.commands.common import expand_paths, print_diagnostics
-    from carepath.compiler.pathway import load
+    from carepath.compiler.check import check_file
     from carepath.compiler.testing import run_cases
     from carepath.dsl.diagnostics import Severity
 
@@ -55,13 +58,17 @@ def run(args: argparse.Namespace) -> int:
     load_error = bool(problems)
     print_diagnostics(problems, {})
     reports: list[CaseReport] = []
+    check_error = False
     for file in files:
-        loaded = load(file)
+        loaded = check_file(file)
         errors = [d for d in loaded.diagnostics if d.severity >= Severity.ERROR]
-        if loaded.pathway is None or errors:
+        if loaded.pathway is None or any(d.code[:3] in ("CP0", "CP1") for d in errors):
             print_diagnostics(errors or list(loaded.diagnostics), {file: loaded.source})
             load_error = True
             continue
+        if errors:  # graph and logic errors: the cases can run, but the run fails
+            print_diagnostics(errors, {file: loaded.source})
+            check_error = True
         reports.append(run_cases(loaded.pathway))
     coverage = args.coverage or args.min_coverage is not None
     low = [
@@ -79,7 +86,7 @@ def run(args: argparse.Namespace) -> int:
         print(text_report(reports, coverage, args.min_coverage))
     if load_error:
         return 2
-    return 1 if low or any(not r.passed for r in reports) else 0
+    return 1 if check_error or low or any(not r.passed for r in reports) else 0
 
 
 def text_report(reports: list[CaseReport], coverage: bool, minimum: float | None) -> str:
