@@ -14,9 +14,9 @@ HELP = "run the case blocks of pathway files (with --coverage: node and branch c
 DESCRIPTION = """\
 Run every `case` block: evaluate its `given` values and compare with its
 `expect` lines (end, recommends, not recommends, needs, incomplete, path).
-A failed case shows expected against actual. With --coverage, report node coverage and branch coverage
-(every branch of every decision, every conditional recommendation both given
-and left out) and list what no case exercises.
+A failed case shows expected against actual. With --coverage, report node
+coverage and branch coverage (every branch of every decision, every conditional
+recommendation both given and left out) and list what no case exercises.
 
 examples:
   carepath test pathways/
