@@ -558,6 +558,12 @@ class Resolver:
             raise _Invalid
         return ir.Compare(e.span, e.op, left, right)
 
+    def _expr_Chain(self, e: ast.Chain) -> ir.Expr:
+        # `low op middle op high` means `low op middle and middle op high`.
+        first = ast.Compare(e.low.span.to(e.middle.span), e.ops[0], e.low, e.middle)
+        second = ast.Compare(e.middle.span.to(e.high.span), e.ops[1], e.middle, e.high)
+        return ir.And(e.span, self._conditions((first, second)))
+
     def _is_enum_value_of(self, candidate: ast.Expr, other: ast.Expr) -> bool:
         """A bare name that is not declared, next to something that may be an enumeration."""
         return (

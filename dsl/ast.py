@@ -66,6 +66,20 @@ class Compare(Expr):
 
 
 @dataclass(frozen=True)
+class Chain(Expr):
+    """Two comparisons sharing their middle operand: ``13 weeks <= age < 28 weeks``
+    (``ops`` as written, both upwards or both downwards), or, when ``between``,
+    ``age between 13 weeks and 28 weeks`` (both ends included, as in SQL and FEEL).
+    It means ``low op middle and middle op high``."""
+
+    low: Expr
+    middle: Expr
+    high: Expr
+    ops: tuple[str, str]
+    between: bool = False
+
+
+@dataclass(frozen=True)
 class InSet(Expr):
     """``value in {a, b}``, or ``value not in {a, b}`` when ``negated``."""
 

@@ -190,6 +190,27 @@ Keep the file as it is and report the problem; `carepath check` still works.
 
 
 register(
+    "CP012",
+    Severity.ERROR,
+    "a chained comparison that does not run one way",
+    category=_SYNTAX,
+    explanation="""
+`low <= x < high` says that `x` lies between two bounds; so does `high > x >= low`.
+A chain whose comparisons point different ways (`a < x > b`), or that uses `==`
+or `!=`, says no such thing and is easy to misread; write two comparisons joined
+with `and` instead. `x between low and high` includes both ends.""",
+    bad="""
+decision timing "Gestational age?"
+  when 13 weeks <= gest_age > 28 weeks -> late
+""",
+    fixed="""
+decision timing "Gestational age?"
+  when 13 weeks <= gest_age < 28 weeks -> second_trimester
+""",
+)
+
+
+register(
     "CP011",
     Severity.ERROR,
     "`otherwise` before a `when`",

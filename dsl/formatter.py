@@ -153,7 +153,7 @@ def _level(e: ast.Expr) -> int:
         return _AND
     if isinstance(e, ast.Not):
         return _NOT
-    if isinstance(e, ast.Compare | ast.InSet | ast.IsKnown):
+    if isinstance(e, ast.Compare | ast.Chain | ast.InSet | ast.IsKnown):
         return _CMP
     if isinstance(e, ast.Arithmetic):
         return _SUM if e.op in "+-" else _PRODUCT
@@ -185,6 +185,11 @@ def expression(e: ast.Expr) -> str:
         return f"not ({operand})" if _level(e.operand) == _CMP else "not " + operand
     if isinstance(e, ast.Compare):
         return f"{_wrap(e.left, _SUM)} {e.op} {_wrap(e.right, _SUM)}"
+    if isinstance(e, ast.Chain):
+        low, middle, high = (_wrap(x, _SUM) for x in (e.low, e.middle, e.high))
+        if e.between:
+            return f"{middle} between {low} and {high}"
+        return f"{low} {e.ops[0]} {middle} {e.ops[1]} {high}"
     if isinstance(e, ast.InSet):
         values = ", ".join(v.name for v in e.values)
         return f"{_wrap(e.operand, _SUM)} {'not in' if e.negated else 'in'} {{{values}}}"

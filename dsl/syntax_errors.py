@@ -37,6 +37,28 @@ EXAMPLES: dict[str, list[str]] = {
         _HEAD + 'decision d "Q?"\n  when a = b -> c\n',
         _HEAD + 'action a "A"\n  recommend "x" when a = b\n',
     ],
+    "there is no null in carepath: missing data is unknown; write `x is unknown` "
+    "(or `x is known`)": [
+        _HEAD + 'decision d "Q?"\n  when a is null -> b\n',
+        _HEAD + 'decision d "Q?"\n  when a is not null -> b\n',
+        _HEAD + 'action a "A"\n  recommend "x" when a is null\n',
+    ],
+    "`in {…}` lists values of an enumeration; for numbers compare them "
+    "(`x == 0 or x == 1`, `0 <= x <= 1`, `x between 0 and 1`)": [
+        _HEAD + 'decision d "Q?"\n  when a in {0, 1} -> b\n',
+        _HEAD + 'decision d "Q?"\n  when a in {v, 1} -> b\n',
+        _HEAD + 'decision d "Q?"\n  when a not in {0} -> b\n',
+    ],
+    # A name where a branch should begin: the `when` label unless it is `else`.
+    "a branch begins with `when` (`when condition -> node`)": [
+        _HEAD + 'decision d "Q?"\n  if a -> b\n',
+        _HEAD + 'decision d "Q?"\n  when a -> c\n  if a -> b\n',
+    ],
+    "a decision's last branch is written `otherwise -> node` (not `else`)": [
+        _HEAD + 'decision d "Q?"\n  else -> b\n',
+        _HEAD + 'decision d "Q?"\n  when a -> c\n  else -> b\n',
+        _HEAD + 'decision d "Q?"\n  else b\n',
+    ],
     "the label must be text in double quotes": [
         "pathway p Title\n",
         _HEAD + "decision d Q\n",

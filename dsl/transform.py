@@ -474,6 +474,29 @@ class ToAst(Transformer[Token, Any]):
         span = self._outer(left).to(self._outer(right))
         return self._expression(ast.Compare(span, op.value, left, right), left, right)
 
+    def chain(self, c: list[Any]) -> ast.Expr:
+        low, first, middle, second, high = c
+        ops = (first.value, second.value)
+        upward = {"<", "<="}
+        if not (set(ops) <= upward or set(ops) <= {">", ">="}):
+            span = self._outer(low).to(self._outer(high))
+            written = f"{ops[0]} … {ops[1]}"
+            raise Misplaced(
+                "CP012",
+                f"a chained comparison runs one way: `{written}` does not",
+                span,
+                "write `low <= x < high` (or `high > x >= low`); join other comparisons with `and`",
+            )
+        span = self._outer(low).to(self._outer(high))
+        chain = ast.Chain(span, low, middle, high, ops)
+        return self._expression(chain, low, middle, high)
+
+    def between(self, c: list[Any]) -> ast.Expr:
+        middle, low, high = c
+        span = self._outer(middle).to(self._outer(high))
+        chain = ast.Chain(span, low, middle, high, ("<=", "<="), between=True)
+        return self._expression(chain, low, middle, high)
+
     def in_set(self, c: list[Any]) -> ast.Expr:
         return self._in(c, negated=False)
 

@@ -50,7 +50,7 @@ def _level(expr: ast.Expr) -> int:
         return _PRECEDENCE["and"]
     if isinstance(expr, ast.Not):
         return _PRECEDENCE["not"]
-    if isinstance(expr, ast.Compare | ast.InSet | ast.IsKnown):
+    if isinstance(expr, ast.Compare | ast.Chain | ast.InSet | ast.IsKnown):
         return _PRECEDENCE["compare"]
     if isinstance(expr, ast.Arithmetic):
         return _PRECEDENCE[expr.op]
@@ -76,6 +76,12 @@ def _bare(expr: ast.Expr, level: int) -> str:
     if isinstance(expr, ast.Compare):
         word = _COMPARE_WORDS.get(expr.op, expr.op)
         return f"{_text(expr.left, level + 1)} {word} {_text(expr.right, level + 1)}"
+    if isinstance(expr, ast.Chain):
+        low, middle, high = (_text(x, level + 1) for x in (expr.low, expr.middle, expr.high))
+        if expr.between:
+            return f"{middle} between {low} and {high}"
+        first, second = (_COMPARE_WORDS.get(op, op) for op in expr.ops)
+        return f"{low} {first} {middle} {second} {high}"
     if isinstance(expr, ast.InSet):
         values = [name_text(v.name) for v in expr.values]
         subject = _text(expr.operand, level + 1)

@@ -368,7 +368,15 @@ _OPS = ("<", "<=", ">", ">=", "==", "!=")
 def _number_test(draw: st.DrawFn, model: Model) -> str:
     number = draw(st.sampled_from(model.numbers))
     op = draw(st.sampled_from(_OPS[:4] if draw(st.integers(0, 5)) else _OPS))
-    form = draw(st.integers(0, 9))
+    form = draw(st.integers(0, 11))
+    if form >= 10:
+        # Two bounds: `low <= x < high` (or downwards) and `x between low and high`.
+        low, high = draw(_threshold(number, bare_ok=True)), draw(_threshold(number, bare_ok=True))
+        if form == 11:
+            return f"{number.name} between {low} and {high}"
+        upward = draw(st.booleans())
+        ops = draw(st.tuples(*[st.sampled_from(_OPS[:2] if upward else _OPS[2:4])] * 2))
+        return f"{low} {ops[0]} {number.name} {ops[1]} {high}"
     if form <= 5:
         threshold = draw(_threshold(number, bare_ok=True))
         if form == 5:
