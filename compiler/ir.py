@@ -220,6 +220,26 @@ class ReferenceDecl:
 
 
 @dataclass(frozen=True)
+class GroupIR:
+    """Items that go together at one node, and how many of them may apply to one
+    patient: ``policy`` is exactly one, at least one, at most one or any.
+    ``index`` numbers the groups of a file in the order written."""
+
+    index: int
+    label: str
+    policy: str
+    span: Span
+
+    @property
+    def at_most_one(self) -> bool:
+        return self.policy in ("exactly one", "at most one")
+
+    @property
+    def at_least_one(self) -> bool:
+        return self.policy in ("exactly one", "at least one")
+
+
+@dataclass(frozen=True)
 class ItemIR:
     """A recommendation: ``kind`` is recommend, consider or avoid."""
 
@@ -230,6 +250,7 @@ class ItemIR:
     strength: str | None = None
     guard: Expr | None = None
     guard_text: str | None = None  # the guard as written
+    group: GroupIR | None = None
 
 
 @dataclass(frozen=True)

@@ -85,6 +85,7 @@ class Resolver:
         self._resolving: list[str] = []
         # Defines that could not be typed: their problem is reported once, not at every use.
         self._failed: set[str] = set()
+        self._groups: dict[Span, ir.GroupIR] = {}
 
     # ------------------------------------------------------------ helpers
     def error(self, code: str, message: str, span: Span, *notes: str) -> None:
@@ -373,6 +374,14 @@ class Resolver:
                 guard_text = self.text_of(item.guard.span)
             except _Invalid:
                 pass
+        group = None
+        if item.group is not None:
+            # One GroupIR for all the items of a group, numbered in the file's order.
+            group = self._groups.get(item.group.span)
+            if group is None:
+                index = len(self._groups)
+                group = ir.GroupIR(index, item.group.label, item.group.policy, item.group.span)
+                self._groups[item.group.span] = group
         return ir.ItemIR(
             item.kind,
             item.text,
@@ -381,6 +390,7 @@ class Resolver:
             item.strength,
             guard,
             guard_text,
+            group,
         )
 
     def _citations(self, citations: Iterable[ast.Citation]) -> None:

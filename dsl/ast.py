@@ -245,6 +245,20 @@ class Citation:
 
 
 @dataclass(frozen=True)
+class Group:
+    """``group "label" exactly one``: the items indented under it go together, and
+    ``policy`` says how many of them may apply to one patient who reaches the node:
+    ``exactly one``, ``at least one``, ``at most one`` or ``any``."""
+
+    span: Span
+    label: str
+    policy: str
+
+
+GROUP_POLICIES = ("exactly one", "at least one", "at most one", "any")
+
+
+@dataclass(frozen=True)
 class Item:
     """A recommendation on an action or end: ``recommend``, ``consider`` or ``avoid``."""
 
@@ -255,6 +269,7 @@ class Item:
     strength: str | None = None
     strength_span: Span | None = None
     guard: Expr | None = None
+    group: Group | None = None  # the group it is written in, if any
 
 
 @dataclass(frozen=True)

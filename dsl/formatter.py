@@ -647,7 +647,15 @@ class Printer:
         stmt = Stmt([head], [])
         self.claim(stmt, block[0])
         body = block[1:]
+        group: ast.Group | None = None
+        group_stmt: Stmt | None = None
         for item in n.items:
+            if item.group is not group:
+                group, group_stmt = item.group, None
+                if group is not None:
+                    group_stmt = Stmt([f"group {quote(group.label)} {group.policy}"], [])
+                    self.claim_line(group_stmt, body, group.span.line)
+                    stmt.children.append(group_stmt)
             child = Stmt([f"{item.kind} {quote(item.text)}"], [])
             self.claim_nested(child, body, item.span.line)
             attrs = []
@@ -657,8 +665,8 @@ class Printer:
                 attrs.append(f"strength {item.strength}")
             if item.guard is not None:
                 attrs.append(f"when {expression(item.guard)}")
-            self.attributes(child, attrs, depth=1)
-            stmt.children.append(child)
+            self.attributes(child, attrs, depth=1 if group_stmt is None else 2)
+            (stmt if group_stmt is None else group_stmt).children.append(child)
         self.notes_and_cites(stmt, n, body)
         if isinstance(n, ast.Action) and n.next is not None:
             child = Stmt([f"next {n.next.id}"], [])

@@ -10,6 +10,7 @@ its last line; an expression runs from its first token to its last.
 
 from __future__ import annotations
 
+import dataclasses
 from fractions import Fraction
 from typing import Any
 
@@ -336,7 +337,7 @@ class ToAst(Transformer[Token, Any]):
             self._str(label),
             _notes(rest),
             _cites(rest),
-            tuple(c for c in rest if isinstance(c, ast.Item)),
+            _items(rest),
             nxt,
         )
 
@@ -354,7 +355,7 @@ class ToAst(Transformer[Token, Any]):
             label,
             _notes(rest),
             _cites(rest),
-            tuple(c for c in rest if isinstance(c, ast.Item)),
+            _items(rest),
             has_label,
         )
 
@@ -389,6 +390,12 @@ class ToAst(Transformer[Token, Any]):
             strength_span,
             guard,
         )
+
+    def group(self, c: list[Any]) -> tuple[str, tuple[ast.Item, ...], Span]:
+        label, policy, *items = c
+        span = self._statement(c)
+        group = ast.Group(span, self._str(label), " ".join(policy.value.split()))
+        return ("group", tuple(dataclasses.replace(i, group=group) for i in items), span)
 
     def cite(self, c: list[Token]) -> tuple[str, Any, Span]:
         citations = tuple(ast.Citation(self._tok(t), t.value) for t in c)
@@ -567,6 +574,17 @@ class ToAst(Transformer[Token, Any]):
         points, condition = c
         span = points.span.to(self._outer(condition))
         return ast.Weight(span, points.value, points.text, condition)
+
+
+def _items(children: list[Any]) -> tuple[ast.Item, ...]:
+    """The items as written, a group's in its place."""
+    found: list[ast.Item] = []
+    for c in children:
+        if isinstance(c, ast.Item):
+            found.append(c)
+        elif isinstance(c, tuple) and c[0] == "group":
+            found.extend(c[1])
+    return tuple(found)
 
 
 def _notes(children: list[Any]) -> tuple[str, ...]:

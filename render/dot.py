@@ -35,6 +35,7 @@ from .labels import (
     ITEM_MARKS,
     condition_text,
     dot_string,
+    group_heading,
     html_text,
     item_text,
     name_text,
@@ -266,10 +267,20 @@ class DotRenderer:
     def _titled_items(self, title: str, items: Sequence[ir.ItemIR]) -> list[str]:
         lines = [f"<B>{html_text(line)}</B>" for line in wrap(title)]
         shown = items[: self.options.max_items]
+        group: ir.GroupIR | None = None
         for item in shown:
+            if item.group is not None and item.group != group:
+                heading = group_heading(item.group.policy, item.group.label)
+                lines.extend(_left(f"<I>{html_text(line)}</I>") for line in wrap(heading, 34))
+            group = item.group
             condition = self._item_condition(item) if item.guard is not None else None
             text = item_text(item.kind, item.text, condition)
-            lines.extend(_left(html_text(line)) for line in wrap(text, 34, indent="   "))
+            indent = "   " if group is None else "      "
+            first = "" if group is None else "   "
+            lines.extend(
+                _left(html_text(first + line if n == 0 else line))
+                for n, line in enumerate(wrap(text, 34, indent=indent))
+            )
         if len(items) > len(shown):
             lines.append(_left(f"<I>+{len(items) - len(shown)} more</I>"))
         return lines

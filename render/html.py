@@ -38,7 +38,7 @@ from carepath.dsl.spans import Span, source_line
 from . import codes as _codes  # noqa: F401 - registers CP5xx
 from .codegen_js import data_json, runtime_js
 from .dot import _written_guards, section_id, svg_for_page
-from .labels import ITEM_MARKS, condition_text, name_text
+from .labels import ITEM_MARKS, condition_text, group_heading, name_text
 
 TEMPLATES = Path(__file__).with_name("templates")
 STATIC = Path(__file__).with_name("static")
@@ -248,7 +248,12 @@ def _section(
                 {"condition": text, "written": branch.guard_text, "target": target(branch.target)}
             )
     else:
+        group: ir.GroupIR | None = None
         for item in data["items"]:
+            heading = None
+            if item.group is not None and item.group != group:
+                heading = group_heading(item.group.policy, item.group.label)
+            group = item.group
             written = guards.get(item.span)
             when = None
             if item.guard is not None:
@@ -260,6 +265,8 @@ def _section(
                     "strength": item.strength,
                     "when": when,
                     "citations": cites(item.citations),
+                    "group": heading,
+                    "in_group": group is not None,
                 }
             )
         if data["kind"] == "action" and data["next"]:

@@ -147,6 +147,17 @@ def item_text(kind: str, text: str, condition: str | None) -> str:
     return line
 
 
+def group_heading(policy: str, label: str) -> str:
+    """A recommendation group's heading: ``Exactly one of: First-line or alternative``.
+
+    >>> group_heading("at least one", "Analgesia")
+    'At least one of: Analgesia'
+    >>> group_heading("any", "Options")
+    'Any of: Options'
+    """
+    return f"{policy[:1].upper()}{policy[1:]} of: {label}"
+
+
 def html_text(text: str) -> str:
     """Text for a Graphviz HTML-like label (XML character data): every markup
     character becomes an entity, so no label can inject markup."""

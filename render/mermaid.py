@@ -17,7 +17,7 @@ from carepath.compiler import ir
 from carepath.compiler.pathway import Pathway
 
 from .dot import MAX_ITEMS, _written_guards
-from .labels import condition_text, item_text, name_text, wrap
+from .labels import condition_text, group_heading, item_text, name_text, wrap
 
 START = "start_"  # the Start terminal; pathway node ids all get the n_ prefix
 _NAMED = {'"': "#quot;", "&": "#amp;", "<": "#lt;", ">": "#gt;"}
@@ -112,7 +112,11 @@ class MermaidRenderer:
 
     def _titled_items(self, title: str, items: tuple[ir.ItemIR, ...]) -> list[str]:
         lines = wrap(title)
+        group: ir.GroupIR | None = None
         for item in items[: self.max_items]:
+            if item.group is not None and item.group != group:
+                lines.extend(wrap(group_heading(item.group.policy, item.group.label), 34))
+            group = item.group
             condition = None
             if item.guard is not None:
                 written = self.guards.get(item.span)

@@ -549,7 +549,14 @@ def _pathway(
         return "cite " + ", ".join(chosen)
 
     def items(depth: int) -> None:
-        for _ in range(draw(st.integers(0, 3))):
+        if draw(st.integers(0, 3)) == 0:
+            policy = draw(st.sampled_from(("exactly one", "at least one", "at most one", "any")))
+            out.add(depth, f"group {quote(draw(_text()))} {policy}")
+            item_lines(depth + 1, 1)
+        item_lines(depth, 0)
+
+    def item_lines(depth: int, minimum: int) -> None:
+        for _ in range(draw(st.integers(minimum, 3))):
             text = draw(_text())
             model.item_texts.append(text)
             head = f"{draw(st.sampled_from(('recommend', 'consider', 'avoid')))} {quote(text)}"

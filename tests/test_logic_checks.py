@@ -64,6 +64,12 @@ def assert_witness_shows(pathway: Pathway, diagnostic: Diagnostic) -> None:
     if code == "CP312":
         assert result.status == LOOP
         return
+    if code in ("CP320", "CP321"):
+        node, texts = group_at(pathway, diagnostic)
+        given = sum(1 for r in result.recommendations if r.node == node and r.text in texts)
+        assert node in result.path
+        assert given >= 2 if code == "CP320" else given == 0
+        return
     node, index = node_at(pathway, diagnostic)
     if code == "CP302":
         assert (result.status, result.path[-1]) == (CONFLICT, node)
@@ -75,6 +81,17 @@ def assert_witness_shows(pathway: Pathway, diagnostic: Diagnostic) -> None:
         assert node in result.path
     elif code == "CP311":
         assert result.status == "incomplete" and result.path[-1] == node
+
+
+def group_at(pathway: Pathway, diagnostic: Diagnostic) -> tuple[str, set[str]]:
+    """The node and the item texts of the group a CP320 (at an item) or CP321 (at the
+    group) is about."""
+    for node, data in pathway.graph.nodes(data=True):
+        for item in data.get("items", ()):
+            if item.group is not None and diagnostic.span in (item.span, item.group.span):
+                texts = {i.text for i in data["items"] if i.group == item.group}
+                return node, texts
+    raise AssertionError(f"no group at {diagnostic.span}")
 
 
 def test_every_golden_witness_is_confirmed_by_the_evaluator() -> None:

@@ -282,6 +282,55 @@ decision reassess "Better?"
 )
 
 register(
+    "CP320",
+    Severity.ERROR,
+    "two items of an `exactly one` or `at most one` group apply together",
+    category=_LOGIC,
+    explanation="""
+A group says how many of its items may apply to one patient. In an `exactly one`
+or `at most one` group (a guideline's "either … or", first-line against
+alternative agents), two items whose conditions both hold for a patient who
+reaches the node give that patient both: make the conditions exclusive, or say
+`at least one` or `any` if both may be given.""",
+    bad="""
+action therapy "Antiresorptive therapy"
+  group "First-line or alternative" exactly one
+    recommend "Oral alendronate" when age >= 50
+    consider "Denosumab" when oral_intolerance
+""",
+    fixed="""
+action therapy "Antiresorptive therapy"
+  group "First-line or alternative" exactly one
+    recommend "Oral alendronate" when not oral_intolerance
+    consider "Denosumab" when oral_intolerance
+""",
+)
+
+register(
+    "CP321",
+    Severity.ERROR,
+    "no item of an `exactly one` or `at least one` group applies",
+    category=_LOGIC,
+    explanation="""
+In an `exactly one` or `at least one` group, a patient who reaches the node and
+for whom no item's condition holds gets none of them: the guideline's table has
+a hole, as a decision without `otherwise` has a gap. Add the missing item, or
+say `at most one` or `any` if getting none is intended.""",
+    bad="""
+action dose "Dose by age"
+  group "Dose" exactly one
+    recommend "Child dose" when age < 18
+    recommend "Adult dose" when age > 18
+""",
+    fixed="""
+action dose "Dose by age"
+  group "Dose" exactly one
+    recommend "Child dose" when age < 18
+    recommend "Adult dose" when age >= 18
+""",
+)
+
+register(
     "CP313",
     Severity.INFO,
     "the checker could not decide",

@@ -404,6 +404,7 @@ class Analysis:
         region: Region,
         shows_problem: Predicate,
         prefer_unknown: Iterable[str] = (),
+        also_read: frozenset[str] = frozenset(),
     ) -> tuple[str, Witness | None]:
         """(status, witness): ``sat`` with a confirmed witness, ``unsat``, or ``unknown``
         (solver gave up, or the evaluator did not confirm the patient)."""
@@ -411,12 +412,12 @@ class Analysis:
         if found.status != SAT:
             return found.status, None
         assert found.patient is not None
-        w = confirm(self.pathway, found.patient, shows_problem, self.units)
+        w = confirm(self.pathway, found.patient, shows_problem, self.units, also_read)
         if w is None and isinstance(region, list) and len(region) > 1:
             # Another box of the region may give a patient the evaluator agrees with.
             for box in region[1:8]:
                 patient = self.domain.pick(box, box, self.steps, prefer_unknown)
-                w = confirm(self.pathway, patient, shows_problem, self.units)
+                w = confirm(self.pathway, patient, shows_problem, self.units, also_read)
                 if w is not None:
                     break
         return (SAT, w) if w is not None else (UNKNOWN, None)

@@ -14,6 +14,7 @@ from carepath.dsl.spans import Span
 from ..pathway import Pathway
 from .cycles import check_cycles
 from .logic_decisions import check_decisions, check_items, check_unreached_nodes
+from .logic_groups import check_groups
 from .logic_redundant import check_redundant
 from .robustness import check_robustness
 from .structure_content import check_content
@@ -37,6 +38,7 @@ CHECKS: tuple[tuple[str, Check], ...] = (
     ("logic_decisions", check_decisions),
     ("logic_unreached_nodes", check_unreached_nodes),
     ("logic_items", check_items),
+    ("logic_groups", check_groups),
     ("logic_redundant", check_redundant),
     ("logic_thresholds", check_thresholds),
     ("logic_robustness", check_robustness),

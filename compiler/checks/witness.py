@@ -87,12 +87,15 @@ def confirm(
     patient: Mapping[str, ir.Value],
     shows_problem: Predicate,
     units: Mapping[str, list[Unit]],
+    also_read: frozenset[str] = frozenset(),
 ) -> Witness | None:
-    """The witness for ``patient`` if the evaluator shows the problem, else None."""
+    """The witness for ``patient`` if the evaluator shows the problem, else None. It
+    keeps the inputs the decisions on its path read, and ``also_read`` (what the
+    problem is about, say the conditions of a group's items)."""
     result = evaluate(pathway, patient)
     if not shows_problem(result):
         return None
-    keep = read_on_path(pathway, result)
+    keep = read_on_path(pathway, result) | also_read
     trimmed = {k: v for k, v in patient.items() if k in keep}
     if trimmed != dict(patient):
         shorter = evaluate(pathway, trimmed)
