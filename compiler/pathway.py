@@ -4,22 +4,19 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import networkx as nx
 
 from carepath.dsl import ast
 from carepath.dsl import codes as _dsl_codes  # noqa: F401 - registers CP0xx
-from carepath.dsl.diagnostics import Diagnostic, make
+from carepath.dsl.diagnostics import Diagnostic
+from carepath.dsl.files import read_source
 from carepath.dsl.parser import parse
-from carepath.dsl.spans import Span
 from carepath.dsl.suppress import apply_suppressions
 
 from . import ir
 from .graph import build_graph
 from .resolve import resolve
-
-MAX_FILE_BYTES = 16 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -91,39 +88,6 @@ def load_text(text: str, file: str = "<text>") -> Loaded:
     )
     diagnostics = apply_suppressions([*parsed.diagnostics, *problems], text)
     return Loaded(file, pathway, tuple(sorted(diagnostics, key=Diagnostic.sort_key)), text)
-
-
-def read_source(path: str | os.PathLike[str]) -> tuple[str | None, Diagnostic | None]:
-    """The text of a pathway file, or the diagnostic that says why it cannot be read."""
-    name = str(path)
-    where = Span.point(name, 1)
-    file = Path(path)
-    try:
-        size = file.stat().st_size
-        if file.is_dir():
-            return None, make("CP006", f"`{name}` is a directory, not a pathway file", where)
-        if size > MAX_FILE_BYTES:
-            return None, make(
-                "CP007",
-                f"`{name}` is {size / 1024 / 1024:.1f} MiB; pathway files are limited "
-                f"to {MAX_FILE_BYTES // 1024 // 1024} MiB",
-                where,
-            )
-        data = file.read_bytes()
-    except FileNotFoundError:
-        return None, make("CP006", f"`{name}` does not exist", where)
-    except OSError as error:
-        return None, make("CP006", f"cannot read `{name}`: {error.strerror}", where)
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
-        return None, make(
-            "CP008", f"`{name}` is not UTF-8 text (byte {error.start})", Span.point(name, line)
-        )
-    if "\x00" in text:
-        return None, make("CP008", f"`{name}` is a binary file, not text", where)
-    return text, None
 
 
 def load(path: str | os.PathLike[str]) -> Loaded:

@@ -1,10 +1,17 @@
-"""Writing output files so that a failure never leaves a half-written file behind."""
+"""Reading pathway files with a clear diagnostic for every way it can fail, and writing
+output files so that a failure never leaves a half-written file behind."""
 
 from __future__ import annotations
 
 import os
 import tempfile
 from pathlib import Path
+
+from . import codes as _codes  # noqa: F401 - registers CP006-CP008
+from .diagnostics import Diagnostic, make
+from .spans import Span
+
+MAX_FILE_BYTES = 16 * 1024 * 1024
 
 
 def write_atomic(path: str | os.PathLike[str], data: str | bytes) -> None:
@@ -28,3 +35,36 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+def read_source(path: str | os.PathLike[str]) -> tuple[str | None, Diagnostic | None]:
+    """The text of a pathway file, or the diagnostic that says why it cannot be read."""
+    name = str(path)
+    where = Span.point(name, 1)
+    file = Path(path)
+    try:
+        size = file.stat().st_size
+        if file.is_dir():
+            return None, make("CP006", f"`{name}` is a directory, not a pathway file", where)
+        if size > MAX_FILE_BYTES:
+            return None, make(
+                "CP007",
+                f"`{name}` is {size / 1024 / 1024:.1f} MiB; pathway files are limited "
+                f"to {MAX_FILE_BYTES // 1024 // 1024} MiB",
+                where,
+            )
+        data = file.read_bytes()
+    except FileNotFoundError:
+        return None, make("CP006", f"`{name}` does not exist", where)
+    except OSError as error:
+        return None, make("CP006", f"cannot read `{name}`: {error.strerror}", where)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        return None, make(
+            "CP008", f"`{name}` is not UTF-8 text (byte {error.start})", Span.point(name, line)
+        )
+    if "\x00" in text:
+        return None, make("CP008", f"`{name}` is a binary file, not text", where)
+    return text, None

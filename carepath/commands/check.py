@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from carepath.commands.common import add_paths, expand_paths, severity_arg
+from carepath.commands.common import add_cache_options, add_paths, expand_paths, severity_arg
 from carepath.dsl.diagnostics import Diagnostic, Severity
 
 HELP = "check pathway files for errors (syntax, names, types, units, logic)"
@@ -19,6 +19,11 @@ exit codes:
   2  a file could not be read, or bad usage
 
 Silence one finding on one line with a comment: `# carepath: ignore[CP203]`.
+
+Findings are kept in a result cache (.carepath_cache, or --cache-dir, or
+$CAREPATH_CACHE_DIR) by the file's content, the settings and carepath's own
+code: an unchanged file is not checked again. Files not in the cache are
+checked in parallel, one process per core (--jobs).
 """
 
 FORMATS = ("text", "json", "sarif", "junit", "github")
@@ -65,6 +70,14 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--ignore", default="", metavar="CODES", help="never report these codes (comma-separated)"
     )
+    add_cache_options(parser)
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        default=None,
+        metavar="N",
+        help="check files not in the cache in N processes (default: one per core)",
+    )
 
 
 def _codes(text: str) -> set[str]:
@@ -72,29 +85,20 @@ def _codes(text: str) -> set[str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from carepath.compiler.check import check_file
-    from carepath.compiler.checks.logic_analysis import forget_analyses
-    from carepath.compiler.pathway import Loaded
+    from carepath.cache import ResultCache, folder_for
+    from carepath.findings import find
 
     files, problems = expand_paths(args.paths)
     diagnostics: list[Diagnostic] = list(problems)
     sources: dict[str, str] = {}
     io_error = bool(problems)
-    loaded: Loaded | None = None
-    for file in files:
-        # Keep nothing of the previous file: its graph and the analysis the passes
-        # shared would only be walked again by the collector.
-        loaded = None
-        forget_analyses()
-        loaded = check_file(file)
-        sources[file] = loaded.source
-        if (
-            loaded.pathway is None
-            and loaded.diagnostics
-            and loaded.diagnostics[0].code in ("CP006", "CP007", "CP008")
-        ):
+    cache = None if args.no_cache else ResultCache(folder_for(args.cache_dir))
+    for found in find(files, cache, jobs=args.jobs):
+        if found.source is None:
             io_error = True
-        diagnostics.extend(loaded.diagnostics)
+        else:
+            sources[found.file] = found.source
+        diagnostics.extend(found.diagnostics)
     selected, ignored = _codes(args.select), _codes(args.ignore)
     diagnostics = [
         d for d in diagnostics if (not selected or d.code in selected) and d.code not in ignored

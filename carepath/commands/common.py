@@ -16,6 +16,21 @@ def add_paths(parser: argparse.ArgumentParser, *, help_text: str) -> None:
     parser.add_argument("paths", nargs="+", metavar="PATH", help=help_text)
 
 
+def add_cache_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="neither read nor write the result cache",
+    )
+    parser.add_argument(
+        "--cache-dir",
+        default=None,
+        metavar="DIR",
+        help="where the result cache lives (default: $CAREPATH_CACHE_DIR, else "
+        ".carepath_cache in the current directory)",
+    )
+
+
 def expand_paths(paths: list[str]) -> tuple[list[str], list[Diagnostic]]:
     """Files named directly, plus every ``*.cpath`` under named folders (sorted).
     A path that does not exist is a diagnostic (CP006), not a crash."""

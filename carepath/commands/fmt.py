@@ -49,7 +49,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from carepath.compiler.pathway import read_source
+    from carepath.dsl.files import read_source
     from carepath.dsl.formatter import FormatRefused, format_source
 
     files, problems = expand_paths(args.paths)

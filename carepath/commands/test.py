@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING, Any
 
-from carepath.commands.common import add_paths
+from carepath.commands.common import add_cache_options, add_paths
 
 if TYPE_CHECKING:
     from carepath.compiler.testing import CaseReport
@@ -46,30 +46,34 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--format", choices=("text", "json", "junit"), default="text", help="output format"
     )
+    add_cache_options(parser)
 
 
 def run(args: argparse.Namespace) -> int:
+    from carepath.cache import ResultCache, folder_for
     from carepath.commands.common import expand_paths, print_diagnostics
-    from carepath.compiler.check import check_file
     from carepath.compiler.testing import run_cases
     from carepath.dsl.diagnostics import Severity
+    from carepath.findings import find_and_load
 
     files, problems = expand_paths(args.paths)
     load_error = bool(problems)
     print_diagnostics(problems, {})
     reports: list[CaseReport] = []
     check_error = False
+    cache = None if args.no_cache else ResultCache(folder_for(args.cache_dir))
     for file in files:
-        loaded = check_file(file)
-        errors = [d for d in loaded.diagnostics if d.severity >= Severity.ERROR]
-        if loaded.pathway is None or any(d.code[:3] in ("CP0", "CP1") for d in errors):
-            print_diagnostics(errors or list(loaded.diagnostics), {file: loaded.source})
+        found, pathway = find_and_load(file, cache)
+        sources = {file: found.source or ""}
+        errors = [d for d in found.diagnostics if d.severity >= Severity.ERROR]
+        if pathway is None or any(d.code[:3] in ("CP0", "CP1") for d in errors):
+            print_diagnostics(errors or list(found.diagnostics), sources)
             load_error = True
             continue
         if errors:  # graph and logic errors: the cases can run, but the run fails
-            print_diagnostics(errors, {file: loaded.source})
+            print_diagnostics(errors, sources)
             check_error = True
-        reports.append(run_cases(loaded.pathway))
+        reports.append(run_cases(pathway))
     coverage = args.coverage or args.min_coverage is not None
     low = [
         r

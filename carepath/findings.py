@@ -1,0 +1,116 @@
+"""What ``check`` finds in a set of files: from the result cache where it can, the
+rest checked in parallel on all cores.
+
+The one function every front end uses (``check``, ``test``, and a language server
+later), so that a file's findings are the same however they are asked for.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from multiprocessing import get_context
+from typing import TYPE_CHECKING
+
+from carepath.cache import ResultCache
+from carepath.codes import load_code_modules
+from carepath.dsl.diagnostics import Diagnostic
+from carepath.dsl.files import read_source
+
+if TYPE_CHECKING:
+    from carepath.compiler.pathway import Pathway
+
+
+@dataclass(frozen=True)
+class FileFindings:
+    """One file's findings, its text (None when it could not be read), and whether
+    they came from the cache."""
+
+    file: str
+    source: str | None
+    diagnostics: tuple[Diagnostic, ...]
+    cached: bool = False
+
+    @property
+    def unreadable(self) -> bool:
+        return self.source is None
+
+
+def check_one(text: str, file: str) -> tuple[Diagnostic, ...]:
+    """Every finding of ``check`` in one text (parse, resolve, graph, every pass)."""
+    from carepath.compiler.check import check_text
+    from carepath.compiler.checks.logic_analysis import forget_analyses
+
+    # Keep nothing of the previous file: its graph and the analysis the passes shared
+    # would only be walked again by the collector.
+    forget_analyses()
+    return check_text(text, file).diagnostics
+
+
+def _check_job(job: tuple[str, str]) -> tuple[Diagnostic, ...]:
+    return check_one(*job)
+
+
+def find(
+    files: Sequence[str],
+    cache: ResultCache | None,
+    settings: Mapping[str, object] | None = None,
+    jobs: int | None = None,
+) -> list[FileFindings]:
+    """The findings of each file, in the order given. ``jobs``: processes for the
+    files not in the cache (default: one per core; one file is checked here)."""
+    settings = settings or {}
+    results: dict[str, FileFindings] = {}
+    todo: list[tuple[str, str, str | None]] = []  # file, text, cache key
+    for file in files:
+        text, problem = read_source(file)
+        if text is None:
+            assert problem is not None
+            results[file] = FileFindings(file, None, (problem,))
+            continue
+        key = cache.key(text.encode("utf-8"), settings) if cache is not None else None
+        hit = cache.get(key, file) if cache is not None and key is not None else None
+        if hit is not None:
+            load_code_modules()  # the reports read each code's title from its registry
+            results[file] = FileFindings(file, text, tuple(hit), cached=True)
+        else:
+            todo.append((file, text, key))
+    workers = min(len(todo), jobs or os.cpu_count() or 1)
+    if workers > 1:
+        # fork: the children start with carepath already imported.
+        with ProcessPoolExecutor(workers, mp_context=get_context("fork")) as pool:
+            found = list(pool.map(_check_job, [(text, file) for file, text, _ in todo]))
+    else:
+        found = [check_one(text, file) for file, text, _ in todo]
+    for (file, text, key), diagnostics in zip(todo, found, strict=True):
+        results[file] = FileFindings(file, text, diagnostics)
+        if cache is not None and key is not None:
+            cache.put(key, file, diagnostics)
+    return [results[file] for file in files]
+
+
+def find_and_load(
+    file: str, cache: ResultCache | None, settings: Mapping[str, object] | None = None
+) -> tuple[FileFindings, Pathway | None]:
+    """One file's findings and its pathway (None when it cannot be built), for
+    commands that go on to use the pathway (``test``): on a cache hit the pathway is
+    loaded without running the checks again."""
+    from carepath.compiler.check import check_loaded
+    from carepath.compiler.pathway import load_text
+
+    settings = settings or {}
+    text, problem = read_source(file)
+    if text is None:
+        assert problem is not None
+        return FileFindings(file, None, (problem,)), None
+    key = cache.key(text.encode("utf-8"), settings) if cache is not None else None
+    hit = cache.get(key, file) if cache is not None and key is not None else None
+    loaded = load_text(text, file)
+    if hit is not None:
+        return FileFindings(file, text, tuple(hit), cached=True), loaded.pathway
+    checked = check_loaded(loaded)
+    if cache is not None and key is not None:
+        cache.put(key, file, checked.diagnostics)
+    return FileFindings(file, text, checked.diagnostics), checked.pathway
