@@ -57,9 +57,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             path.write_text(generate(size), encoding="utf-8")
             inputs.append(path)
         cache_dir = Path(folder) / "cache"
-        new = [sys.executable, "-m", "carepath", "check"]
+        # -P: not the current directory first on the path, or one checkout would run
+        # the other's code.
+        new = [sys.executable, "-P", "-m", "carepath", "check"]
         configurations = {
-            "baseline": lambda p: [str(old_python), "-m", "carepath", "check", str(p)],
+            "baseline": lambda p: [str(old_python), "-P", "-m", "carepath", "check", str(p)],
             "cold": lambda p: [*new, *(["--no-cache"] if cache else []), str(p)],
         }
         prepare = {}
