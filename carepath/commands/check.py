@@ -50,6 +50,14 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "rest (default: 20; 0 shows all)",
     )
     parser.add_argument(
+        "--max-regions",
+        type=_count,
+        default=None,
+        metavar="N",
+        help="per decision, report at most N regions with no branch and N overlapping "
+        "pairs of branches, then count the rest (default: 10; 0 reports all)",
+    )
+    parser.add_argument(
         "--fail-on",
         type=severity_arg,
         default=Severity.ERROR,
@@ -67,12 +75,24 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _count(text: str) -> int:
+    """A whole number >= 0 (argparse reports anything else as a usage error, exit 2)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more: {value}")
+    return value
+
+
 def _codes(text: str) -> set[str]:
     return {c.strip().upper() for c in text.split(",") if c.strip()}
 
 
 def run(args: argparse.Namespace) -> int:
     from carepath.compiler.check import check_file
+    from carepath.compiler.checks import Settings
     from carepath.compiler.checks.logic_analysis import forget_analyses
     from carepath.compiler.pathway import Loaded
 
@@ -81,12 +101,13 @@ def run(args: argparse.Namespace) -> int:
     sources: dict[str, str] = {}
     io_error = bool(problems)
     loaded: Loaded | None = None
+    settings = Settings() if args.max_regions is None else Settings(max_regions=args.max_regions)
     for file in files:
         # Keep nothing of the previous file: its graph and the analysis the passes
         # shared would only be walked again by the collector.
         loaded = None
         forget_analyses()
-        loaded = check_file(file)
+        loaded = check_file(file, settings)
         sources[file] = loaded.source
         if (
             loaded.pathway is None

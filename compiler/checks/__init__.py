@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from .passes import CHECKS, Check, run_checks
+from .passes import CHECKS, DEFAULT_SETTINGS, Check, Settings, run_checks
 
-__all__ = ["CHECKS", "Check", "run_checks"]
+__all__ = ["CHECKS", "DEFAULT_SETTINGS", "Check", "Settings", "run_checks"]
