@@ -146,12 +146,14 @@ def describe(
             if low is not None and high is not None and low == high:
                 pieces.append(f"{name} = {show_value(decl, low, shown_units)}")
                 continue
+            if low is not None and high is None:
+                pieces.append(f"{name} {'>=' if lc else '>'} {show_value(decl, low, shown_units)}")
+                continue
             text = name
             if low is not None:
                 text = f"{show_value(decl, low, shown_units)} {'<=' if lc else '<'} {text}"
             if high is not None:
                 text = f"{text} {'<=' if hc else '<'} {show_value(decl, high, shown_units)}"
-            if low is not None or high is not None:
                 pieces.append(text)
         if len(pieces) == 1:
             parts.append(pieces[0])
