@@ -1,6 +1,6 @@
 """How fast carepath proves pathways sound: the logic checks against loading alone.
 
-    python bench/bench_check.py [--sizes 1000,10000,50000] [--runs 1] [--branches 5000]
+    python bench/bench_check.py [--sizes 1000,10000,50000] [--runs 1] [--branches 5000] [--gaps 50]
 
 Measured in this process, against baselines measured in the same run:
 
@@ -8,6 +8,8 @@ Measured in this process, against baselines measured in the same run:
   resolve, graph: the baseline), then every check pass on the loaded pathway
   (``check``), and the share of the decision-logic analysis (``logic``);
   goal: 10k nodes checked in under 2 s whole process, 1k -> 10k ratio <= 12;
+- every gap region of a 5,000-branch decision with ``--gaps`` holes (``check_decisions``
+  with the default cap and with ``max_regions=0``), each region with its witness;
 - ``carepath check`` on the generated pathways up to 10k nodes, whole process
   (start-up, imports, load, checks, report), best of three;
 - one decision with ``--branches`` disjoint intervals over one number and one
@@ -37,7 +39,7 @@ from generate import generate  # type: ignore[import-not-found]  # noqa: E402
 
 from carepath.compiler.check import check_loaded  # noqa: E402
 from carepath.compiler.checks import logic_analysis  # noqa: E402
-from carepath.compiler.checks.logic_decisions import check_decisions  # noqa: E402
+from carepath.compiler.checks.logic_decisions import MAX_REGIONS, check_decisions  # noqa: E402
 from carepath.compiler.pathway import Loaded, load_text  # noqa: E402
 
 SEED = ROOT / "pathways" / "chronic_osteoporotic_vcf.cpath"
@@ -53,9 +55,11 @@ def best_of(runs: int, work: Callable[[], object]) -> tuple[float, object]:
     return best, result
 
 
-def wide_decision(branches: int) -> str:
-    """One decision: ``x`` in [i, i+1) for every i but one (the gap), all disjoint."""
-    missing = branches // 2
+def wide_decision(branches: int, gaps: int = 1) -> str:
+    """One decision: ``x`` in [i, i+1) for every i but ``gaps`` of them (evenly spread,
+    the first at the middle when there is one), all disjoint."""
+    every = max(1, branches // gaps)
+    missing = {branches // 2} if gaps == 1 else {every * k + every // 2 for k in range(gaps)}
     lines = [
         'pathway wide "One wide decision"',
         "",
@@ -66,7 +70,7 @@ def wide_decision(branches: int) -> str:
         'decision d "Which band?"',
     ]
     for i in range(branches + 1):
-        if i != missing:
+        if i not in missing:
             lines.append(f"  when x >= {i} and x < {i + 1} -> e{i % 10}")
     lines.append(f"  when x >= {branches + 1} -> e0")
     lines.append("")
@@ -135,6 +139,27 @@ def bench_wide(branches: int, runs: int) -> None:
     )
 
 
+def bench_wide_regions(branches: int, gaps: int, runs: int) -> None:
+    """Every gap region of a wide decision (``--max-regions 0``), each with its witness."""
+    text = wide_decision(branches, gaps)
+    loaded = load_text(text, "wide.cpath")
+    assert loaded.pathway is not None
+    pathway = loaded.pathway
+    for limit in (MAX_REGIONS, 0):
+
+        def all_regions(limit: int = limit) -> object:
+            logic_analysis._CACHE.clear()
+            return list(check_decisions(pathway, max_regions=limit))
+
+        seconds, found = best_of(runs, all_regions)
+        assert isinstance(found, list)
+        gaps_found = sum(1 for d in found if d.code == "CP304")
+        print(
+            f"{branches}-branch decision, {gaps} gaps, --max-regions {limit}: "
+            f"{seconds:.3f}s, {gaps_found} CP304 reported"
+        )
+
+
 def bench_process(runs: int) -> None:
     if not SEED.exists():
         print(f"seed pathway {SEED} missing: skipped")
@@ -186,10 +211,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--sizes", default="1000,10000,50000")
     parser.add_argument("--runs", type=int, default=1)
     parser.add_argument("--branches", type=int, default=5000)
+    parser.add_argument("--gaps", type=int, default=50, help="gaps in the regions case")
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",") if s]
     bench_process(max(args.runs, 3))
     bench_wide(args.branches, args.runs)
+    bench_wide_regions(args.branches, args.gaps, args.runs)
     bench_sizes(sizes, args.runs)
     bench_process_sizes([s for s in sizes if s <= 10_000], max(args.runs, 3))
     return 0

@@ -134,6 +134,9 @@ def header(formats: Sequence[str]) -> list[str]:
         "- `--select CODES` — report only these codes (comma-separated: `--select CP301,CP302`).",
         "- `--ignore CODES` — never report these codes (`--ignore CP207`). "
         "With both, `--ignore` wins.",
+        "- `--max-regions N` — per decision, report at most N regions where no branch "
+        "holds (CP304) and N overlapping pairs of branches (CP302), each with its own "
+        "witness; the last one says how many more there are (default 10; 0 reports all).",
         "",
         "## Suppression comments",
         "",

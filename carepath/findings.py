@@ -38,18 +38,22 @@ class FileFindings:
         return self.source is None
 
 
-def check_one(text: str, file: str) -> tuple[Diagnostic, ...]:
-    """Every finding of ``check`` in one text (parse, resolve, graph, every pass)."""
+def check_one(
+    text: str, file: str, settings: Mapping[str, object] | None = None
+) -> tuple[Diagnostic, ...]:
+    """Every finding of ``check`` in one text (parse, resolve, graph, every pass), with
+    ``settings`` the fields of :class:`carepath.compiler.checks.Settings` to change."""
     from carepath.compiler.check import check_text
+    from carepath.compiler.checks import Settings
     from carepath.compiler.checks.logic_analysis import forget_analyses
 
     # Keep nothing of the previous file: its graph and the analysis the passes shared
     # would only be walked again by the collector.
     forget_analyses()
-    return check_text(text, file).diagnostics
+    return check_text(text, file, Settings(**settings or {})).diagnostics  # type: ignore[arg-type]
 
 
-def _check_job(job: tuple[str, str]) -> tuple[Diagnostic, ...]:
+def _check_job(job: tuple[str, str, Mapping[str, object]]) -> tuple[Diagnostic, ...]:
     return check_one(*job)
 
 
@@ -81,9 +85,10 @@ def find(
     if workers > 1:
         # fork: the children start with carepath already imported.
         with ProcessPoolExecutor(workers, mp_context=get_context("fork")) as pool:
-            found = list(pool.map(_check_job, [(text, file) for file, text, _ in todo]))
+            jobs_ = [(text, file, settings) for file, text, _ in todo]
+            found = list(pool.map(_check_job, jobs_))
     else:
-        found = [check_one(text, file) for file, text, _ in todo]
+        found = [check_one(text, file, settings) for file, text, _ in todo]
     for (file, text, key), diagnostics in zip(todo, found, strict=True):
         results[file] = FileFindings(file, text, diagnostics)
         if cache is not None and key is not None:
@@ -98,6 +103,7 @@ def find_and_load(
     commands that go on to use the pathway (``test``): on a cache hit the pathway is
     loaded without running the checks again."""
     from carepath.compiler.check import check_loaded
+    from carepath.compiler.checks import Settings
     from carepath.compiler.pathway import load_text
 
     settings = settings or {}
@@ -110,7 +116,7 @@ def find_and_load(
     loaded = load_text(text, file)
     if hit is not None:
         return FileFindings(file, text, tuple(hit), cached=True), loaded.pathway
-    checked = check_loaded(loaded)
+    checked = check_loaded(loaded, Settings(**settings))  # type: ignore[arg-type]
     if cache is not None and key is not None:
         cache.put(key, file, checked.diagnostics)
     return FileFindings(file, text, checked.diagnostics), checked.pathway

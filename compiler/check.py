@@ -7,22 +7,22 @@ import dataclasses
 from carepath.dsl.diagnostics import Diagnostic
 from carepath.dsl.suppress import apply_suppressions
 
-from .checks import run_checks
+from .checks import DEFAULT_SETTINGS, Settings, run_checks
 from .pathway import Loaded, load, load_text
 
 
-def check_loaded(loaded: Loaded) -> Loaded:
+def check_loaded(loaded: Loaded, settings: Settings = DEFAULT_SETTINGS) -> Loaded:
     if loaded.pathway is None or any(d.severity >= d.severity.ERROR for d in loaded.diagnostics):
         # Logic checks on a pathway with unresolved names would report noise.
         return loaded
-    found = apply_suppressions(run_checks(loaded.pathway), loaded.source)
+    found = apply_suppressions(run_checks(loaded.pathway, settings), loaded.source)
     diagnostics = sorted([*loaded.diagnostics, *found], key=Diagnostic.sort_key)
     return dataclasses.replace(loaded, diagnostics=tuple(diagnostics))
 
 
-def check_file(path: str) -> Loaded:
-    return check_loaded(load(path))
+def check_file(path: str, settings: Settings = DEFAULT_SETTINGS) -> Loaded:
+    return check_loaded(load(path), settings)
 
 
-def check_text(text: str, file: str = "<text>") -> Loaded:
-    return check_loaded(load_text(text, file))
+def check_text(text: str, file: str = "<text>", settings: Settings = DEFAULT_SETTINGS) -> Loaded:
+    return check_loaded(load_text(text, file), settings)

@@ -57,8 +57,15 @@ def junit_tree(
         counts = {"tests": max(1, len(found)), "failures": 0, "errors": 0}
         if not found:
             _testcase(suite, "check", file)
+        named: dict[str, int] = {}
         for d in found:
-            case = _testcase(suite, f"{d.code} {d.title} ({d.span.line}:{d.span.column})", file)
+            name = f"{d.code} {d.title} ({d.span.line}:{d.span.column})"
+            # Several findings at one place (every gap region of a decision): numbered,
+            # so that CI reports keep them apart.
+            named[name] = named.get(name, 0) + 1
+            if named[name] > 1:
+                name = f"{name} #{named[name]}"
+            case = _testcase(suite, name, file)
             text = _clean(format_diagnostic(d, sources.get(file)))
             message = _clean(f"{d.severity}[{d.code}]: {d.message}")
             if d.code in IO_CODES:

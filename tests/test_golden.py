@@ -4,7 +4,11 @@ Every ``tests/golden/**/*.cpath`` is one test. A comment ``# expect: CP101`` (or
 ``# expect: CP301 CP302``) on a line says which codes ``check_text`` must report
 on that line; ``# expect: CP302 witness: pain = severe, age = 70 years`` also pins
 the witness patient (its pairs rendered ``name = value``, joined by ``, ``) of
-every code named before ``witness:``. A file without ``# expect:`` must be clean.
+every code named before ``witness:``. When one line holds several findings of one
+code (every gap region of a decision is its own CP304 at the decision),
+``# expect: CP304 witness: age = 17 years | age = 65 years`` lists their witnesses,
+one per finding: the findings there must have exactly these, in any order.
+A file without ``# expect:`` must be clean.
 The set of (line, code) must match exactly: a missing and an unexpected
 diagnostic both fail.
 """
@@ -95,6 +99,14 @@ def mismatches(text: str, diagnostics: Sequence[Diagnostic]) -> list[str]:
         if e.witness is None:
             continue
         shown = [witness_text(d) for d in diagnostics if (d.span.line, d.code) == (e.line, e.code)]
+        alternatives = [w.strip() for w in e.witness.split(" | ")]
+        if len(alternatives) > 1:
+            if shown and sorted(map(str, shown)) != sorted(alternatives):
+                problems.append(
+                    f"line {e.line} {e.code}: expected witnesses {sorted(alternatives)!r}, got "
+                    + repr(sorted(map(str, shown)))
+                )
+            continue
         if shown and any(w != e.witness for w in shown):
             problems.append(
                 f"line {e.line} {e.code}: expected witness {e.witness!r}, got "
@@ -135,6 +147,21 @@ def test_mismatches_are_reported() -> None:
         ),
     ]
     assert mismatches(text, right) == []
+
+
+def test_several_witnesses_on_one_line() -> None:
+    text = "d  # expect: CP304 witness: age = 17 years | age = 65 years\n"
+
+    def gap(age: str) -> Diagnostic:
+        return Diagnostic(
+            "CP304", Severity.ERROR, "gap", Span.point("f", 1), witness=Witness((("age", age),))
+        )
+
+    assert mismatches(text, [gap("65 years"), gap("17 years")]) == []
+    assert "expected witnesses" in "\n".join(mismatches(text, [gap("17 years")]))
+    assert "expected witnesses" in "\n".join(
+        mismatches(text, [gap("17 years"), gap("65 years"), gap("90 years")])
+    )
 
 
 @pytest.mark.parametrize("path", FILES, ids=[str(p.relative_to(GOLDEN)) for p in FILES])

@@ -55,6 +55,14 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "rest (default: 20; 0 shows all)",
     )
     parser.add_argument(
+        "--max-regions",
+        type=_count,
+        default=None,
+        metavar="N",
+        help="per decision, report at most N regions with no branch and N overlapping "
+        "pairs of branches, then count the rest (default: 10; 0 reports all)",
+    )
+    parser.add_argument(
         "--fail-on",
         type=severity_arg,
         default=Severity.ERROR,
@@ -80,6 +88,17 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _count(text: str) -> int:
+    """A whole number >= 0 (argparse reports anything else as a usage error, exit 2)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more: {value}")
+    return value
+
+
 def _codes(text: str) -> set[str]:
     return {c.strip().upper() for c in text.split(",") if c.strip()}
 
@@ -93,7 +112,8 @@ def run(args: argparse.Namespace) -> int:
     sources: dict[str, str] = {}
     io_error = bool(problems)
     cache = None if args.no_cache else ResultCache(folder_for(args.cache_dir))
-    for found in find(files, cache, jobs=args.jobs):
+    settings = {} if args.max_regions is None else {"max_regions": args.max_regions}
+    for found in find(files, cache, settings, jobs=args.jobs):
         if found.source is None:
             io_error = True
         else:

@@ -9,9 +9,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .passes import CHECKS, Check, run_checks
+    from .passes import CHECKS, DEFAULT_SETTINGS, Check, Settings, run_checks
 
-__all__ = ["CHECKS", "Check", "run_checks"]
+__all__ = ["CHECKS", "DEFAULT_SETTINGS", "Check", "Settings", "run_checks"]
 
 
 def __getattr__(name: str) -> Any:

@@ -36,8 +36,9 @@ register(
     category=_LOGIC,
     explanation="""
 A `unique` decision (the default) must send every patient down at most one
-branch. The witness is a patient, who can reach the decision, for whom both
-branches hold; the evaluator would stop with a conflict. Make the conditions
+branch. Every overlapping pair of branches is its own finding (at most
+`--max-regions` per decision); the witness is a patient, who can reach the
+decision, for whom both branches hold; the evaluator would stop with a conflict. Make the conditions
 exclusive, or declare the decision `first` if the written order is the rule.""",
     bad="""
 decision triage "Age group?"
@@ -79,10 +80,15 @@ register(
     "patient for whom no branch holds",
     category=_LOGIC,
     explanation="""
-A decision without `otherwise` must cover every patient who can reach it. The
-witness has complete data, reaches the decision, and no branch holds: the
-evaluator is stuck. Add the missing branch or an `otherwise`. (Patients with
-missing data are not gaps: the evaluator asks for the data instead.)""",
+A decision without `otherwise` must cover every patient who can reach it. Each
+region of patients no branch covers is its own finding, described in the
+author's terms (`pain is severe and 12 weeks <= fracture_age < 13 weeks`), with
+boxes merged wherever they provably form one region; its witness has complete
+data, lies in that region, reaches the decision, and no branch holds: the
+evaluator is stuck. Fixing one region does not hide the next: all are reported
+(at most `--max-regions`, 10 by default, per decision; the last one counts the
+rest). Add the missing branch or an `otherwise`. (Patients with missing data are
+not gaps: the evaluator asks for the data instead.)""",
     bad="""
 decision pain_level "Pain?"
   when egfr < 30 mL/min -> low

@@ -85,6 +85,7 @@ class Analysis:
         self.tr = Translator(self.domain, pathway.defines)
         self.timeout_ms = timeout_ms
         self._smt: Any = None
+        self._reads: dict[str, frozenset[str]] = {}  # inputs each node reads, for witnesses
         self._formulas: dict[int, tuple[Region, Any]] = {}
         self.units: dict[str, list[Unit]] = _units(self.thresholds)
         self.steps: dict[str, list[Fraction]] = display_units(pathway, self.units)
@@ -412,12 +413,14 @@ class Analysis:
         if found.status != SAT:
             return found.status, None
         assert found.patient is not None
-        w = confirm(self.pathway, found.patient, shows_problem, self.units, also_read)
+        w = confirm(self.pathway, found.patient, shows_problem, self.units, self._reads, also_read)
         if w is None and isinstance(region, list) and len(region) > 1:
             # Another box of the region may give a patient the evaluator agrees with.
             for box in region[1:8]:
                 patient = self.domain.pick(box, box, self.steps, prefer_unknown)
-                w = confirm(self.pathway, patient, shows_problem, self.units, also_read)
+                w = confirm(
+                    self.pathway, patient, shows_problem, self.units, self._reads, also_read
+                )
                 if w is not None:
                     break
         return (SAT, w) if w is not None else (UNKNOWN, None)

@@ -14,6 +14,7 @@ confirmed by the evaluator.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from typing import Any
 
@@ -24,11 +25,12 @@ from carepath.compiler.evaluate import CONFLICT, STUCK, Result
 from carepath.compiler.pathway import Pathway
 from carepath.dsl.diagnostics import Diagnostic, make
 
-from .boxes import NumVar
+from .boxes import Boxes, NumVar
 from .logic_analysis import SAT, UNKNOWN, Analysis, Region, analysis
+from .regions import describe, regions
 from .witness import show_value
 
-MAX_OVERLAPS = 25  # per decision: beyond that the reader needs the first ones fixed
+MAX_REGIONS = 10  # per decision and kind, by default: `carepath check --max-regions N` raises it
 
 
 def _branch_text(b: ir.BranchIR) -> str:
@@ -94,8 +96,10 @@ def established(a: Analysis, node: str, inputs: frozenset[str]) -> str:
     return " and ".join(parts)
 
 
-def check_decisions(pathway: Pathway) -> Iterator[Diagnostic]:
-    """CP301-CP305 and CP308 at every decision."""
+def check_decisions(pathway: Pathway, max_regions: int = MAX_REGIONS) -> Iterator[Diagnostic]:
+    """CP301-CP305 and CP308 at every decision: every gap region and every overlapping
+    pair, each with its own witness, at most ``max_regions`` of each per decision
+    (0: no limit), the last noting how many more there are."""
     a = analysis(pathway)
     for node, info in a.decisions.items():
         yield from _contradictions(a, node)
@@ -107,8 +111,8 @@ def check_decisions(pathway: Pathway) -> Iterator[Diagnostic]:
         if info.policy == "first":
             yield from _masked(a, node)
         else:
-            yield from _overlaps(a, node)
-        yield from _gap_or_idle_otherwise(a, node)
+            yield from _overlaps(a, node, max_regions)
+        yield from _gap_or_idle_otherwise(a, node, max_regions)
 
 
 def _contradictions(a: Analysis, node: str) -> Iterator[Diagnostic]:
@@ -186,27 +190,29 @@ def _masked(a: Analysis, node: str) -> Iterator[Diagnostic]:
         earlier.append(b)
 
 
-def _overlaps(a: Analysis, node: str) -> Iterator[Diagnostic]:
+def _overlaps(a: Analysis, node: str, max_regions: int) -> Iterator[Diagnostic]:
     info = a.decisions[node]
     reach = a.reach[node]
     by_index = {b.index: b for b in info.branches}
     pairs = [
         (i, j) for i in sorted(info.overlapping) for j in sorted(set(info.overlapping[i])) if j > i
     ]
+    last: Diagnostic | None = None
     reported = 0
-    for i, j in pairs:
-        if reported == MAX_OVERLAPS:
-            yield a.could_not_decide(
-                f"the remaining pairs of branches of `{node}`",
-                a.graph.nodes[node]["span"],
-                f"{MAX_OVERLAPS} overlaps are reported already; fix those and check again",
+    for n, (i, j) in enumerate(pairs):
+        if max_regions and reported == max_regions:
+            assert last is not None
+            yield _and_more(
+                last, len(pairs) - n, "pair of branches that may overlap", "pairs", max_regions
             )
             return
         both = a.inter(reach, info.holds[i], info.holds[j])
         status, witness = a.witness(both, _conflict_at(node))
         first, second = by_index[i], by_index[j]
         if status == SAT:
-            yield make(
+            if last is not None:
+                yield last
+            last = make(
                 "CP302",
                 f"{_branch_text(first)} and {_branch_text(second)} both hold for one patient",
                 second.span,
@@ -222,9 +228,21 @@ def _overlaps(a: Analysis, node: str) -> Iterator[Diagnostic]:
             yield a.could_not_decide(
                 f"whether {_branch_text(first)} and this branch can both hold", second.span
             )
+    if last is not None:
+        yield last
 
 
-def _gap_or_idle_otherwise(a: Analysis, node: str) -> Iterator[Diagnostic]:
+def _and_more(last: Diagnostic, more: int, one: str, many: str, limit: int) -> Diagnostic:
+    """``last`` with a note that ``more`` findings of its kind were left out."""
+    what = one if more == 1 else many
+    note = (
+        f"and {more} more {what} at this decision, not shown (the limit is {limit}; "
+        "`carepath check --max-regions 0` shows every one)"
+    )
+    return dataclasses.replace(last, notes=(*last.notes, note))
+
+
+def _gap_or_idle_otherwise(a: Analysis, node: str, max_regions: int) -> Iterator[Diagnostic]:
     info = a.decisions[node]
     reach = a.reach[node]
     otherwise = next((b for b in info.branches if b.guard is None), None)
@@ -239,18 +257,57 @@ def _gap_or_idle_otherwise(a: Analysis, node: str) -> Iterator[Diagnostic]:
             )
         return
     gap = a.inter(reach, a.complete, a.all_fail(info))
-    status, witness = a.witness(gap, _stuck_at(node))
     span = a.graph.nodes[node]["span"]
+    if isinstance(gap, list) and gap:
+        yield from _gap_regions(a, node, gap, max_regions)
+        return
+    status, witness = a.witness(gap, _stuck_at(node))
     if status == SAT:
-        yield make(
-            "CP304",
-            f"no branch of `{node}` holds for this patient, and there is no `otherwise`",
-            span,
-            notes=["add the missing branch, or an `otherwise`"],
-            witness=witness,
-        )
+        yield _gap(node, "", span, witness)
     elif status == UNKNOWN:
         yield a.could_not_decide(f"whether every patient reaching `{node}` has a branch", span)
+
+
+def _gap(node: str, where: str, span: Any, witness: Any) -> Diagnostic:
+    when = f" when {where}" if where else " for this patient"
+    return make(
+        "CP304",
+        f"no branch of `{node}` holds{when}, and there is no `otherwise`",
+        span,
+        notes=["add the missing branch, or an `otherwise`"],
+        witness=witness,
+    )
+
+
+def _gap_regions(a: Analysis, node: str, gap: Boxes, max_regions: int) -> Iterator[Diagnostic]:
+    """One CP304 per uncovered region (boxes merged where provably one), each with a
+    patient from that region whom the evaluator confirms is stuck."""
+    span = a.graph.nodes[node]["span"]
+    found = regions(a.domain, gap)
+    last: Diagnostic | None = None
+    reported = unconfirmed = 0
+    for n, box in enumerate(found):
+        if max_regions and reported == max_regions:
+            assert last is not None
+            yield _and_more(last, len(found) - n, "region", "regions", max_regions)
+            return
+        status, witness = a.witness([box], _stuck_at(node))
+        if status != SAT:
+            unconfirmed += 1
+            continue
+        if last is not None:
+            yield last
+        where = describe(a.domain, box, a.pathway.inputs, a.units)
+        last = _gap(node, where, span, witness)
+        reported += 1
+    if last is not None:
+        yield last
+    if unconfirmed:
+        yield a.could_not_decide(
+            f"whether {unconfirmed} more region(s) of patients reaching `{node}` have a branch",
+            span,
+            "the evaluator did not confirm a patient picked there",
+        )
 
 
 def check_unreached_nodes(pathway: Pathway) -> Iterator[Diagnostic]:

@@ -1,19 +1,21 @@
 """The ordered table of check passes, and ``run_checks``.
 
 Each pass is a function ``(Pathway) -> Iterable[Diagnostic]`` in its own module.
-``run_checks`` runs them in order; passes never mutate the pathway.
+``run_checks`` runs them in order; passes never mutate the pathway. A pass that
+takes a setting (``Settings``) names it in ``OPTIONS`` and gets it as a keyword.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass, fields
 
 from carepath.dsl.diagnostics import Diagnostic
 from carepath.dsl.spans import Span
 
 from ..pathway import Pathway
 from .cycles import check_cycles
-from .logic_decisions import check_decisions, check_items, check_unreached_nodes
+from .logic_decisions import MAX_REGIONS, check_decisions, check_items, check_unreached_nodes
 from .logic_groups import check_groups
 from .logic_redundant import check_redundant
 from .robustness import check_robustness
@@ -25,7 +27,20 @@ from .structure_start import check_start
 from .structure_unused import check_unused
 from .thresholds import check_thresholds
 
-Check = Callable[[Pathway], Iterable[Diagnostic]]
+Check = Callable[..., Iterable[Diagnostic]]
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the user may tune about the checks (``carepath check`` options)."""
+
+    max_regions: int = MAX_REGIONS  # gap regions / overlapping pairs per decision; 0: all
+
+
+DEFAULT_SETTINGS = Settings()
+
+# pass name -> the Settings fields it takes as keyword arguments
+OPTIONS: dict[str, tuple[str, ...]] = {"logic_decisions": ("max_regions",)}
 
 # (name, pass) in the order they run: graph structure (CP2xx) first, then logic.
 CHECKS: tuple[tuple[str, Check], ...] = (
@@ -46,7 +61,7 @@ CHECKS: tuple[tuple[str, Check], ...] = (
 )
 
 
-def run_checks(pathway: Pathway) -> list[Diagnostic]:
+def run_checks(pathway: Pathway, settings: Settings = DEFAULT_SETTINGS) -> list[Diagnostic]:
     """Every pass's findings, in pass order, each fact once.
 
     A node the graph cannot reach (CP203) is also reached by no patient, so a later
@@ -56,8 +71,10 @@ def run_checks(pathway: Pathway) -> list[Diagnostic]:
     found: list[Diagnostic] = []
     seen: set[tuple[str, Span, str]] = set()
     unreachable: set[Span] = set()
-    for _name, check in CHECKS:
-        for diagnostic in check(pathway):
+    names = {f.name for f in fields(Settings)}
+    for name, check in CHECKS:
+        options = {k: getattr(settings, k) for k in OPTIONS.get(name, ()) if k in names}
+        for diagnostic in check(pathway, **options):
             key = (diagnostic.code, diagnostic.span, diagnostic.message)
             if key in seen or (
                 diagnostic.span in unreachable and not diagnostic.code.startswith("CP2")

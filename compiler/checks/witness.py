@@ -71,14 +71,24 @@ def show_value(decl: ir.InputDecl, value: ir.Value, units: list[Unit]) -> str:
     return format_number(value)
 
 
-def read_on_path(pathway: Pathway, result: Result) -> set[str]:
-    """Inputs the decisions on a path read (every branch of each, as the evaluator may)."""
+def read_on_path(
+    pathway: Pathway, result: Result, reads: dict[str, frozenset[str]] | None = None
+) -> set[str]:
+    """Inputs the decisions on a path read (every branch of each, as the evaluator may).
+    ``reads`` memoises them per node (a wide decision is read once, not per witness)."""
     needed: set[str] = set()
     graph = pathway.graph
     for node in result.path:
+        if reads is not None and node in reads:
+            needed |= reads[node]
+            continue
+        mine: set[str] = set()
         for branch in graph.nodes[node].get("branches", ()):
             if branch.guard is not None:
-                needed |= ir.inputs_of(branch.guard, pathway.defines)
+                mine |= ir.inputs_of(branch.guard, pathway.defines)
+        if reads is not None:
+            reads[node] = frozenset(mine)
+        needed |= mine
     return needed
 
 
@@ -87,6 +97,7 @@ def confirm(
     patient: Mapping[str, ir.Value],
     shows_problem: Predicate,
     units: Mapping[str, list[Unit]],
+    reads: dict[str, frozenset[str]] | None = None,
     also_read: frozenset[str] = frozenset(),
 ) -> Witness | None:
     """The witness for ``patient`` if the evaluator shows the problem, else None. It
@@ -95,7 +106,7 @@ def confirm(
     result = evaluate(pathway, patient)
     if not shows_problem(result):
         return None
-    keep = read_on_path(pathway, result) | also_read
+    keep = read_on_path(pathway, result, reads) | also_read
     trimmed = {k: v for k, v in patient.items() if k in keep}
     if trimmed != dict(patient):
         shorter = evaluate(pathway, trimmed)
