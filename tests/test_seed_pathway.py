@@ -9,6 +9,7 @@ independently of the ``carepath test`` runner.
 from __future__ import annotations
 
 import json
+import re
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -303,3 +304,59 @@ def test_mobilisation_and_bracing_only_without_a_red_flag(pathway: Pathway) -> N
     assert any(t.startswith("Surgical consultation to prescribe") for t in texts)
     # mobilisation is reached only through the "no red flag" branch
     assert list(pathway.graph.predecessors("mobilisation")) == ["red_flags"]
+
+
+# ---------------------------------------------------------------- the sentence map
+
+GUIDELINE = ROOT.parent / "shared" / "seeds" / "chronic_l1_compression_fracture.txt"
+MAP = ROOT / "docs" / "seed_guideline_map.md"
+CITED = re.compile(r"^(?P<text>.*?)\.?\s+(?P<numbers>\d(?:, \d)*)$")
+
+
+def _guideline_sentences() -> list[tuple[str, str]]:
+    """(sentence, its citation numbers) for every sentence of the guideline's body
+    that ends in superscripts: the recommendations, pitfalls and figures."""
+    text = GUIDELINE.read_text(encoding="utf-8")
+    body = text[
+        text.index("Initial Assessment and Conservative Management") : text.index("\nReferences")
+    ]
+    found = []
+    for line in body.splitlines():
+        match = CITED.match(line.strip().lstrip("•").strip())
+        if match:
+            found.append((match["text"], match["numbers"]))
+    return found
+
+
+def _map_rows() -> dict[int, list[str]]:
+    rows: dict[int, list[str]] = {}
+    for line in MAP.read_text(encoding="utf-8").splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if line.startswith("| ") and cells[0].isdigit():
+            rows[int(cells[0])] = cells
+    return rows
+
+
+@pytest.mark.skipif(not GUIDELINE.exists(), reason="the shared guideline text is not here")
+def test_every_recommendation_sentence_of_the_guideline_is_mapped() -> None:
+    sentences = _guideline_sentences()
+    assert len(sentences) == 32, "the guideline text changed: review docs/seed_guideline_map.md"
+    rows = _map_rows()
+    assert sorted(rows) == list(range(1, len(sentences) + 1))
+    for number, (sentence, cites) in enumerate(sentences, start=1):
+        quoted, cited = rows[number][1], rows[number][1].rsplit("(", 1)[-1]
+        opening = " ".join(sentence.split()[:8])
+        assert opening in quoted, f"row {number} should quote {opening!r}"
+        assert cited == f"{cites})", f"row {number}: the text cites {cites}"
+
+
+def test_the_map_names_only_what_the_pathway_holds(pathway: Pathway) -> None:
+    names = set(pathway.graph.nodes) | set(pathway.inputs) | set(pathway.defines)
+    for number, cells in _map_rows().items():
+        where = cells[2]
+        named = re.findall(r"`([a-z_0-9]+)`", where)
+        quoted = re.findall(r'"([^"]+)"', where)
+        assert named, f"row {number} names no node, input or derived value"
+        assert set(named) <= names, f"row {number}: {set(named) - names}"
+        for opening in quoted:
+            assert f'"{opening}' in pathway.source, f"row {number}: no item or note {opening!r}"
