@@ -2,7 +2,7 @@
 baseline the evaluators are measured against (bench/bench_eval.py).
 
 It implements pathways/chronic_osteoporotic_vcf.cpath, read by a person, with the
-same semantics (unknown = None, Kleene logic, the `first` policy of next_step,
+same semantics (unknown = None, Kleene logic, the `first` policy of augmentation,
 needs and undetermined items) but no explanations. bench_eval.py checks that it
 agrees with the interpreter on every patient it times.
 """
@@ -20,14 +20,25 @@ SIXTY_FIVE_YEARS = 65 * YEAR
 
 J, OV, T8, ML = "junctional", "overview", "t8", "multilevel"
 CC = "conservative_care"
+MB = "mobilisation"
 
 
 def _rec(node: str, kind: str, text: str, *cites: str) -> tuple[object, ...]:
     return (node, kind, text, None, cites)
 
 
+RED_FLAG_NOW = _rec(
+    "outside_pathway",
+    "recommend",
+    "Red flag present: arrange surgical consultation now, whatever pathway is followed "
+    "(neurologic deficit, spinal instability, canal compromise, spinal deformity or focal "
+    "cord compression)",
+    OV,
+    T8,
+    ML,
+)
 CONTINUE = _rec(
-    CC,
+    MB,
     "recommend",
     "Continue multimodal conservative therapy: analgesics, early mobilisation and "
     "osteoporosis pharmacotherapy",
@@ -45,7 +56,8 @@ NSAIDS = _rec(CC, "consider", "NSAIDs may be used as analgesics", J)
 NSAID_CAUTION = _rec(
     CC,
     "consider",
-    "Caution with NSAIDs in an older adult: gastrointestinal, renal and cardiovascular risks",
+    "Caution with NSAIDs: gastrointestinal, renal and cardiovascular risks (older adult, "
+    "chronic kidney disease or cardiovascular disease)",
     J,
 )
 OPIOIDS = _rec(
@@ -66,8 +78,15 @@ BED_REST = _rec(
     OV,
     J,
 )
-MOBILISATION = _rec(
+RADIOGRAPH = _rec(
     CC,
+    "avoid",
+    "Assuming the fracture seen on imaging is the source of pain: radiographic assessment "
+    "is not a reliable surrogate for a symptomatic fracture",
+    ML,
+)
+MOBILISATION = _rec(
+    MB,
     "recommend",
     "Early mobilisation and range-of-motion exercises to prevent cardiovascular and "
     "respiratory deconditioning",
@@ -75,13 +94,13 @@ MOBILISATION = _rec(
     ML,
 )
 BRACING = _rec(
-    CC,
+    MB,
     "consider",
     "Bracing is optional: evidence is inconclusive and outcomes equal those without a brace",
     T8,
 )
 IMMOBILISATION = _rec(
-    CC,
+    MB,
     "consider",
     "Surgical consultation to prescribe and supervise an immobilisation device, if one is used",
     OV,
@@ -104,12 +123,18 @@ BISPHOSPHONATE = _rec(
 )
 ALTERNATIVE = _rec(
     CC,
-    "consider",
-    "Alternative agent: ibandronate, strontium ranelate or denosumab (oral bisphosphonate "
-    "intolerance or non-compliance)",
+    "recommend",
+    "Alternative agent instead of an oral bisphosphonate: ibandronate, strontium ranelate or "
+    "denosumab (oral bisphosphonate intolerance or non-compliance)",
     J,
 )
-CONTINUE_BISPHOSPHONATES = _rec(CC, "recommend", "Continue bisphosphonates for 3-5 years", J)
+CONTINUE_BISPHOSPHONATES = _rec(
+    CC,
+    "recommend",
+    "Continue bisphosphonate therapy (alendronate, risedronate, or ibandronate as the "
+    "alternative) for 3-5 years",
+    J,
+)
 BEYOND_5_YEARS = _rec(
     CC, "recommend", "Continue bisphosphonates beyond 5 years: high fracture risk", J
 )
@@ -139,7 +164,7 @@ MANIPULATION = _rec(
 ORTHOGERIATRIC = _rec(
     CC,
     "recommend",
-    "Orthogeriatric co-management (frail older adult with multiple comorbidities)",
+    "Orthogeriatric co-management (frail, 65 years or older, multiple comorbidities)",
     J,
 )
 COLLABORATION = _rec(
@@ -196,13 +221,6 @@ AUGMENTATION = (
         T8,
         ML,
     ),
-    _rec(
-        "vertebral_augmentation",
-        "avoid",
-        "Assuming the fracture seen on imaging is the source of pain: radiographic assessment "
-        "is not a reliable surrogate for a symptomatic fracture",
-        ML,
-    ),
 )
 
 
@@ -222,16 +240,19 @@ def _missing(patient: dict[str, object], *names: str) -> tuple[str, ...]:
     return tuple(n for n in names if patient.get(n) is None)
 
 
+RED_FLAGS = (
+    "neuro_deficit",
+    "spinal_instability",
+    "canal_compromise",
+    "spinal_deformity",
+    "focal_cord_compression",
+)
+
+
 def evaluate(patient: dict[str, object]) -> tuple[object, ...]:
     """(status, path, outcome, recommendations, needs, undetermined)."""
     get = patient.get
-    fracture_age = get("fracture_age")
-    if fracture_age is None:
-        return ("incomplete", ("chronicity",), None, (), ("fracture_age",), ())
-    if fracture_age <= SIX_WEEKS:  # type: ignore[operator]
-        return ("complete", ("chronicity", "outside_pathway"), "outside_pathway", (), (), ())
-
-    recs: list[object] = [CONTINUE, ACETAMINOPHEN]
+    recs: list[object] = []
     undetermined: list[object] = []
 
     def item(rec: tuple[object, ...], holds: bool | None, *reads: str) -> None:
@@ -240,87 +261,82 @@ def evaluate(patient: dict[str, object]) -> tuple[object, ...]:
         elif holds is None:
             undetermined.append((rec[0], rec[2], _missing(patient, *reads)))
 
+    def done(
+        status: str, path: tuple[str, ...], end: str | None, needs: tuple[str, ...]
+    ) -> tuple[object, ...]:
+        return (status, path, end, tuple(recs), needs, tuple(undetermined))
+
+    fracture_age = get("fracture_age")
+    if fracture_age is None:
+        return done("incomplete", ("chronicity",), None, ("fracture_age",))
+    red_flag = _any(*(get(n) for n in RED_FLAGS))  # type: ignore[arg-type]
+    if fracture_age <= SIX_WEEKS:  # type: ignore[operator]
+        item(RED_FLAG_NOW, red_flag, *RED_FLAGS)
+        return done("complete", ("chronicity", "outside_pathway"), "outside_pathway", ())
+
+    recs.append(ACETAMINOPHEN)
     age = get("age")
     older = None if age is None else age >= SIXTY_FIVE_YEARS  # type: ignore[operator]
     pain = get("pain")
-    item(
-        ACETAMINOPHEN_PREFERRED,
-        _any(get("ckd"), get("cardiovascular_disease")),
-        "ckd",
-        "cardiovascular_disease",
-    )  # type: ignore[arg-type]
+    ckd, cvd = get("ckd"), get("cardiovascular_disease")
+    item(ACETAMINOPHEN_PREFERRED, _any(ckd, cvd), "ckd", "cardiovascular_disease")  # type: ignore[arg-type]
     recs.append(NSAIDS)
-    item(NSAID_CAUTION, older, "age")
+    item(NSAID_CAUTION, _any(older, ckd, cvd), "age", "ckd", "cardiovascular_disease")  # type: ignore[arg-type]
     recs.append(OPIOIDS)
     severe = None if pain is None else pain == "severe"
     item(OPIOID_RESERVED, _all(severe, get("pain_refractory")), "pain", "pain_refractory")  # type: ignore[arg-type]
-    recs.extend((BED_REST, MOBILISATION, BRACING, IMMOBILISATION, CALCIUM, BISPHOSPHONATE))
-    item(
-        ALTERNATIVE,
-        _any(get("oral_bisphosphonate_intolerance"), get("bisphosphonate_nonadherence")),  # type: ignore[arg-type]
-        "oral_bisphosphonate_intolerance",
-        "bisphosphonate_nonadherence",
-    )
+    recs.extend((BED_REST, RADIOGRAPH, CALCIUM))
+    history = ("oral_bisphosphonate_intolerance", "bisphosphonate_nonadherence")
+    unsuitable = _any(*(get(n) for n in history))  # type: ignore[arg-type]
+    item(BISPHOSPHONATE, None if unsuitable is None else not unsuitable, *history)
+    item(ALTERNATIVE, unsuitable, *history)
     recs.append(CONTINUE_BISPHOSPHONATES)
     item(BEYOND_5_YEARS, get("high_fracture_risk"), "high_fracture_risk")  # type: ignore[arg-type]
     recs.extend((DELAYING, URGENT, PULSE_VITAMIN_D))
     item(MANIPULATION, get("advanced_osteoporosis"), "advanced_osteoporosis")  # type: ignore[arg-type]
     item(
         ORTHOGERIATRIC,
-        _all(older, get("frail"), get("multimorbidity")),
+        _all(older, get("frail"), get("multimorbidity")),  # type: ignore[arg-type]
         "age",
         "frail",
         "multimorbidity",
-    )  # type: ignore[arg-type]
+    )
     recs.extend((COLLABORATION, LIAISON, FALLS, HAZARDS, MEDICATIONS))
 
-    path = ("chronicity", CC, "next_step")
-    red_flags = ("neuro_deficit", "spinal_instability", "canal_compromise", "spinal_deformity")
-    red_flag = _any(*(get(n) for n in red_flags))  # type: ignore[arg-type]
+    path: tuple[str, ...] = ("chronicity", CC, "red_flags")
     if red_flag is None:
-        return (
-            "incomplete",
-            path,
-            None,
-            tuple(recs),
-            _missing(patient, *red_flags),
-            tuple(undetermined),
-        )
+        return done("incomplete", path, None, _missing(patient, *RED_FLAGS))
     if red_flag:
         recs.append(SURGEON)
         item(
             OPEN_FIXATION,
             _all(
-                get("focal_cord_compression"),
-                get("good_performance_status"),
-                get("reasonable_life_expectancy"),
-            ),  # type: ignore[arg-type]
+                get("focal_cord_compression"),  # type: ignore[arg-type]
+                get("good_performance_status"),  # type: ignore[arg-type]
+                get("reasonable_life_expectancy"),  # type: ignore[arg-type]
+            ),
             "focal_cord_compression",
             "good_performance_status",
             "reasonable_life_expectancy",
         )
         end = "surgical_consultation"
-        return ("complete", (*path, end), end, tuple(recs), (), tuple(undetermined))
+        return done("complete", (*path, end), end, ())
+    recs.extend((CONTINUE, MOBILISATION, BRACING, IMMOBILISATION))
+    path = (*path, MB, "augmentation")
     duration = get("conservative_duration")
     long_enough = None if duration is None else duration >= THREE_MONTHS  # type: ignore[operator]
-    indicated = _any(get("parenteral_or_admission"), _all(get("pain_refractory"), long_enough))  # type: ignore[arg-type]
+    indicated = _any(
+        get("parenteral_or_admission"),  # type: ignore[arg-type]
+        _all(severe, get("pain_refractory"), long_enough),  # type: ignore[arg-type]
+    )
     if indicated is None:
-        needs = _missing(
-            patient, "conservative_duration", "pain_refractory", "parenteral_or_admission"
-        )
-        return ("incomplete", path, None, tuple(recs), needs, tuple(undetermined))
+        reads = ("conservative_duration", "pain", "pain_refractory", "parenteral_or_admission")
+        return done("incomplete", path, None, _missing(patient, *reads))
     if indicated:
         recs.extend(AUGMENTATION)
         end = "vertebral_augmentation"
-        return ("complete", (*path, end), end, tuple(recs), (), tuple(undetermined))
+        return done("complete", (*path, end), end, ())
     if duration is None:
-        return (
-            "incomplete",
-            path,
-            None,
-            tuple(recs),
-            ("conservative_duration",),
-            tuple(undetermined),
-        )
-    end = "continue_conservative" if duration < THREE_MONTHS else "pain_controlled"  # type: ignore[operator]
-    return ("complete", (*path, end), end, tuple(recs), (), tuple(undetermined))
+        return done("incomplete", path, None, ("conservative_duration",))
+    end = "continue_conservative" if duration < THREE_MONTHS else "no_augmentation"  # type: ignore[operator]
+    return done("complete", (*path, end), end, ())

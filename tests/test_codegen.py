@@ -95,10 +95,10 @@ def test_line_map_points_at_the_pathway_lines(seed: Pathway) -> None:
         return pathway_source[generated.line_map[number] - 1]
 
     assert "when fracture_age <= 6 weeks -> outside_pathway" in origin("def when_chronicity_0(")
-    assert "when ckd or cardiovascular_disease" in origin("def item_conservative_care_2(")
-    assert '"Acetaminophen as first-line analgesic"' in origin("R_conservative_care_1 = ")
+    assert "when ckd or cardiovascular_disease" in origin("def item_conservative_care_1(")
+    assert '"Acetaminophen as first-line analgesic"' in origin("R_conservative_care_0 = ")
     assert origin("def define_older_adult").startswith("define older_adult = age >= 65")
-    assert origin("D_next_step = ").startswith("decision next_step")
+    assert origin("D_augmentation = ").startswith("decision augmentation")
     module = load_module(seed)
     assert generated.line_map == module.LINE_MAP
 

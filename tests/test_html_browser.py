@@ -43,10 +43,13 @@ ANSWERS: dict[str, Any] = {
     "spinal_instability": "false",
     "canal_compromise": "false",
     "spinal_deformity": "false",
+    "focal_cord_compression": "false",
     "pain_refractory": "true",
     "parenteral_or_admission": "false",
     "pain": "severe",
     "age": "70",
+    "oral_bisphosphonate_intolerance": "false",
+    "bisphosphonate_nonadherence": "false",
 }
 
 
@@ -145,26 +148,31 @@ def test_walk_through_to_vertebral_augmentation(
         given[name] = _python_value(seed, name)
         asked.append(name)
     assert result.outcome == "vertebral_augmentation"
-    assert asked[0] == "fracture_age" and "pain" not in asked
+    # Severity is part of the augmentation criterion, so `pain` is asked.
+    assert asked[0] == "fracture_age" and "pain" in asked
     status = page.inner_text("#wt-status")
     assert status == "Outcome: " + seed.graph.nodes["vertebral_augmentation"]["label"]
     recs = page.inner_text("#wt-recs")
     assert "Offer vertebral augmentation (vertebroplasty or kyphoplasty)" in recs
-    assert "Bisphosphonate (alendronate or risedronate)" in recs
-    # The conditional opioid item waits for `pain`, which is asked only now.
-    assert "Opioid reserved for severe refractory pain" in page.inner_text("#wt-undetermined")
-    assert "Opioid reserved" not in recs
-    assert page.is_visible("#wt-field-pain")
-    _answer(page, "pain")
-    recs = page.inner_text("#wt-recs")
     assert (
         "Opioid reserved for severe refractory pain — only if pain is severe and pain refractory"
         in recs
     )
+    # The agent (first line or alternative, exactly one) waits for the drug
+    # history, which no decision needs and which is asked only now.
+    assert "Bisphosphonate (alendronate or risedronate)" in page.inner_text("#wt-undetermined")
+    assert "Bisphosphonate (alendronate or risedronate)" not in recs
+    assert page.is_visible("#wt-field-oral_bisphosphonate_intolerance")
+    history = ("oral_bisphosphonate_intolerance", "bisphosphonate_nonadherence")
+    for name in history:
+        _answer(page, name)
+    recs = page.inner_text("#wt-recs")
+    assert "Bisphosphonate (alendronate or risedronate)" in recs
+    assert "Alternative agent instead of an oral bisphosphonate" not in recs
+    final = evaluate(seed, {**given, **{name: False for name in history}})
     path = page.inner_text("#wt-path")
-    assert "fracture age > 6 weeks" in path and path.count("\n") == 3
+    assert "fracture age > 6 weeks" in path and path.count("\n") == len(final.path) - 1
     # The path is highlighted in the SVG: exactly its nodes and edges.
-    final = evaluate(seed, {**given, "pain": "severe"})
     on = set(page.eval_on_selector_all("svg g.wt-on", "els => els.map(e => e.id)"))
     expected = {"node-start", "edge-start"} | {f"node-{n}" for n in final.path}
     expected |= {f"edge-{s.node}-{s.branch}" for s in final.steps if s.kind == "decision"}

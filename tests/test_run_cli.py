@@ -28,6 +28,8 @@ action act "Treat"
   consider "Check kidneys" when age >= 65
   next yes
 end yes "Yes"
+  note "Treating works."
+  cite r
 end no "No"
 """
 
@@ -97,6 +99,50 @@ def test_missing_patient_file_exits_2(small: str, capsys: pytest.CaptureFixture[
 def test_seed_sample_patient(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["run", SEED, "--patient", SAMPLE]) == 0
     assert "outcome  vertebral_augmentation" in capsys.readouterr().out
+
+
+def test_rationale_shows_notes_and_citations_of_the_path(
+    small: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    patient = write(tmp_path, "pt.json", '{"a": true, "age": "70 years"}')
+    assert main(["run", small, "--patient", patient]) == 0
+    out = capsys.readouterr().out
+    assert (
+        "rationale (notes and citations of the nodes on the path):\n"
+        "  yes; cites The Reference (2024)\n"
+        "    - Treating works.\n"
+    ) in out
+    assert main(["run", small, "--patient", patient, "--format", "json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["rationale"] == [
+        {
+            "node": "yes",
+            "notes": ["Treating works."],
+            "citations": ["r"],
+            "references": [{"id": "r", "title": "The Reference", "year": 2024, "url": None}],
+        }
+    ]
+
+
+def test_no_rationale_when_the_path_has_no_notes_or_citations(
+    small: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    patient = write(tmp_path, "pt.json", '{"a": false}')
+    assert main(["run", small, "--patient", patient]) == 0
+    assert "rationale (" not in capsys.readouterr().out
+    assert main(["run", small, "--patient", patient, "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["rationale"] == []
+
+
+def test_seed_rationale_reaches_the_clinician(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["run", SEED, "--patient", SAMPLE]) == 0
+    out = capsys.readouterr().out
+    assert "    - Fracture age does not independently affect augmentation outcomes" in out
+    assert main(["run", SEED, "--patient", SAMPLE, "--format", "json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    nodes = [r["node"] for r in report["rationale"]]
+    assert nodes == ["conservative_care", "vertebral_augmentation"]
+    assert set(nodes) <= set(report["path"])
 
 
 def test_batch_jsonl_continues_past_bad_rows(

@@ -15,8 +15,9 @@ HELP = "evaluate a patient record (JSON or YAML) against a pathway"
 DESCRIPTION = """\
 Evaluate one patient record and print the path taken, the outcome, the
 recommendations (kind, strength, cited references), the recommendations that
-are undetermined for lack of data, the inputs still needed, and the reasons
-for every step.
+are undetermined for lack of data, the inputs still needed, the notes and
+citations of every node on the path (the rationale), and the reasons for
+every step.
 
 A record maps input names to values: true/false, an enumeration value,
 a number (in the input's declared unit), "10 weeks", {"value": 10, "unit": "wk"}
@@ -122,11 +123,33 @@ def json_report(pathway: Pathway, result: Result, patient_file: str) -> dict[str
         record["outcome_label"] = pathway.graph.nodes[result.outcome]["label"]
     for rec in record["recommendations"]:
         rec["references"] = [_reference(pathway, c) for c in rec["citations"]]
+    record["rationale"] = [
+        {
+            "node": node,
+            "notes": list(notes),
+            "citations": list(citations),
+            "references": [_reference(pathway, c) for c in citations],
+        }
+        for node, notes, citations in rationale(pathway, result)
+    ]
     record["steps"] = [
         {"node": s.node, "kind": s.kind, "branch": s.branch, "explanation": s.explanation}
         for s in result.steps
     ]
     return record
+
+
+def rationale(
+    pathway: Pathway, result: Result
+) -> list[tuple[str, tuple[str, ...], tuple[str, ...]]]:
+    """(node, notes, citations) of every node on the path that has notes or cites."""
+    found = []
+    for node in dict.fromkeys(result.path):
+        data = pathway.graph.nodes[node]
+        notes, citations = tuple(data.get("notes", ())), tuple(data.get("citations", ()))
+        if notes or citations:
+            found.append((node, notes, citations))
+    return found
 
 
 def _reference(pathway: Pathway, ref_id: str) -> dict[str, Any]:
@@ -176,6 +199,15 @@ def text_report(pathway: Pathway, result: Result, patient_file: str) -> str:
         for item in result.undetermined:
             lines.append(f"   - {item.text}")
             lines.append(f"      at {item.node}; needs {', '.join(item.needs) or 'more data'}")
+    why = rationale(pathway, result)
+    if why:
+        lines.append("")
+        lines.append("rationale (notes and citations of the nodes on the path):")
+        for node, notes, citations in why:
+            lines.append(
+                f"  {node}" + (f"; cites {_cites(pathway, citations)}" if citations else "")
+            )
+            lines.extend(f"    - {note}" for note in notes)
     lines.append("")
     lines.append("explanation:")
     for number, step in enumerate(result.steps, start=1):
