@@ -27,7 +27,7 @@ from carepath.dsl.diagnostics import Diagnostic, Witness, make
 
 from . import codes_logic as _codes  # noqa: F401 - registers CP3xx
 from .boxes import Boxes, Domain, OutOfFragment, TooComplex, Translator
-from .thresholds import thresholds
+from .threshold_values import thresholds
 from .witness import Predicate, confirm, display_units
 
 # A symbolic region: ("T", expr) | ("F", expr) | ("and", r...) | ("or", r...) | ("not", r)

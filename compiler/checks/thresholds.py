@@ -20,53 +20,12 @@ from carepath.compiler.units import format_number
 from carepath.dsl.diagnostics import Diagnostic, make
 from carepath.dsl.spans import Span
 
-from .boxes import fold
-from .witness import guards
+from .logic_analysis import analysis
 
 DAY = Fraction(86400)
 
 
-def thresholds(pathway: Pathway) -> dict[str, dict[Fraction, ir.Const]]:
-    """Per input, each threshold value with the first constant (in source order) that sets it."""
-    found: dict[str, dict[Fraction, ir.Const]] = {}
-
-    def visit(e: ir.Expr) -> None:
-        kind = type(e)
-        if kind is ir.Compare:
-            assert isinstance(e, ir.Compare)
-            left, right = fold(e.left), fold(e.right)
-            for ref, const in ((left, right), (right, left)):
-                if (
-                    isinstance(ref, ir.Ref)
-                    and ref.is_input
-                    and isinstance(const, ir.Const)
-                    and isinstance(const.value, Fraction)
-                ):
-                    seen = found.setdefault(ref.name, {})
-                    if const.value not in seen or const.span < seen[const.value].span:
-                        seen[const.value] = const
-            for side in (e.left, e.right):
-                if type(side) is not ir.Ref and type(side) is not ir.Const:
-                    visit(side)  # counts and points hold conditions of their own
-            return
-        if kind is ir.And or kind is ir.Or:
-            for child in e.operands:  # type: ignore[attr-defined]
-                visit(child)
-            return
-        for child in ir.children(e):
-            visit(child)
-
-    for guard in guards(pathway):
-        try:
-            visit(guard)
-        except Exception:
-            continue
-    return found
-
-
 def check_thresholds(pathway: Pathway) -> Iterator[Diagnostic]:
-    from .logic_analysis import analysis
-
     for name, values in analysis(pathway).thresholds.items():
         t = pathway.inputs[name].type
         if not isinstance(t, ir.NumberType):
