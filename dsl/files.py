@@ -4,6 +4,7 @@ output files so that a failure never leaves a half-written file behind."""
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from .diagnostics import Diagnostic, make
 from .spans import Span
 
 MAX_FILE_BYTES = 16 * 1024 * 1024
+_LONE_CR = re.compile(r"\r(?!\n)")
 
 
 def write_atomic(path: str | os.PathLike[str], data: str | bytes) -> None:
@@ -67,4 +69,8 @@ def read_source(path: str | os.PathLike[str]) -> tuple[str | None, Diagnostic | 
         )
     if "\x00" in text:
         return None, make("CP008", f"`{name}` is a binary file, not text", where)
+    if "\r" in text:
+        # A line may end with LF or CRLF (kept as written), or with a lone CR, as old
+        # Mac editors save: read as a line end too, so lines count as an editor shows.
+        text = _LONE_CR.sub("\n", text)
     return text, None

@@ -193,3 +193,19 @@ def test_a_missing_header_is_said_even_when_the_first_block_is_broken() -> None:
         (1, 'a file begins with `pathway <id> "<title>"`'),
         (1, "the label must be text in double quotes"),
     ]
+
+
+def test_a_file_with_lone_cr_line_ends_is_read_line_by_line(tmp_path: object) -> None:
+    from pathlib import Path
+
+    from carepath.compiler.pathway import load
+
+    path = Path(str(tmp_path)) / "mac.cpath"
+    good = 'pathway p "P"\ninput a: boolean "A"\nstart d\ndecision d "A?"\n  when a -> x\n'
+    path.write_bytes(
+        (good + '  otherwise -> y\nend x "X"\nend y "Y"\n').replace("\n", "\r").encode()
+    )
+    assert load(path).diagnostics == ()
+    path.write_bytes((good + 'end x "X"\nend y Y\n').replace("\n", "\r").encode())
+    (problem,) = load(path).diagnostics
+    assert problem.span.line == 7
