@@ -112,7 +112,9 @@ def header(formats: Sequence[str]) -> list[str]:
         "JSON output holds one record per diagnostic. Lines and columns count from 1; "
         "`end_column` is exclusive. A record has a `witness` "
         '(`{"patient": {name: value}, "path": [node, …], "description": "…"}`) '
-        "only when the diagnostic has one.",
+        "only when the diagnostic has one. Its patient is a record `carepath run --patient` "
+        'accepts: booleans are booleans, numbers numbers, quantities `{"value": 70, '
+        '"unit": "years"}`, enumeration values text.',
         "",
         "```json",
         _json_example(),

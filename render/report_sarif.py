@@ -22,6 +22,8 @@ from urllib.parse import quote
 from carepath.dsl.diagnostics import Code, Diagnostic, Severity, lookup
 from carepath.dsl.spans import Span
 
+from .report_json import witness_record
+
 SCHEMA_URI = (
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 )
@@ -143,11 +145,7 @@ def _result(d: Diagnostic, rule_index: int, root: Path, fingerprint: str) -> dic
     if d.notes:
         properties["notes"] = list(d.notes)
     if d.witness is not None:
-        properties["witness"] = {
-            "patient": d.witness.as_dict(),
-            "path": list(d.witness.path),
-            "description": d.witness.description,
-        }
+        properties["witness"] = witness_record(d.witness)
     result["properties"] = properties
     return result
 

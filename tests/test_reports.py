@@ -177,7 +177,7 @@ def test_sarif_is_valid_and_complete(tmp_path: Path, monkeypatch: pytest.MonkeyP
 
     witnessed = run["results"][-1]
     assert witnessed["properties"]["witness"] == {
-        "patient": {"pain": "severe", "age": "70 years"},
+        "patient": {"pain": "severe", "age": {"value": 70, "unit": "years"}},
         "path": ["triage", "review"],
         "description": "goes to `maintenance` instead",
     }
@@ -443,3 +443,59 @@ def test_sarif_fingerprints_survive_moved_lines_and_tell_repeats_apart() -> None
     first, second = fingerprints(5, 6)
     assert first != second
     assert fingerprints(9, 12) == [first, second]
+
+
+def test_json_witnesses_are_typed_records_that_run_accepts(tmp_path: Path) -> None:
+    """Every witness in `check --format json` over the logic golden files is a patient
+    record: booleans as booleans, quantities as {"value", "unit"}; `carepath run` on it
+    follows the witness's path."""
+    import subprocess
+    import sys
+
+    golden = Path(__file__).parent / "golden" / "logic"
+    seen = kinds = 0
+    for path in sorted(golden.glob("*.cpath"))[:12]:
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "carepath",
+                "check",
+                "--no-cache",
+                "--format",
+                "json",
+                str(path),
+            ],
+            capture_output=True,
+            text=True,
+        )
+        for record in json.loads(done.stdout)["diagnostics"]:
+            witness = record.get("witness")
+            if not witness or not witness["patient"]:
+                continue
+            values = witness["patient"].values()
+            assert not any(v in ("true", "false") for v in values)
+            kinds |= any(isinstance(v, dict) for v in values) | 2 * any(
+                isinstance(v, bool) for v in values
+            )
+            patient = tmp_path / "patient.json"
+            patient.write_text(json.dumps(witness["patient"]), encoding="utf-8")
+            ran = subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "carepath",
+                    "run",
+                    str(path),
+                    "--patient",
+                    str(patient),
+                    "--format",
+                    "json",
+                ],
+                capture_output=True,
+                text=True,
+            )
+            assert ran.returncode in (0, 1), ran.stderr
+            assert json.loads(ran.stdout)["path"] == witness["path"], (path, witness)
+            seen += 1
+    assert seen >= 5 and kinds == 3
