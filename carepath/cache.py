@@ -48,6 +48,7 @@ from carepath.dsl.spans import Span
 DEFAULT_FOLDER = ".carepath_cache"
 ENVIRONMENT = "CAREPATH_CACHE_DIR"
 FORMAT = 1  # of an entry; part of every key
+UNDECIDED = "CP313"
 _PACKAGES = ("carepath", "carepath.dsl", "carepath.compiler", "carepath.render")
 _SUFFIXES = (".py", ".lark", ".json")
 _TAG = (
@@ -110,8 +111,10 @@ class ResultCache:
             return None
 
     def put(self, key: str, file: str, diagnostics: Sequence[Diagnostic]) -> None:
-        """Store the findings; a folder that cannot be written is left alone."""
-        if not self.writable:
+        """Store the findings; a folder that cannot be written is left alone. Findings
+        with a "could not decide" (CP313, a solver that ran out of time) are not
+        stored: another run may decide."""
+        if not self.writable or any(d.code == UNDECIDED for d in diagnostics):
             return
         entry = {"format": FORMAT, "diagnostics": [_record(d, file) for d in diagnostics]}
         try:

@@ -208,3 +208,16 @@ def test_test_reuses_the_findings_of_check(tmp_path: Path) -> None:
     gap.write_text(GAP, encoding="utf-8")
     carepath("check", "--cache-dir", str(cache), str(gap))
     assert carepath("test", "--cache-dir", str(cache), str(gap)).returncode == 1
+
+
+def test_a_could_not_decide_is_never_stored(tmp_path: Path) -> None:
+    from carepath.dsl.diagnostics import Diagnostic, Severity
+    from carepath.dsl.spans import Span
+
+    cache = ResultCache(tmp_path)
+    key = cache.key(b"text", {})
+    undecided = Diagnostic("CP313", Severity.INFO, "could not decide", Span("p", 1, 1, 1, 2))
+    cache.put(key, "p", [undecided])
+    assert cache.get(key, "p") is None and not entries(tmp_path)
+    cache.put(key, "p", [])
+    assert cache.get(key, "p") == []
