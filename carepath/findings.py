@@ -57,6 +57,25 @@ def _check_job(job: tuple[str, str, Mapping[str, object]]) -> tuple[Diagnostic, 
     return check_one(*job)
 
 
+def _look_up(
+    file: str, cache: ResultCache | None, settings: Mapping[str, object]
+) -> tuple[FileFindings, str | None]:
+    """The file read, and its cache key: its findings when it cannot be read or the
+    cache has them (``cached``), else none yet."""
+    text, problem = read_source(file)
+    if text is None:
+        assert problem is not None
+        return FileFindings(file, None, (problem,)), None
+    if cache is None:
+        return FileFindings(file, text, ()), None
+    key = cache.key(text.encode("utf-8"), settings)
+    hit = cache.get(key, file)
+    if hit is None:
+        return FileFindings(file, text, ()), key
+    load_code_modules()  # the reports read each code's title from its registry
+    return FileFindings(file, text, tuple(hit), cached=True), key
+
+
 def find(
     files: Sequence[str],
     cache: ResultCache | None,
@@ -69,18 +88,11 @@ def find(
     results: dict[str, FileFindings] = {}
     todo: list[tuple[str, str, str | None]] = []  # file, text, cache key
     for file in files:
-        text, problem = read_source(file)
-        if text is None:
-            assert problem is not None
-            results[file] = FileFindings(file, None, (problem,))
-            continue
-        key = cache.key(text.encode("utf-8"), settings) if cache is not None else None
-        hit = cache.get(key, file) if cache is not None and key is not None else None
-        if hit is not None:
-            load_code_modules()  # the reports read each code's title from its registry
-            results[file] = FileFindings(file, text, tuple(hit), cached=True)
+        known, key = _look_up(file, cache, settings)
+        if known.source is None or known.cached:
+            results[file] = known
         else:
-            todo.append((file, text, key))
+            todo.append((file, known.source, key))
     workers = min(len(todo), jobs or os.cpu_count() or 1)
     if workers > 1:
         # fork: the children start with carepath already imported.
@@ -107,16 +119,13 @@ def find_and_load(
     from carepath.compiler.pathway import load_text
 
     settings = settings or {}
-    text, problem = read_source(file)
-    if text is None:
-        assert problem is not None
-        return FileFindings(file, None, (problem,)), None
-    key = cache.key(text.encode("utf-8"), settings) if cache is not None else None
-    hit = cache.get(key, file) if cache is not None and key is not None else None
-    loaded = load_text(text, file)
-    if hit is not None:
-        return FileFindings(file, text, tuple(hit), cached=True), loaded.pathway
+    known, key = _look_up(file, cache, settings)
+    if known.source is None:
+        return known, None
+    loaded = load_text(known.source, file)
+    if known.cached:
+        return known, loaded.pathway
     checked = check_loaded(loaded, Settings(**settings))  # type: ignore[arg-type]
     if cache is not None and key is not None:
         cache.put(key, file, checked.diagnostics)
-    return FileFindings(file, text, checked.diagnostics), checked.pathway
+    return FileFindings(file, known.source, checked.diagnostics), checked.pathway

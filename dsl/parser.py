@@ -146,32 +146,37 @@ def _is_code(line: str) -> bool:
     return bool(stripped) and not stripped.startswith("#")
 
 
-def _recover(text: str, file: str, whole_file_error: Exception) -> ParseResult:
-    """Read the blocks one by one: each bad block's first error, and the good blocks."""
+def _read_blocks(lines: list[str], file: str) -> Iterator[tuple[int, int, str, Any]]:
+    """(first, end, text, what it reads as) of each top-level block that holds code, read
+    alone: its AST node, or the exception that stopped it."""
     reader = _reader()
-    lines = text.split("\n")
-    last_code_line = max(n for n, line in enumerate(lines, start=1) if _is_code(line))
-    diagnostics: list[Diagnostic] = []
-    header: ast.PathwayHeader | None = None
-    items: list[object] = []
     for first, end in _blocks(lines):
         if not any(_is_code(line) for line in lines[first:end]):
             continue
         block = "\n".join(lines[first:end]) + "\n"
         try:
-            node = reader.read(block, file, "fragment", line_offset=first)
+            yield first, end, block, reader.read(block, file, "fragment", line_offset=first)
         except _PROBLEMS as error:
-            is_last = end >= last_code_line
-            diagnostics.append(_diagnostic(error, block, file, first, is_last))
-            # The first block was meant as the header: no "missing header" as well.
-            items.append(None)
+            yield first, end, block, error
+
+
+def _recover(text: str, file: str, whole_file_error: Exception) -> ParseResult:
+    """Read the blocks one by one: each bad block's first error, and the good blocks."""
+    lines = text.split("\n")
+    last_code_line = max(n for n, line in enumerate(lines, start=1) if _is_code(line))
+    diagnostics: list[Diagnostic] = []
+    header: ast.PathwayHeader | None = None
+    items: list[object] = []
+    for first, end, block, node in _read_blocks(lines, file):
+        if isinstance(node, Exception):
+            diagnostics.append(_diagnostic(node, block, file, first, end >= last_code_line))
             if len(diagnostics) >= MAX_SYNTAX_ERRORS:
                 break
-            continue
-        if isinstance(node, ast.PathwayHeader):
-            if header is None:
-                header = node
-                continue
+        elif not isinstance(node, ast.PathwayHeader):
+            items.append(node)
+        elif header is None:
+            header = node
+        else:
             diagnostics.append(
                 make(
                     "CP001",
@@ -180,38 +185,19 @@ def _recover(text: str, file: str, whole_file_error: Exception) -> ParseResult:
                     notes=("put each pathway in its own file",),
                 )
             )
-            continue
-        if header is None and not items:  # (an error's None counts as a block)
-            line = node_line(node)
-            word = lines[line - 1].split(maxsplit=1)[0]
-            diagnostics.append(
-                make(
-                    "CP001",
-                    'a file begins with `pathway <id> "<title>"`',
-                    Span(file, line, 1, line, 1 + len(word)),
-                )
-            )
-        items.append(node)
     first_code = next(n for n, line in enumerate(lines, start=1) if _is_code(line))
     if header is None and not lines[first_code - 1].startswith("pathway"):
-        missing = 'a file begins with `pathway <id> "<title>"`'
-        if not any(d.message == missing for d in diagnostics):
-            word = lines[first_code - 1].split(maxsplit=1)[0]
-            where = Span(file, first_code, 1, first_code, 1 + len(word))
-            diagnostics.insert(0, make("CP001", missing, where))
+        word = lines[first_code - 1].split(maxsplit=1)[0]
+        where = Span(file, first_code, 1, first_code, 1 + len(word))
+        diagnostics.insert(0, make("CP001", 'a file begins with `pathway <id> "<title>"`', where))
     if not diagnostics:  # the blocks read alone, but not together: say what Lark said
         diagnostics.append(_diagnostic(whole_file_error, text, file, 0, True))
     partial = None
     if header is not None:
         end_line = last_code_line
         span = Span(file, header.span.line, 1, end_line, len(lines[end_line - 1]) + 1)
-        partial = ast.pathway_file(span, header, [i for i in items if i is not None])
+        partial = ast.pathway_file(span, header, items)
     return ParseResult(None, tuple(diagnostics[:MAX_SYNTAX_ERRORS]), partial)
-
-
-def node_line(node: Any) -> int:
-    span: Span = node.span
-    return span.line
 
 
 def _shift(diagnostic: Diagnostic, lines: int) -> Diagnostic:
@@ -307,21 +293,13 @@ def _block_starts() -> frozenset[int]:
 def _example_signatures() -> tuple[tuple[str, Signature], ...]:
     """The signature of the first error in every labelled bad snippet, found the way
     a real file's errors are (block by block), once per process."""
-    reader = _reader()
     found: list[tuple[str, Signature]] = []
     for label, snippets in EXAMPLES.items():
         for snippet in snippets:
-            lines = snippet.split("\n")
-            for first, end in _blocks(lines):
-                block = "\n".join(lines[first:end]) + "\n"
-                if not any(_is_code(line) for line in lines[first:end]):
-                    continue
-                try:
-                    reader.read(block, "example", "fragment", first)
-                except UnexpectedInput as error:
-                    found.append((label, signature(error)))
-                    break
-                except _PROBLEMS:
+            for _, _, _, read in _read_blocks(snippet.split("\n"), "example"):
+                if isinstance(read, UnexpectedInput):
+                    found.append((label, signature(read)))
+                if isinstance(read, Exception):
                     break
     return tuple(found)
 

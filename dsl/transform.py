@@ -484,9 +484,8 @@ class ToAst(Transformer[Token, Any]):
     def chain(self, c: list[Any]) -> ast.Expr:
         low, first, middle, second, high = c
         ops = (first.value, second.value)
-        upward = {"<", "<="}
-        if not (set(ops) <= upward or set(ops) <= {">", ">="}):
-            span = self._outer(low).to(self._outer(high))
+        span = self._outer(low).to(self._outer(high))
+        if not (set(ops) <= {"<", "<="} or set(ops) <= {">", ">="}):
             written = f"{ops[0]} … {ops[1]}"
             raise Misplaced(
                 "CP012",
@@ -494,7 +493,6 @@ class ToAst(Transformer[Token, Any]):
                 span,
                 "write `low <= x < high` (or `high > x >= low`); join other comparisons with `and`",
             )
-        span = self._outer(low).to(self._outer(high))
         chain = ast.Chain(span, low, middle, high, ops)
         return self._expression(chain, low, middle, high)
 
