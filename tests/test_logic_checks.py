@@ -65,8 +65,12 @@ def assert_witness_shows(pathway: Pathway, diagnostic: Diagnostic) -> None:
         assert result.status == LOOP
         return
     if code in ("CP320", "CP321"):
-        node, texts = group_at(pathway, diagnostic)
-        given = sum(1 for r in result.recommendations if r.node == node and r.text in texts)
+        node, keys = group_at(pathway, diagnostic)
+        given = sum(
+            1
+            for r in result.recommendations
+            if r.node == node and (r.kind, r.text, r.strength, r.citations) in keys
+        )
         assert node in result.path
         assert given >= 2 if code == "CP320" else given == 0
         return
@@ -83,14 +87,18 @@ def assert_witness_shows(pathway: Pathway, diagnostic: Diagnostic) -> None:
         assert result.status == "incomplete" and result.path[-1] == node
 
 
-def group_at(pathway: Pathway, diagnostic: Diagnostic) -> tuple[str, set[str]]:
-    """The node and the item texts of the group a CP320 (at an item) or CP321 (at the
-    group) is about."""
+def group_at(pathway: Pathway, diagnostic: Diagnostic) -> tuple[str, set[tuple[object, ...]]]:
+    """The node and the items (kind, text, strength, citations) of the group a CP320 (at
+    an item) or CP321 (at the group) is about."""
     for node, data in pathway.graph.nodes(data=True):
         for item in data.get("items", ()):
             if item.group is not None and diagnostic.span in (item.span, item.group.span):
-                texts = {i.text for i in data["items"] if i.group == item.group}
-                return node, texts
+                keys = {
+                    (i.kind, i.text, i.strength, i.citations)
+                    for i in data["items"]
+                    if i.group == item.group
+                }
+                return node, keys
     raise AssertionError(f"no group at {diagnostic.span}")
 
 

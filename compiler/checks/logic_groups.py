@@ -48,34 +48,45 @@ def check_groups(pathway: Pathway) -> Iterator[Diagnostic]:
         if not groups or a.empty(a.reach[node]) is not False:
             continue
         for group, items in groups:
+            others = [i for i in data["items"] if i.group != group]
             if group.at_most_one:
-                yield from _together(a, node, group, items)
+                yield from _together(a, node, group, items, others)
             if group.at_least_one:
-                yield from _none(a, node, group, items)
+                yield from _none(a, node, group, items, others)
 
 
 def _holds(a: Analysis, item: ir.ItemIR) -> Region:
     return [{}] if item.guard is None else a.holds(item.guard)
 
 
-def _given(result: Result, node: str, items: list[ir.ItemIR]) -> int:
-    texts = {i.text for i in items}
-    return sum(1 for r in result.recommendations if r.node == node and r.text in texts)
+def _key(
+    kind: str, text: str, strength: str | None, citations: tuple[str, ...]
+) -> tuple[object, ...]:
+    return (kind, text, strength, citations)
 
 
 def _shows(
-    node: str, items: list[ir.ItemIR], test: Callable[[int], bool]
+    node: str, group: list[ir.ItemIR], others: list[ir.ItemIR], test: Callable[[int], bool]
 ) -> Callable[[Result], bool]:
     """The patient reaches ``node``, every item of the group is decided, and ``test``
-    holds for the number given."""
-    texts = {i.text for i in items}
+    holds for the number of its items given. A result names a recommendation by what it
+    says, so an item outside the group that says exactly the same leaves the count
+    unknown: then nothing is confirmed (and the finding becomes "could not decide")."""
+    keys = {_key(i.kind, i.text, i.strength, i.citations) for i in group}
+    texts = {i.text for i in group}
+    ambiguous = any(_key(i.kind, i.text, i.strength, i.citations) in keys for i in others)
 
     def check(result: Result) -> bool:
-        if node not in result.path:
+        if ambiguous or node not in result.path:
             return False
         if any(u.node == node and u.text in texts for u in result.undetermined):
             return False
-        return test(_given(result, node, items))
+        given = sum(
+            1
+            for r in result.recommendations
+            if r.node == node and _key(r.kind, r.text, r.strength, r.citations) in keys
+        )
+        return test(given)
 
     return check
 
@@ -89,7 +100,7 @@ def _read(a: Analysis, items: list[ir.ItemIR]) -> frozenset[str]:
 
 
 def _together(
-    a: Analysis, node: str, group: ir.GroupIR, items: list[ir.ItemIR]
+    a: Analysis, node: str, group: ir.GroupIR, items: list[ir.ItemIR], others: list[ir.ItemIR]
 ) -> Iterator[Diagnostic]:
     reach = a.reach[node]
     reported = 0
@@ -103,7 +114,7 @@ def _together(
             return
         both = a.inter(reach, a.complete, _holds(a, first), _holds(a, second))
         status, witness = a.witness(
-            both, _shows(node, items, lambda n: n >= 2), also_read=_read(a, items)
+            both, _shows(node, items, others, lambda n: n >= 2), also_read=_read(a, items)
         )
         if status == SAT:
             reported += 1
@@ -126,14 +137,14 @@ def _together(
 
 
 def _none(
-    a: Analysis, node: str, group: ir.GroupIR, items: list[ir.ItemIR]
+    a: Analysis, node: str, group: ir.GroupIR, items: list[ir.ItemIR], others: list[ir.ItemIR]
 ) -> Iterator[Diagnostic]:
     if any(i.guard is None for i in items):
         return  # an unconditional item always applies
     fail = [a.fails(i.guard) for i in items if i.guard is not None]
     nothing = a.inter(a.reach[node], a.complete, *fail)
     status, witness = a.witness(
-        nothing, _shows(node, items, lambda n: n == 0), also_read=_read(a, items)
+        nothing, _shows(node, items, others, lambda n: n == 0), also_read=_read(a, items)
     )
     if status == SAT:
         yield make(
