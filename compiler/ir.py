@@ -12,6 +12,7 @@ units for numbers and durations; an input absent from the record is unknown.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from fractions import Fraction
 
@@ -168,6 +169,15 @@ def inputs_of(expr: Expr, defines: dict[str, DefineDecl] | None = None) -> froze
         else:
             stack.extend(children(e))
     return frozenset(found)
+
+
+def walk(expr: Expr) -> Iterator[Expr]:
+    """``expr`` and every expression inside it (not through references to derived values)."""
+    stack = [expr]
+    while stack:
+        e = stack.pop()
+        yield e
+        stack.extend(children(e))
 
 
 def children(expr: Expr) -> tuple[Expr, ...]:

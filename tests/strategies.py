@@ -778,14 +778,6 @@ def mutated_sources(draw: st.DrawFn) -> str:
 # ---------------------------------------------------------------- patients
 
 
-def _walk(expr: ir.Expr) -> Iterable[ir.Expr]:
-    stack = [expr]
-    while stack:
-        e = stack.pop()
-        yield e
-        stack.extend(ir.children(e))
-
-
 def thresholds(pathway: Any) -> dict[tuple[tuple[str, int], ...], set[Fraction]]:
     """Every numeric constant in the pathway's expressions, by dimension (SI values)."""
     found: dict[tuple[tuple[str, int], ...], set[Fraction]] = {}
@@ -798,7 +790,7 @@ def thresholds(pathway: Any) -> dict[tuple[tuple[str, int], ...], set[Fraction]]
             if item.guard is not None:
                 exprs.append(item.guard)
     for root in exprs:
-        for e in _walk(root):
+        for e in ir.walk(root):
             if isinstance(e, ir.Const) and isinstance(e.value, Fraction):
                 assert isinstance(e.type, ir.NumberType)
                 found.setdefault(e.type.dimension, set()).add(e.value)

@@ -13,7 +13,8 @@ from carepath.compiler.checks import logic_analysis
 from carepath.compiler.checks.logic_analysis import Analysis
 from carepath.compiler.checks.logic_decisions import check_decisions
 from carepath.compiler.checks.robustness import undecided_inputs
-from carepath.compiler.evaluate import CONFLICT, LOOP, STUCK, Result, evaluate
+from carepath.compiler.checks.witness import guards
+from carepath.compiler.evaluate import CONFLICT, LOOP, STUCK, Evaluator, Result, evaluate
 from carepath.compiler.pathway import Pathway, load_text
 from carepath.compiler.resolve import value_for
 from carepath.dsl.diagnostics import Diagnostic, Witness
@@ -74,6 +75,9 @@ def assert_witness_shows(pathway: Pathway, diagnostic: Diagnostic) -> None:
         assert node in result.path
         assert given >= 2 if code == "CP320" else given == 0
         return
+    if code == "CP314":
+        assert_in_band_hole(pathway, diagnostic)
+        return
     node, index = node_at(pathway, diagnostic)
     if code == "CP302":
         assert (result.status, result.path[-1]) == (CONFLICT, node)
@@ -85,6 +89,18 @@ def assert_witness_shows(pathway: Pathway, diagnostic: Diagnostic) -> None:
         assert node in result.path
     elif code == "CP311":
         assert result.status == "incomplete" and result.path[-1] == node
+
+
+def assert_in_band_hole(pathway: Pathway, diagnostic: Diagnostic) -> None:
+    """No band next to the hole holds for the witness, and an `or` of bands is false."""
+    assert diagnostic.witness is not None
+    ev = Evaluator(pathway, patient_of(pathway, diagnostic.witness))
+    by_span = {e.span: e for root in guards(pathway) for e in ir.walk(root)}
+    bands = [by_span[span] for span, _ in diagnostic.related]
+    assert len(bands) >= 2 and all(ev.holds(band) is False for band in bands)
+    whole = by_span[diagnostic.span]
+    if isinstance(whole, ir.Or):
+        assert ev.holds(whole) is False
 
 
 def group_at(pathway: Pathway, diagnostic: Diagnostic) -> tuple[str, set[tuple[object, ...]]]:

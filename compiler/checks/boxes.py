@@ -180,6 +180,12 @@ class Domain:
                 merged.append(iv)
         return tuple(merged)
 
+    def normalised(self, name: str, intervals: Iterable[Interval]) -> tuple[Interval, ...]:
+        """``intervals`` of number input ``name`` clipped, snapped, sorted and merged."""
+        var = self.vars[name]
+        assert isinstance(var, NumVar)
+        return self._norm(var, intervals)
+
     @staticmethod
     def _touches(a: Interval, b: Interval, step: int | None) -> bool:
         """Whether ``b`` (starting no earlier than ``a``) overlaps or abuts ``a``."""

@@ -337,6 +337,29 @@ action dose "Dose by age"
 )
 
 register(
+    "CP314",
+    Severity.WARNING,
+    "hole between the bands of one input inside a condition or a score",
+    category=_LOGIC,
+    explanation="""
+A band table written inside one condition (rows joined by `or`) or one score
+(`count of`, `points of`) has a hole between two neighbouring bands of one
+input, at most one unit wide in the units the bands are written in: `<= 5 years`
+then `> 6 years`, or `<= 74` then `>= 75` on a decimal age. A decision would
+report the hole as a gap (CP304); here nobody falls through, the condition is
+simply false (or the score counts nothing) for a patient in the hole, which is
+the wrong answer just as silently. Make neighbouring bands meet, or write the
+band for the hole if it is meant. A wider hole (`age < 18 or age > 65`) reads as
+meant and is not reported.""",
+    bad="""
+define age_points = points of (1 if 65 <= age <= 74, 2 if age >= 75) "Age points"
+""",
+    fixed="""
+define age_points = points of (1 if 65 <= age < 75, 2 if age >= 75) "Age points"
+""",
+)
+
+register(
     "CP313",
     Severity.INFO,
     "the checker could not decide",

@@ -15,6 +15,7 @@ from carepath.dsl.spans import Span
 
 from ..pathway import Pathway
 from .cycles import check_cycles
+from .logic_bands import check_band_holes
 from .logic_decisions import MAX_REGIONS, check_decisions, check_items, check_unreached_nodes
 from .logic_groups import check_groups
 from .logic_redundant import check_redundant
@@ -54,6 +55,7 @@ CHECKS: tuple[tuple[str, Check], ...] = (
     ("logic_unreached_nodes", check_unreached_nodes),
     ("logic_items", check_items),
     ("logic_groups", check_groups),
+    ("logic_bands", check_band_holes),
     ("logic_redundant", check_redundant),
     ("logic_thresholds", check_thresholds),
     ("logic_robustness", check_robustness),
