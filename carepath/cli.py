@@ -96,7 +96,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("carepath: interrupted", file=sys.stderr)
         return EXIT_ERROR
     except BrokenPipeError:
-        return EXIT_OK
+        # The reader went away before the end (`carepath check | head`): what it did
+        # not read was not reported, so this is not a success.
+        return EXIT_ERROR
     except Exception as error:
         if os.environ.get("CAREPATH_DEBUG"):
             raise
@@ -128,5 +130,5 @@ def console() -> NoReturn:
         sys.stdout.flush()
         sys.stderr.flush()
     except BrokenPipeError:
-        pass
+        code = code or EXIT_ERROR
     os._exit(code)

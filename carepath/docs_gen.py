@@ -133,9 +133,11 @@ def header(formats: Sequence[str]) -> list[str]:
         "- `--fail-on SEVERITY` — the lowest severity that makes the exit code 1: "
         "`error` (the default), `warning` or `info`. Findings below it are still "
         "printed; they just do not fail the run.",
-        "- `--select CODES` — report only these codes (comma-separated: `--select CP301,CP302`).",
-        "- `--ignore CODES` — never report these codes (`--ignore CP207`). "
-        "With both, `--ignore` wins.",
+        "- `--select CODES` — report only these codes or code prefixes (comma-separated: "
+        "`--select CP301,CP302`; `--select CP3` is every logic code).",
+        "- `--ignore CODES` — never report these codes or prefixes (`--ignore CP207`). "
+        "With both, `--ignore` wins. A name that is no code and starts no code is a usage "
+        "error (exit 2) naming the nearest real code, so a typo never selects nothing.",
         "- `--max-regions N` — per decision, report at most N regions where no branch "
         "holds (CP304) and N overlapping pairs of branches (CP302), each with its own "
         "witness; the last one says how many more there are (default 10; 0 reports all).",
@@ -154,6 +156,13 @@ def header(formats: Sequence[str]) -> list[str]:
         "text, not a comment. Errors that stop a file from being read or parsed "
         "(most CP0xx codes) cannot be silenced this way: comments are only read from a "
         "file that parses.",
+        "",
+        "`# carepath: ignore-file[CP208]`, anywhere in the file, silences the codes it "
+        "names in the whole file.",
+        "",
+        "Suppressions are audited: a code carepath does not have is CP015 (with the "
+        "nearest real one), and a suppression that silences nothing is CP016, as ruff's "
+        "RUF100: a stale comment would otherwise hide the next real finding on its line.",
         "",
     ]
     return lines

@@ -15,12 +15,12 @@ from multiprocessing import get_context
 from typing import TYPE_CHECKING
 
 from carepath.cache import ResultCache
-from carepath.codes import load_code_modules
+from carepath.codes import all_codes, load_code_modules
 from carepath.dsl.diagnostics import Diagnostic
 from carepath.dsl.files import read_source
 
 if TYPE_CHECKING:
-    from carepath.compiler.pathway import Pathway
+    from carepath.compiler.pathway import Loaded, Pathway
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,27 @@ def check_one(
     # Keep nothing of the previous file: its graph and the analysis the passes shared
     # would only be walked again by the collector.
     forget_analyses()
-    return check_text(text, file, Settings(**settings or {})).diagnostics  # type: ignore[arg-type]
+    return with_audit(check_text(text, file, Settings(**settings or {})))  # type: ignore[arg-type]
+
+
+def with_audit(loaded: Loaded) -> tuple[Diagnostic, ...]:
+    """A checked file's findings with its suppression comments audited (CP015, CP016).
+
+    Done here, not in the compiler, because only this layer sees every registry (a
+    comment may name any carepath code, rendering ones too)."""
+    if not loaded.source or "carepath:" not in loaded.source:
+        return loaded.diagnostics
+    audit = _audit(loaded)
+    if not loaded.checked:
+        # The checks did not run (the file has errors): "nothing reports CP208" is unknown.
+        audit = [d for d in audit if d.code == "CP015"]
+    return tuple(sorted([*loaded.diagnostics, *audit], key=Diagnostic.sort_key))
+
+
+def _audit(loaded: Loaded) -> list[Diagnostic]:
+    from carepath.dsl.suppress import audit_suppressions
+
+    return audit_suppressions(loaded.source, loaded.file, loaded.silenced, all_codes())
 
 
 def _check_job(job: tuple[str, str, Mapping[str, object]]) -> tuple[Diagnostic, ...]:
@@ -126,6 +146,7 @@ def find_and_load(
     if known.cached:
         return known, loaded.pathway
     checked = check_loaded(loaded, Settings(**settings))  # type: ignore[arg-type]
+    diagnostics = with_audit(checked)
     if cache is not None and key is not None:
-        cache.put(key, file, checked.diagnostics)
-    return FileFindings(file, known.source, checked.diagnostics), checked.pathway
+        cache.put(key, file, diagnostics)
+    return FileFindings(file, known.source, diagnostics), checked.pathway

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 from carepath.dsl.diagnostics import Diagnostic
-from carepath.dsl.suppress import apply_suppressions
+from carepath.dsl.suppress import split_suppressed
 
 from .checks import DEFAULT_SETTINGS, Settings, run_checks
 from .pathway import Loaded, load, load_text
@@ -15,9 +15,14 @@ def check_loaded(loaded: Loaded, settings: Settings = DEFAULT_SETTINGS) -> Loade
     if loaded.pathway is None or any(d.severity >= d.severity.ERROR for d in loaded.diagnostics):
         # Logic checks on a pathway with unresolved names would report noise.
         return loaded
-    found = apply_suppressions(run_checks(loaded.pathway, settings), loaded.source)
+    found, silenced = split_suppressed(run_checks(loaded.pathway, settings), loaded.source)
     diagnostics = sorted([*loaded.diagnostics, *found], key=Diagnostic.sort_key)
-    return dataclasses.replace(loaded, diagnostics=tuple(diagnostics))
+    return dataclasses.replace(
+        loaded,
+        diagnostics=tuple(diagnostics),
+        silenced=(*loaded.silenced, *silenced),
+        checked=True,
+    )
 
 
 def check_file(path: str, settings: Settings = DEFAULT_SETTINGS) -> Loaded:

@@ -12,7 +12,7 @@ from carepath.dsl import codes as _dsl_codes  # noqa: F401 - registers CP0xx
 from carepath.dsl.diagnostics import Diagnostic
 from carepath.dsl.files import read_source
 from carepath.dsl.parser import parse
-from carepath.dsl.suppress import apply_suppressions
+from carepath.dsl.suppress import split_suppressed
 
 from . import ir
 from .graph import build_graph
@@ -61,6 +61,10 @@ class Loaded:
     pathway: Pathway | None
     diagnostics: tuple[Diagnostic, ...]
     source: str = ""
+    # Findings a `# carepath: ignore[...]` comment silenced (for the unused-suppression
+    # audit, and for SARIF, which lists them as suppressed rather than dropping them).
+    silenced: tuple[Diagnostic, ...] = ()
+    checked: bool = False  # every check pass ran (not only parse and resolve)
 
     @property
     def ok(self) -> bool:
@@ -86,8 +90,10 @@ def load_text(text: str, file: str = "<text>") -> Loaded:
         used_inputs=frozenset(resolved.used_inputs),
         used_defines=frozenset(resolved.used_defines),
     )
-    diagnostics = apply_suppressions([*parsed.diagnostics, *problems], text)
-    return Loaded(file, pathway, tuple(sorted(diagnostics, key=Diagnostic.sort_key)), text)
+    diagnostics, silenced = split_suppressed([*parsed.diagnostics, *problems], text)
+    return Loaded(
+        file, pathway, tuple(sorted(diagnostics, key=Diagnostic.sort_key)), text, tuple(silenced)
+    )
 
 
 def load(path: str | os.PathLike[str]) -> Loaded:

@@ -230,3 +230,44 @@ decision review "Severe pain?"
   otherwise -> maintenance
 """,
 )
+
+
+register(
+    "CP015",
+    Severity.ERROR,
+    "a suppression comment names a code carepath does not have",
+    category=_SYNTAX,
+    explanation="""
+`# carepath: ignore[…]` (or `ignore-file[…]`) names a code that no carepath
+check reports, usually a typo: the comment silences nothing, and the finding it
+was meant for is still reported (or, worse, the author believes it was looked
+at). The message suggests the nearest real code; `carepath explain --all` lists
+them.""",
+    bad="""
+input legacy_score: integer "Old score"  # carepath: ignore[CP2O7]
+""",
+    fixed="""
+input legacy_score: integer "Old score"  # carepath: ignore[CP207]
+""",
+)
+
+
+register(
+    "CP016",
+    Severity.WARNING,
+    "unused suppression",
+    category=_SYNTAX,
+    explanation="""
+A `# carepath: ignore[…]` comment names a code that nothing on its line reports
+(or an `ignore-file[…]` comment, a code nothing in the file reports). The
+problem it silenced has been fixed, or the comment is on the wrong line. Left in
+place it would hide the next real finding of that code there: remove it. (This
+is checked only when the file's checks ran, that is when it has no errors that
+stop them.)""",
+    bad="""
+input age: integer years 0..120 "Age"  # carepath: ignore[CP207]
+""",
+    fixed="""
+input age: integer years 0..120 "Age"
+""",
+)

@@ -94,12 +94,12 @@ def test_findings_exit_1_with_position_and_caret(
     path = write(tmp_path, "broken.cpath", BROKEN)
     code, out, err = run(capsys, path)
     assert code == 1
-    assert out == ""
-    assert f"{path}:8:20: error[CP101]: unknown node `surgical_consul`" in err
-    assert "8 |   when red_flag -> surgical_consul" in err
-    assert "  |                    ^^^^^^^^^^^^^^^" in err
-    assert f"{path}:12:8: error[CP104]: unknown reference `nowhere`" in err
-    assert "found 2 errors in 1 file" in err
+    assert err == ""
+    assert f"{path}:8:20: error[CP101]: unknown node `surgical_consul`" in out
+    assert "8 |   when red_flag -> surgical_consul" in out
+    assert "  |                    ^^^^^^^^^^^^^^^" in out
+    assert f"{path}:12:8: error[CP104]: unknown reference `nowhere`" in out
+    assert "found 2 errors in 1 file" in out
 
 
 def test_json_format(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
@@ -136,8 +136,8 @@ def test_warnings_fail_only_with_fail_on_warning(
     assert json_run(capsys, "--fail-on", "warning", path)[0] == 1
     assert json_run(capsys, "--fail-on", "info", path)[0] == 1
     assert json_run(capsys, "--fail-on", "error", path)[0] == 0
-    code, _out, err = run(capsys, path)
-    assert code == 0 and "warning[" in err
+    code, out, _err = run(capsys, path)
+    assert code == 0 and "warning[" in out
 
 
 def test_fail_on_warning_still_fails_on_errors(
@@ -196,8 +196,8 @@ def test_folders_are_searched(capsys: pytest.CaptureFixture[str], tmp_path: Path
     code, records = json_run(capsys, str(tmp_path / "tree"))
     assert code == 1
     assert {r["file"] for r in records} == {broken}
-    code, _out, err = run(capsys, str(tmp_path / "tree"))
-    assert "found 2 errors in 2 files" in err
+    code, out, _err = run(capsys, str(tmp_path / "tree"))
+    assert "found 2 errors in 2 files" in out
 
 
 def test_clean_folder_is_quiet(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
@@ -220,9 +220,9 @@ def test_missing_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> Non
     path = str(tmp_path / "missing.cpath")
     record = only_record(capsys, path)
     assert (record["code"], record["message"]) == ("CP006", f"`{path}` does not exist")
-    code, _out, err = run(capsys, path)
-    assert code == 2 and f"{path}:1:1: error[CP006]: `{path}` does not exist" in err
-    assert "found 1 error in 1 file" in err
+    code, out, _err = run(capsys, path)
+    assert code == 2 and f"{path}:1:1: error[CP006]: `{path}` does not exist" in out
+    assert "found 1 error in 1 file" in out
 
 
 def test_missing_file_among_good_ones_still_exits_2(
@@ -281,8 +281,8 @@ def test_latin1_text(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None
     assert record["code"] == "CP008"
     assert record["line"] == 12
     assert "is not UTF-8 text" in record["message"]
-    code, _out, err = run(capsys, str(path))
-    assert code == 2 and "error[CP008]" in err and "Traceback" not in err
+    code, out, _err = run(capsys, str(path))
+    assert code == 2 and "error[CP008]" in out and "Traceback" not in out
 
 
 def test_utf8_with_bom_is_fine(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

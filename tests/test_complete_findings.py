@@ -106,7 +106,7 @@ def three(tmp_path: Path) -> str:
 def test_every_format_reports_every_region(
     capsys: pytest.CaptureFixture[str], three: str, tmp_path: Path
 ) -> None:
-    _, _, text = _cli(capsys, three)
+    _, text, _ = _cli(capsys, three)
     assert all(where in text for where in WHERE)
     _, out, _ = _cli(capsys, "--format", "json", three)
     records = [r for r in json.loads(out)["diagnostics"] if r["code"] == "CP304"]

@@ -76,3 +76,29 @@ def test_a_group_needs_a_policy() -> None:
     result = parse(text, "g.cpath")
     assert result.pathway is None
     assert result.diagnostics[0].span.line == 17
+
+
+TWIN = """\
+pathway p "An item inside a group and its twin outside it"
+
+input fever: boolean "Fever"
+
+start done
+
+end done "Done"
+  group "Antipyretic" exactly one
+    recommend "Paracetamol" when fever and not fever
+  recommend "Paracetamol"
+"""
+
+
+def test_a_twin_outside_the_group_does_not_hide_an_empty_group() -> None:
+    # The ungrouped twin is always given; the grouped item never applies. Counting
+    # recommendations by what they say would see one and call the group satisfied.
+    from carepath.compiler.check import check_text
+
+    found = [(d.code, d.witness) for d in check_text(TWIN).diagnostics]
+    codes = [code for code, _ in found]
+    assert "CP321" in codes and "CP313" not in codes
+    witness = dict(found)["CP321"]
+    assert witness is not None and witness.path == ("done",)

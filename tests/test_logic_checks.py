@@ -66,14 +66,21 @@ def assert_witness_shows(pathway: Pathway, diagnostic: Diagnostic) -> None:
         assert result.status == LOOP
         return
     if code in ("CP320", "CP321"):
-        node, keys = group_at(pathway, diagnostic)
-        given = sum(
-            1
-            for r in result.recommendations
-            if r.node == node and (r.kind, r.text, r.strength, r.citations) in keys
-        )
-        assert node in result.path
+        node, items = group_at(pathway, diagnostic)
+        ev = Evaluator(pathway, patient_of(pathway, diagnostic.witness))
+        verdicts = [True if i.guard is None else ev.holds(i.guard) for i in items]
+        given = sum(1 for v in verdicts if v)
+        assert node in result.path and None not in verdicts
         assert given >= 2 if code == "CP320" else given == 0
+        # What the patient is given says the same, for the items only the group has.
+        shared = {(i.kind, i.text) for i in group_others(pathway, node, items)}
+        listed = [
+            r for r in result.recommendations if r.node == node and (r.kind, r.text) not in shared
+        ]
+        own = [
+            i for i, v in zip(items, verdicts, strict=True) if v and (i.kind, i.text) not in shared
+        ]
+        assert {(r.kind, r.text) for r in listed} >= {(i.kind, i.text) for i in own}
         return
     if code == "CP314":
         assert_in_band_hole(pathway, diagnostic)
@@ -103,19 +110,18 @@ def assert_in_band_hole(pathway: Pathway, diagnostic: Diagnostic) -> None:
         assert ev.holds(whole) is False
 
 
-def group_at(pathway: Pathway, diagnostic: Diagnostic) -> tuple[str, set[tuple[object, ...]]]:
-    """The node and the items (kind, text, strength, citations) of the group a CP320 (at
-    an item) or CP321 (at the group) is about."""
+def group_at(pathway: Pathway, diagnostic: Diagnostic) -> tuple[str, list[ir.ItemIR]]:
+    """The node and the items of the group a CP320 (at an item) or CP321 (at the group)
+    is about."""
     for node, data in pathway.graph.nodes(data=True):
         for item in data.get("items", ()):
             if item.group is not None and diagnostic.span in (item.span, item.group.span):
-                keys = {
-                    (i.kind, i.text, i.strength, i.citations)
-                    for i in data["items"]
-                    if i.group == item.group
-                }
-                return node, keys
+                return node, [i for i in data["items"] if i.group == item.group]
     raise AssertionError(f"no group at {diagnostic.span}")
+
+
+def group_others(pathway: Pathway, node: str, items: list[ir.ItemIR]) -> list[ir.ItemIR]:
+    return [i for i in pathway.graph.nodes[node]["items"] if i not in items]
 
 
 def test_every_golden_witness_is_confirmed_by_the_evaluator() -> None:

@@ -343,7 +343,7 @@ def test_cli_formats_and_exit_codes(
     missing = capsys.readouterr()
     if fmt == "text":
         assert clean.out == clean.err == ""
-        assert "bad.cpath:7:1: error[CP202]" in out.err and out.out == ""
+        assert "bad.cpath:7:1: error[CP202]" in out.out and out.err == ""
     elif fmt == "json":
         assert json.loads(clean.out) == {"diagnostics": []}
     elif fmt == "sarif":
@@ -392,12 +392,12 @@ def test_cli_text_caps_repeated_codes(
         f'pathway p "Many"\n\n{inputs}\nstart home\n\nend home "Home care"\n', encoding="utf-8"
     )
     assert main(["check", "--fail-on", "warning", "--max-per-code", "3", "many.cpath"]) == 1
-    err = capsys.readouterr().err
+    err = capsys.readouterr().out
     assert err.count("warning[CP207]") == 3
     assert "… and 22 more CP207 in many.cpath" in err
     assert "found 25 warnings in 1 file" in err
     assert main(["check", "--fail-on", "warning", "--max-per-code", "0", "many.cpath"]) == 1
-    assert capsys.readouterr().err.count("warning[CP207]") == 25
+    assert capsys.readouterr().out.count("warning[CP207]") == 25
 
 
 # ---------------------------------------------------------------- pre-commit hooks

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
 from carepath.commands.common import add_cache_options, add_paths, expand_paths, severity_arg
 from carepath.dsl.diagnostics import Diagnostic, Severity
+from carepath.selection import add_selection_options, selection_of
 
 HELP = "check pathway files for errors (syntax, names, types, units, logic)"
 DESCRIPTION = """\
@@ -35,7 +35,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--format",
         choices=FORMATS,
         default="text",
-        help="output format (default: text, on stderr; others on stdout): json, "
+        help="output format, on stdout (default: text): json, "
         "sarif (SARIF 2.1.0 for code scanning), junit (JUnit XML for CI test reports), "
         "github (GitHub Actions annotations)",
     )
@@ -69,15 +69,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
         metavar="SEVERITY",
         help="lowest severity that makes the exit code 1: error (default), warning or info",
     )
-    parser.add_argument(
-        "--select",
-        default="",
-        metavar="CODES",
-        help="only report these codes (comma-separated, e.g. CP201,CP203)",
-    )
-    parser.add_argument(
-        "--ignore", default="", metavar="CODES", help="never report these codes (comma-separated)"
-    )
+    add_selection_options(parser)
     add_cache_options(parser)
     parser.add_argument(
         "--jobs",
@@ -99,10 +91,6 @@ def _count(text: str) -> int:
     return value
 
 
-def _codes(text: str) -> set[str]:
-    return {c.strip().upper() for c in text.split(",") if c.strip()}
-
-
 def run(args: argparse.Namespace) -> int:
     from carepath.cache import ResultCache, folder_for
     from carepath.findings import find
@@ -119,10 +107,7 @@ def run(args: argparse.Namespace) -> int:
         else:
             sources[found.file] = found.source
         diagnostics.extend(found.diagnostics)
-    selected, ignored = _codes(args.select), _codes(args.ignore)
-    diagnostics = [
-        d for d in diagnostics if (not selected or d.code in selected) and d.code not in ignored
-    ]
+    diagnostics = selection_of(args).keep(diagnostics)
     emit(
         diagnostics,
         sources,
@@ -172,15 +157,12 @@ def emit(
 
         if diagnostics:
             shown, more = _capped(diagnostics, max_per_code)
-            print(format_text(shown, sources), file=sys.stderr)
+            print(format_text(shown, sources))
             if more:
-                print("\n" + "\n".join(more), file=sys.stderr)
+                print("\n" + "\n".join(more))
             # A path that could not be read counts too: "1 error in 0 files" reads wrong.
             paths = len(set(files) | {d.span.file for d in diagnostics})
-            print(
-                f"\n{summary(diagnostics)} in {paths} file{'s' if paths != 1 else ''}",
-                file=sys.stderr,
-            )
+            print(f"\n{summary(diagnostics)} in {paths} file{'s' if paths != 1 else ''}")
     elif fmt == "json":
         from carepath.render.report_json import format_json
 

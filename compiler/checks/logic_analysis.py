@@ -28,7 +28,7 @@ from carepath.dsl.diagnostics import Diagnostic, Witness, make
 from . import codes_logic as _codes  # noqa: F401 - registers CP3xx
 from .boxes import Boxes, Domain, OutOfFragment, TooComplex, Translator
 from .threshold_values import thresholds
-from .witness import Predicate, confirm, display_units
+from .witness import PatientPredicate, Predicate, confirm, display_units
 
 # A symbolic region: ("T", expr) | ("F", expr) | ("and", r...) | ("or", r...) | ("not", r)
 Sym = tuple[Any, ...]
@@ -406,6 +406,7 @@ class Analysis:
         shows_problem: Predicate,
         prefer_unknown: Iterable[str] = (),
         also_read: frozenset[str] = frozenset(),
+        also_shows: PatientPredicate | None = None,
     ) -> tuple[str, Witness | None]:
         """(status, witness): ``sat`` with a confirmed witness, ``unsat``, or ``unknown``
         (solver gave up, or the evaluator did not confirm the patient)."""
@@ -413,13 +414,27 @@ class Analysis:
         if found.status != SAT:
             return found.status, None
         assert found.patient is not None
-        w = confirm(self.pathway, found.patient, shows_problem, self.units, self._reads, also_read)
+        w = confirm(
+            self.pathway,
+            found.patient,
+            shows_problem,
+            self.units,
+            self._reads,
+            also_read,
+            also_shows,
+        )
         if w is None and isinstance(region, list) and len(region) > 1:
             # Another box of the region may give a patient the evaluator agrees with.
             for box in region[1:8]:
                 patient = self.domain.pick(box, box, self.steps, prefer_unknown)
                 w = confirm(
-                    self.pathway, patient, shows_problem, self.units, self._reads, also_read
+                    self.pathway,
+                    patient,
+                    shows_problem,
+                    self.units,
+                    self._reads,
+                    also_read,
+                    also_shows,
                 )
                 if w is not None:
                     break

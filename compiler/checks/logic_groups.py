@@ -18,15 +18,16 @@ confirms the patient before it is reported.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from itertools import combinations
 
 from carepath.compiler import ir
-from carepath.compiler.evaluate import Result
+from carepath.compiler.evaluate import Evaluator, Result
 from carepath.compiler.pathway import Pathway
 from carepath.dsl.diagnostics import Diagnostic, make
 
 from .logic_analysis import SAT, UNKNOWN, Analysis, Region, analysis
+from .witness import PatientPredicate
 
 MAX_PAIRS = 25  # per group: beyond that the reader needs the first ones fixed
 
@@ -48,45 +49,34 @@ def check_groups(pathway: Pathway) -> Iterator[Diagnostic]:
         if not groups or a.empty(a.reach[node]) is not False:
             continue
         for group, items in groups:
-            others = [i for i in data["items"] if i.group != group]
             if group.at_most_one:
-                yield from _together(a, node, group, items, others)
+                yield from _together(a, node, group, items)
             if group.at_least_one:
-                yield from _none(a, node, group, items, others)
+                yield from _none(a, node, group, items)
 
 
 def _holds(a: Analysis, item: ir.ItemIR) -> Region:
     return [{}] if item.guard is None else a.holds(item.guard)
 
 
-def _key(
-    kind: str, text: str, strength: str | None, citations: tuple[str, ...]
-) -> tuple[object, ...]:
-    return (kind, text, strength, citations)
-
-
-def _shows(
-    node: str, group: list[ir.ItemIR], others: list[ir.ItemIR], test: Callable[[int], bool]
-) -> Callable[[Result], bool]:
-    """The patient reaches ``node``, every item of the group is decided, and ``test``
-    holds for the number of its items given. A result names a recommendation by what it
-    says, so an item outside the group that says exactly the same leaves the count
-    unknown: then nothing is confirmed (and the finding becomes "could not decide")."""
-    keys = {_key(i.kind, i.text, i.strength, i.citations) for i in group}
-    texts = {i.text for i in group}
-    ambiguous = any(_key(i.kind, i.text, i.strength, i.citations) in keys for i in others)
-
+def _reaches(node: str) -> Callable[[Result], bool]:
     def check(result: Result) -> bool:
-        if ambiguous or node not in result.path:
-            return False
-        if any(u.node == node and u.text in texts for u in result.undetermined):
-            return False
-        given = sum(
-            1
-            for r in result.recommendations
-            if r.node == node and _key(r.kind, r.text, r.strength, r.citations) in keys
-        )
-        return test(given)
+        return node in result.path
+
+    return check
+
+
+def _count(
+    pathway: Pathway, group: list[ir.ItemIR], test: Callable[[int], bool]
+) -> PatientPredicate:
+    """Every item of the group is decided for the patient, and ``test`` holds for the
+    number that apply. Asked of the item conditions, not of the recommendations a
+    result lists: an item outside the group may say exactly what one inside says."""
+
+    def check(patient: Mapping[str, ir.Value]) -> bool:
+        ev = Evaluator(pathway, patient)
+        verdicts = [True if i.guard is None else ev.holds(i.guard) for i in group]
+        return None not in verdicts and test(sum(1 for v in verdicts if v))
 
     return check
 
@@ -100,7 +90,7 @@ def _read(a: Analysis, items: list[ir.ItemIR]) -> frozenset[str]:
 
 
 def _together(
-    a: Analysis, node: str, group: ir.GroupIR, items: list[ir.ItemIR], others: list[ir.ItemIR]
+    a: Analysis, node: str, group: ir.GroupIR, items: list[ir.ItemIR]
 ) -> Iterator[Diagnostic]:
     reach = a.reach[node]
     reported = 0
@@ -114,7 +104,10 @@ def _together(
             return
         both = a.inter(reach, a.complete, _holds(a, first), _holds(a, second))
         status, witness = a.witness(
-            both, _shows(node, items, others, lambda n: n >= 2), also_read=_read(a, items)
+            both,
+            _reaches(node),
+            also_read=_read(a, items),
+            also_shows=_count(a.pathway, items, lambda n: n >= 2),
         )
         if status == SAT:
             reported += 1
@@ -137,14 +130,17 @@ def _together(
 
 
 def _none(
-    a: Analysis, node: str, group: ir.GroupIR, items: list[ir.ItemIR], others: list[ir.ItemIR]
+    a: Analysis, node: str, group: ir.GroupIR, items: list[ir.ItemIR]
 ) -> Iterator[Diagnostic]:
     if any(i.guard is None for i in items):
         return  # an unconditional item always applies
     fail = [a.fails(i.guard) for i in items if i.guard is not None]
     nothing = a.inter(a.reach[node], a.complete, *fail)
     status, witness = a.witness(
-        nothing, _shows(node, items, others, lambda n: n == 0), also_read=_read(a, items)
+        nothing,
+        _reaches(node),
+        also_read=_read(a, items),
+        also_shows=_count(a.pathway, items, lambda n: n == 0),
     )
     if status == SAT:
         yield make(

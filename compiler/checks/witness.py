@@ -20,6 +20,7 @@ from carepath.dsl.diagnostics import Witness
 
 Patient = dict[str, ir.Value]
 Predicate = Callable[[Result], bool]
+PatientPredicate = Callable[[Mapping[str, ir.Value]], bool]
 
 
 def guards(pathway: Pathway) -> Iterable[ir.Expr]:
@@ -99,18 +100,25 @@ def confirm(
     units: Mapping[str, list[Unit]],
     reads: dict[str, frozenset[str]] | None = None,
     also_read: frozenset[str] = frozenset(),
+    also_shows: PatientPredicate | None = None,
 ) -> Witness | None:
     """The witness for ``patient`` if the evaluator shows the problem, else None. It
     keeps the inputs the decisions on its path read, and ``also_read`` (what the
-    problem is about, say the conditions of a group's items)."""
+    problem is about, say the conditions of a group's items). ``also_shows`` is asked
+    of the patient too, for a problem the result alone does not show (which of two
+    identical recommendations a group's item is, what a derived value is)."""
+
+    def shows(p: Mapping[str, ir.Value], r: Result) -> bool:
+        return shows_problem(r) and (also_shows is None or also_shows(p))
+
     result = evaluate(pathway, patient)
-    if not shows_problem(result):
+    if not shows(patient, result):
         return None
     keep = read_on_path(pathway, result, reads) | also_read
     trimmed = {k: v for k, v in patient.items() if k in keep}
     if trimmed != dict(patient):
         shorter = evaluate(pathway, trimmed)
-        if shows_problem(shorter):
+        if shows(trimmed, shorter):
             patient, result = trimmed, shorter
     shown = tuple(
         (name, show_value(decl, patient[name], units.get(name, [])))
