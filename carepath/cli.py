@@ -29,6 +29,7 @@ COMMANDS = {
     "cases": "cases",
     "render": "render",
     "html": "html",
+    "explain": "explain",
 }
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -42,6 +43,7 @@ examples:
   carepath test --coverage pathways/            run the case blocks with coverage
   carepath render p.cpath -f svg -o p.svg       draw the flowchart
   carepath html pathways/ -o site/              build the HTML pages
+  carepath explain CP304                        what a diagnostic code means, and its fix
 
 exit codes: 0 clean, 1 findings / failures / needs input, 2 usage or I/O error.
 Run `carepath COMMAND --help` for a command's options.

@@ -113,7 +113,7 @@ def message_text(d: Diagnostic) -> str:
     return "\n".join(lines)
 
 
-def _fingerprints(found: list[Diagnostic], root: Path) -> list[str]:
+def fingerprints(found: list[Diagnostic], root: Path) -> list[str]:
     """Per result, a hash of what it says and in which file (not the line, so that a
     finding keeps its identity when lines move), numbered when the same text repeats;
     code-scanning services match findings from run to run with it."""
@@ -176,7 +176,7 @@ def sarif_log(
                 "columnKind": "unicodeCodePoints",
                 "results": [
                     _result(d, index[d.code], base, fingerprint)
-                    for d, fingerprint in zip(found, _fingerprints(found, base), strict=True)
+                    for d, fingerprint in zip(found, fingerprints(found, base), strict=True)
                 ],
             }
         ],

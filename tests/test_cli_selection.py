@@ -142,3 +142,58 @@ def test_findings_go_to_stdout_and_a_broken_pipe_is_not_a_success(path: str) -> 
     )
     assert piped.returncode == 2, piped.stderr
     assert "Traceback" not in piped.stderr
+
+
+def test_exit_zero_reports_but_does_not_fail(capsys: pytest.CaptureFixture[str], path: str) -> None:
+    assert main(["check", "--exit-zero", "--no-cache", path]) == 0
+    assert "error[CP304]" in capsys.readouterr().out
+    assert main(["check", "--exit-zero", "--no-cache", "missing.cpath"]) == 2
+
+
+def test_statistics_count_each_code(capsys: pytest.CaptureFixture[str], path: str) -> None:
+    twice = PATHWAY.replace(
+        'input spare: boolean "Never used"\n', "input spare: boolean\ninput x: boolean\n"
+    )
+    assert main(["check", "--statistics", "--no-cache", path]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert lines == [
+        "1  CP207  warning  unused input",
+        "1  CP304  error    patient for whom no branch holds",
+    ]
+    Path(path).write_text(twice, encoding="utf-8")
+    main(["check", "--statistics", "--no-cache", path])
+    assert capsys.readouterr().out.splitlines()[0] == "2  CP207  warning  unused input"
+
+
+def test_gitlab_code_quality_report(
+    capsys: pytest.CaptureFixture[str], path: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(Path(path).parent)
+    assert main(["check", "--format", "gitlab", "--no-cache", "p.cpath"]) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert [(r["check_name"], r["severity"]) for r in report] == [
+        ("CP207", "minor"),
+        ("CP304", "critical"),
+    ]
+    gap = report[1]
+    assert gap["location"] == {"path": "p.cpath", "lines": {"begin": 8, "end": 9}}
+    assert gap["description"].startswith("CP304 no branch of `d` holds")
+    assert "witness: age = 17 years" in gap["description"]
+    assert len({r["fingerprint"] for r in report}) == 2
+    # Required by GitLab: a description, a fingerprint, and a location with a path and a line.
+    for r in report:
+        assert r["description"] and r["fingerprint"] and r["location"]["lines"]["begin"] >= 1
+
+
+def test_explain_prints_a_code_and_refuses_a_typo(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["explain", "CP304"]) == 0
+    text = capsys.readouterr().out
+    assert text.startswith("CP304: Patient for whom no branch holds (error, decision logic)")
+    assert "Example:" in text and "Fixed:" in text
+    assert main(["explain", "CP2O7"]) == 2
+    assert "did you mean CP207?" in capsys.readouterr().err
+    assert main(["explain", "CP01"]) == 0
+    assert capsys.readouterr().out.count("Example:") == 5  # CP010-CP012, CP015, CP016
+    assert main(["explain", "--all"]) == 0
+    listing = capsys.readouterr().out.splitlines()
+    assert "CP016  warning  unused suppression" in listing and len(listing) > 60

@@ -26,7 +26,7 @@ code: an unchanged file is not checked again. Files not in the cache are
 checked in parallel, one process per core (--jobs).
 """
 
-FORMATS = ("text", "json", "sarif", "junit", "github")
+FORMATS = ("text", "json", "sarif", "junit", "github", "gitlab")
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -37,14 +37,14 @@ def configure(parser: argparse.ArgumentParser) -> None:
         default="text",
         help="output format, on stdout (default: text): json, "
         "sarif (SARIF 2.1.0 for code scanning), junit (JUnit XML for CI test reports), "
-        "github (GitHub Actions annotations)",
+        "github (GitHub Actions annotations), gitlab (GitLab Code Quality report)",
     )
     parser.add_argument(
         "--sarif-root",
         default=None,
         metavar="DIR",
-        help="directory that file paths in SARIF output are relative to (default: the "
-        "current directory)",
+        help="directory that file paths in SARIF and GitLab output are relative to "
+        "(default: the current directory)",
     )
     parser.add_argument(
         "--max-per-code",
@@ -70,6 +70,16 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="lowest severity that makes the exit code 1: error (default), warning or info",
     )
     add_selection_options(parser)
+    parser.add_argument(
+        "--exit-zero",
+        action="store_true",
+        help="exit 0 even when there are findings (a file that cannot be read still exits 2)",
+    )
+    parser.add_argument(
+        "--statistics",
+        action="store_true",
+        help="text output: instead of the findings, how many there are of each code",
+    )
     add_cache_options(parser)
     parser.add_argument(
         "--jobs",
@@ -116,9 +126,12 @@ def run(args: argparse.Namespace) -> int:
         fail_on=args.fail_on,
         sarif_root=args.sarif_root,
         max_per_code=args.max_per_code,
+        statistics=args.statistics,
     )
     if io_error:
         return 2
+    if args.exit_zero:
+        return 0
     return 1 if any(d.severity >= args.fail_on for d in diagnostics) else 0
 
 
@@ -142,6 +155,23 @@ def _capped(diagnostics: list[Diagnostic], limit: int) -> tuple[list[Diagnostic]
     return shown, more
 
 
+def _statistics(diagnostics: list[Diagnostic]) -> str:
+    """``3  CP207  warning  unused input`` per code, most frequent first (as ruff's)."""
+    from carepath.codes import all_codes
+
+    codes = all_codes()
+    counts: dict[str, int] = {}
+    for d in diagnostics:
+        counts[d.code] = counts.get(d.code, 0) + 1
+    order = sorted(counts, key=lambda code: (-counts[code], code))
+    width = max((len(str(n)) for n in counts.values()), default=1)
+    lines = []
+    for code in order:
+        entry = codes[code]
+        lines.append(f"{counts[code]:>{width}}  {code}  {entry.severity!s:<7}  {entry.title}")
+    return "".join(line + "\n" for line in lines)
+
+
 def emit(
     diagnostics: list[Diagnostic],
     sources: dict[str, str],
@@ -151,8 +181,11 @@ def emit(
     fail_on: Severity = Severity.ERROR,
     sarif_root: str | None = None,
     max_per_code: int = 0,
+    statistics: bool = False,
 ) -> None:
-    if fmt == "text":
+    if fmt == "text" and statistics:
+        print(_statistics(diagnostics), end="")
+    elif fmt == "text":
         from carepath.render.report_text import format_text, summary
 
         if diagnostics:
@@ -175,6 +208,10 @@ def emit(
         from carepath.render.report_junit import format_junit
 
         print(format_junit(diagnostics, files, sources, fail_on))
+    elif fmt == "gitlab":
+        from carepath.render.report_gitlab import format_gitlab
+
+        print(format_gitlab(diagnostics, root=sarif_root))
     elif fmt == "github":
         from carepath.render.report_github import format_github
 
