@@ -1,10 +1,11 @@
 """carepath: clinical care pathways as code.
 
-The public API::
+The public API (documented in docs/api.md)::
 
     import carepath
-    loaded = carepath.load("pathways/chronic_osteoporotic_vcf.cpath")
-    report = carepath.check("pathways/chronic_osteoporotic_vcf.cpath")
+    loaded = carepath.check("pathways/chronic_osteoporotic_vcf.cpath")
+    result = carepath.evaluate(loaded, {"fracture_age": "10 weeks", "neuro_deficit": False})
+    result.status, result.outcome, [r.text for r in result.recommendations]
 
 Heavy modules load on first use so that the command line starts fast.
 """
@@ -16,34 +17,30 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
-    from carepath.compiler.pathway import Loaded
+    from carepath.api import (
+        CarepathError,
+        PathwayError,
+        RecordError,
+        check,
+        evaluate,
+        load,
+        load_text,
+    )
 
-__all__ = ["check", "load", "load_text"]
-
-
-def load(path: str) -> Loaded:
-    """Parse and resolve one pathway file (see :class:`carepath.compiler.pathway.Loaded`)."""
-    from carepath.compiler.pathway import load as _load
-
-    return _load(path)
-
-
-def load_text(text: str, file: str = "<text>") -> Loaded:
-    from carepath.compiler.pathway import load_text as _load_text
-
-    return _load_text(text, file)
-
-
-def check(path: str) -> Loaded:
-    """Load a pathway and run every soundness check; all findings are in ``.diagnostics``."""
-    from carepath.compiler.check import check_file
-
-    return check_file(path)
+__all__ = [
+    "CarepathError",
+    "PathwayError",
+    "RecordError",
+    "check",
+    "evaluate",
+    "load",
+    "load_text",
+]
 
 
 def __getattr__(name: str) -> Any:
-    if name == "evaluate":
-        from carepath.compiler.evaluate import evaluate
+    if name in __all__:
+        from carepath import api
 
-        return evaluate
-    raise AttributeError(name)
+        return getattr(api, name)
+    raise AttributeError(f"module 'carepath' has no attribute {name!r}")
