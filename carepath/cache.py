@@ -40,10 +40,10 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from carepath import __version__
 from carepath.dsl.diagnostics import Diagnostic, Severity, Witness
 from carepath.dsl.files import write_atomic
 from carepath.dsl.spans import Span
+from carepath.version import __version__
 
 DEFAULT_FOLDER = ".carepath_cache"
 ENVIRONMENT = "CAREPATH_CACHE_DIR"

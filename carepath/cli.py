@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from types import ModuleType
 from typing import NoReturn
 
-from carepath import __version__
+from carepath.version import __version__
 
 # sub-command -> module in carepath.commands (order is the order in --help)
 COMMANDS = {
