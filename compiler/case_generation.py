@@ -28,6 +28,7 @@ import z3
 from carepath.dsl.formatter import quote
 
 from . import ir
+from .checks.smt import range_arithmetic, range_truth, score_range
 from .evaluate import COMPLETE, INCOMPLETE, evaluate, format_duration
 from .pathway import Pathway, load_text
 from .testing import Target, exercised, run_cases
@@ -87,6 +88,36 @@ class _Encoder:
 
     def number(self, expr: ir.Expr) -> tuple[Any, Any]:
         """(SI value as a z3 Real, defined)."""
+        if ir.is_scored(expr, self.p.defines):
+            low, high, defined = self.range(expr)
+            return low, z3.And(defined, low == high)
+        return self._number(expr)
+
+    def range(self, expr: ir.Expr) -> tuple[Any, Any, Any]:
+        """(low, high, defined) of a number that may read a score (evaluate.Between)."""
+        if not ir.is_scored(expr, self.p.defines):
+            value, defined = self._number(expr)
+            return value, value, defined
+        if isinstance(expr, ir.Ref):
+            return self.range(self.p.defines[expr.name].expr)
+        if isinstance(expr, ir.Negate):
+            low, high, defined = self.range(expr.operand)
+            return -high, -low, defined
+        if isinstance(expr, ir.Count | ir.Points):
+            pairs = (
+                [(Fraction(1), e) for e in expr.operands]
+                if isinstance(expr, ir.Count)
+                else list(expr.weights)
+            )
+            low, high = score_range(z3, [(w, self.truth(c)) for w, c in pairs], _q)
+            return low, high, z3.BoolVal(True)
+        assert isinstance(expr, ir.Arith)
+        a, b, dl = self.range(expr.left)
+        c, d, dr = self.range(expr.right)
+        low, high, defined = range_arithmetic(z3, expr.op, (a, b), (c, d))
+        return low, high, z3.And(dl, dr, defined)
+
+    def _number(self, expr: ir.Expr) -> tuple[Any, Any]:
         if isinstance(expr, ir.Const):
             assert isinstance(expr.value, Fraction)
             return _q(expr.value), z3.BoolVal(True)
@@ -107,19 +138,6 @@ class _Encoder:
         if isinstance(expr, ir.Negate):
             a, da = self.number(expr.operand)
             return -a, da
-        if isinstance(expr, ir.Count | ir.Points):
-            pairs = (
-                [(Fraction(1), e) for e in expr.operands]
-                if isinstance(expr, ir.Count)
-                else list(expr.weights)
-            )
-            total: Any = z3.RealVal(0)
-            defined = []
-            for weight, cond in pairs:
-                t, f = self.truth(cond)
-                total = total + z3.If(t, _q(weight), z3.RealVal(0))
-                defined.append(z3.Or(t, f))
-            return total, z3.And(*defined) if defined else z3.BoolVal(True)
         raise TypeError(type(expr).__name__)
 
     def value(self, expr: ir.Expr) -> tuple[Any, Any, str]:
@@ -165,6 +183,13 @@ class _Encoder:
             # same formula, so the same patient, on every run.
             member = z3.Or(*[v == i for i, x in enumerate(enum.values) if x in expr.values])
             return z3.And(d, member), z3.And(d, z3.Not(member))
+        if isinstance(expr, ir.Compare) and (
+            ir.is_scored(expr.left, self.p.defines) or ir.is_scored(expr.right, self.p.defines)
+        ):
+            lo_l, hi_l, dl = self.range(expr.left)
+            lo_r, hi_r, dr = self.range(expr.right)
+            t, f = range_truth(z3, expr.op, (lo_l, hi_l), (lo_r, hi_r))
+            return z3.And(dl, dr, t), z3.And(dl, dr, f)
         if isinstance(expr, ir.Compare):
             (a, da, _), (b, db, _) = self.value(expr.left), self.value(expr.right)
             ops = {

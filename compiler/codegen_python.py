@@ -73,22 +73,86 @@ def _or(*values):
     return None if None in values else False
 
 
+class _Range(NamedTuple):
+    """A score with unknown criteria: somewhere from low to high (low < high)."""
+
+    low: Fraction
+    high: Fraction
+
+
+def _score(pairs):
+    """The points of the criteria that hold; a range while some are unknown."""
+    low = high = ZERO
+    for points, holds in pairs:
+        if holds is None:
+            if points < 0:
+                low += points
+            else:
+                high += points
+        elif holds:
+            low += points
+            high += points
+    return low if low == high else _Range(low, high)
+
+
 def _count(*values):
-    """count of (...): unknown if any condition is unknown."""
-    if None in values:
-        return None
-    return Fraction(sum(1 for v in values if v))
+    """count of (...)."""
+    return _score((1, v) for v in values)
 
 
 def _points(*pairs):
-    """points of (w if c, ...): unknown if any condition is unknown."""
-    total = ZERO
-    for points, holds in pairs:
-        if holds is None:
-            return None
-        if holds:
-            total += points
-    return total
+    """points of (w if c, ...)."""
+    return _score(pairs)
+
+
+def _ends(value):
+    return (value.low, value.high) if isinstance(value, _Range) else (value, value)
+
+
+def _cmp_range(op, left, right):
+    """A comparison decided when every value in the ranges gives the same answer."""
+    if left is None or right is None:
+        return None
+    (a, b), (c, d) = _ends(left), _ends(right)
+    if op in {">", ">="}:
+        a, b, c, d = c, d, a, b
+        op = "<" if op == ">" else "<="
+    if op == "<":
+        return True if b < c else (False if a >= d else None)
+    if op == "<=":
+        return True if b <= c else (False if a > d else None)
+    apart = b < c or d < a
+    single = a == b == c == d
+    if op == "==":
+        return False if apart else (True if single else None)
+    return True if apart else (False if single else None)
+
+
+def _arith_range(op, left, right):
+    """Interval arithmetic; unknown when a divisor's range holds zero."""
+    if left is None or right is None:
+        return None
+    (a, b), (c, d) = _ends(left), _ends(right)
+    if op == "+":
+        low, high = a + c, b + d
+    elif op == "-":
+        low, high = a - d, b - c
+    else:
+        if op == "/":
+            if c <= 0 <= d:
+                return None
+            c, d = 1 / Fraction(d), 1 / Fraction(c)
+        corners = (a * c, a * d, b * c, b * d)
+        low, high = min(corners), max(corners)
+    return low if low == high else _Range(low, high)
+
+
+def _neg_range(value):
+    if value is None:
+        return None
+    if isinstance(value, _Range):
+        return _Range(-value.high, -value.low)
+    return -value
 '''
 
 _EXPLAIN_HELPERS = """
@@ -397,11 +461,20 @@ class _Function:
             inner = self.value(expr.operand)
             return self.assign(f"None if {inner} is None else not {inner}", line)
         if isinstance(expr, ir.IsKnown):
-            return self.assign(f"{self.value(expr.operand)} is not None", line)
+            inner = self.value(expr.operand)
+            if self.gen.scored(expr.operand):
+                return self.assign(f"{inner} is not None and not isinstance({inner}, _Range)", line)
+            return self.assign(f"{inner} is not None", line)
         if isinstance(expr, ir.InSet):
             inner = self.value(expr.operand)
             values = self.gen.enum_set(expr.values)
             return self.assign(f"None if {inner} is None else {inner} in {values}", line)
+        if isinstance(expr, ir.Compare | ir.Arith) and (
+            self.gen.scored(expr.left) or self.gen.scored(expr.right)
+        ):
+            helper = "_cmp_range" if isinstance(expr, ir.Compare) else "_arith_range"
+            left, right = self.value(expr.left), self.value(expr.right)
+            return self.call(helper, [f'"{expr.op}"', left, right])
         if isinstance(expr, ir.Compare | ir.Arith):
             left, right = self.value(expr.left), self.value(expr.right)
             if isinstance(expr, ir.Compare) and not left.startswith("t") and right.startswith("t"):
@@ -424,6 +497,8 @@ class _Function:
             return self.assign(f"None if {' or '.join(unknown)} else {op}", line)
         if isinstance(expr, ir.Negate):
             inner = self.value(expr.operand)
+            if self.gen.scored(expr.operand):
+                return self.call("_neg_range", [inner])
             return self.assign(f"None if {inner} is None else -{inner}", line)
         if isinstance(expr, ir.And | ir.Or):
             operands = [self.value(e) for e in expr.operands]
@@ -475,6 +550,9 @@ class _Generator:
         self.cyclic = self._cyclic_nodes()
         self.table_lines: dict[str, int] = {}
         self.calls: dict[str, str] = {}  # condition function -> the code that calls it
+
+    def scored(self, expr: ir.Expr) -> bool:
+        return ir.is_scored(expr, self.p.defines)
 
     def _cyclic_nodes(self) -> set[str]:
         found: set[str] = set()

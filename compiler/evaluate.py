@@ -4,9 +4,14 @@ Semantics (docs/language.md, "Evaluation"):
 
 - An input absent from the patient record (or present with the value ``None``)
   is *unknown*, never false. ``and``/``or``/``not`` follow Kleene's
-  three-valued logic, as CQL does; a comparison, arithmetic, ``in``,
-  ``count of`` or ``points of`` that reads an unknown value is unknown.
-  ``x is known`` is never unknown. Division by zero is unknown too.
+  three-valued logic, as CQL does; a comparison, arithmetic or ``in`` that
+  reads an unknown value is unknown. ``x is known`` is never unknown. Division
+  by zero is unknown too.
+- A ``count of`` or ``points of`` with unknown criteria is a range (the least
+  and the most it could still come to): arithmetic carries the range, and a
+  comparison on it is decided when every value in the range gives the same
+  answer (``count of (a, b, c) >= 2`` holds once two criteria hold, whatever
+  the third). A score ``is known`` only when the range is one value.
 - A ``unique`` decision takes the branch that holds. If none holds and some are
   unknown, evaluation stops: the result is *incomplete* and names the inputs
   those branches read that the record lacks. Two branches that both hold is a
@@ -43,7 +48,7 @@ from __future__ import annotations
 
 import operator
 import weakref
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -63,6 +68,19 @@ STUCK = "stuck"  # no branch holds and there is no otherwise
 LOOP = "loop"  # the path came back to a node: with fixed data it never ends
 DEAD_END = "dead_end"  # an action with no way out, or no start
 STATUSES = (COMPLETE, INCOMPLETE, CONFLICT, STUCK, LOOP, DEAD_END)
+
+
+@dataclass(frozen=True)
+class Between:
+    """A number known only to lie in ``[low, high]`` (``low < high``): a score some
+    of whose criteria are unknown, or arithmetic on one."""
+
+    low: Fraction
+    high: Fraction
+
+
+# What an expression evaluates to: a value, a range of numbers, or unknown.
+Evaluated = ir.Value | Between | None
 
 
 @dataclass(frozen=True)
@@ -197,70 +215,62 @@ class Evaluator:
     def __init__(self, pathway: Pathway, patient: Mapping[str, ir.Value]) -> None:
         self.pathway = pathway
         self.patient = patient
-        self._defines: dict[str, ir.Value | None] = {}
+        self._defines: dict[str, Evaluated] = {}
 
-    def value(self, expr: ir.Expr) -> ir.Value | None:
+    def value(self, expr: ir.Expr) -> Evaluated:
         """The value of an expression, or None when unknown."""
         method = _DISPATCH.get(type(expr))
         if method is None:
             raise TypeError(f"cannot evaluate {type(expr).__name__}")
         return method(self, expr)
 
-    def _const(self, expr: ir.Const) -> ir.Value | None:
+    def _const(self, expr: ir.Const) -> Evaluated:
         return expr.value
 
-    def _ref(self, expr: ir.Ref) -> ir.Value | None:
+    def _ref(self, expr: ir.Ref) -> Evaluated:
         if expr.is_input:
             return self.patient.get(expr.name)
         if expr.name not in self._defines:
             self._defines[expr.name] = self.value(self.pathway.defines[expr.name].expr)
         return self._defines[expr.name]
 
-    def _not(self, expr: ir.Not) -> ir.Value | None:
+    def _not(self, expr: ir.Not) -> Evaluated:
         inner = self.value(expr.operand)
         return None if inner is None else not inner
 
-    def _is_known(self, expr: ir.IsKnown) -> ir.Value | None:
-        return self.value(expr.operand) is not None
+    def _is_known(self, expr: ir.IsKnown) -> Evaluated:
+        value = self.value(expr.operand)
+        return value is not None and not isinstance(value, Between)
 
-    def _in_set(self, expr: ir.InSet) -> ir.Value | None:
+    def _in_set(self, expr: ir.InSet) -> Evaluated:
         inner = self.value(expr.operand)
         return None if inner is None else inner in expr.values
 
-    def _compare(self, expr: ir.Compare) -> ir.Value | None:
+    def _compare(self, expr: ir.Compare) -> Evaluated:
         return compare(expr.op, self.value(expr.left), self.value(expr.right))
 
-    def _arith(self, expr: ir.Arith) -> ir.Value | None:
+    def _arith(self, expr: ir.Arith) -> Evaluated:
         return arithmetic(expr.op, self.value(expr.left), self.value(expr.right))
 
-    def _negate(self, expr: ir.Negate) -> ir.Value | None:
+    def _negate(self, expr: ir.Negate) -> Evaluated:
         inner = self.value(expr.operand)
-        return None if inner is None else -_number(inner)
+        if inner is None:
+            return None
+        if isinstance(inner, Between):
+            return Between(-inner.high, -inner.low)
+        return -_number(inner)
 
-    def _count(self, expr: ir.Count) -> ir.Value | None:
-        total = 0
-        for operand in expr.operands:
-            holds = self.holds(operand)
-            if holds is None:
-                return None
-            total += holds
-        return Fraction(total)
+    def _count(self, expr: ir.Count) -> Evaluated:
+        return _score((Fraction(1), self.holds(o)) for o in expr.operands)
 
-    def _points(self, expr: ir.Points) -> ir.Value | None:
-        total = Fraction(0)
-        for points, condition in expr.weights:
-            holds = self.holds(condition)
-            if holds is None:
-                return None
-            if holds:
-                total += points
-        return total
+    def _points(self, expr: ir.Points) -> Evaluated:
+        return _score((points, self.holds(c)) for points, c in expr.weights)
 
     def holds(self, expr: ir.Expr) -> Result3:
         value = self.value(expr)
         return None if value is None else bool(value)
 
-    def _and(self, expr: ir.And) -> ir.Value | None:
+    def _and(self, expr: ir.And) -> Evaluated:
         result: Result3 = True
         for operand in expr.operands:
             value = self.holds(operand)
@@ -270,7 +280,7 @@ class Evaluator:
                 result = None
         return result
 
-    def _or(self, expr: ir.Or) -> ir.Value | None:
+    def _or(self, expr: ir.Or) -> Evaluated:
         result: Result3 = False
         for operand in expr.operands:
             value = self.holds(operand)
@@ -285,7 +295,7 @@ class Evaluator:
         return tuple(n for n in reads(self.pathway, expr) if self.patient.get(n) is None)
 
 
-_DISPATCH: dict[type, Callable[[Evaluator, Any], ir.Value | None]] = {
+_DISPATCH: dict[type, Callable[[Evaluator, Any], Evaluated]] = {
     ir.Const: Evaluator._const,
     ir.Ref: Evaluator._ref,
     ir.Not: Evaluator._not,
@@ -299,6 +309,27 @@ _DISPATCH: dict[type, Callable[[Evaluator, Any], ir.Value | None]] = {
     ir.Count: Evaluator._count,
     ir.Points: Evaluator._points,
 }
+
+
+def _score(criteria: Iterable[tuple[Fraction, Result3]]) -> Fraction | Between:
+    """The sum of the points of the criteria that hold; with unknown criteria, the
+    range from none of them holding to all of them (negative points swap ends)."""
+    low = high = Fraction(0)
+    for points, holds in criteria:
+        if holds is None:
+            low += min(points, Fraction(0))
+            high += max(points, Fraction(0))
+        elif holds:
+            low += points
+            high += points
+    return low if low == high else Between(low, high)
+
+
+def _range(value: ir.Value | Between) -> tuple[Fraction, Fraction]:
+    if isinstance(value, Between):
+        return value.low, value.high
+    number = _number(value)
+    return number, number
 
 
 def _number(value: ir.Value) -> Fraction:
@@ -318,16 +349,38 @@ _COMPARE: dict[str, Callable[[Any, Any], bool]] = {
 }
 
 
-def compare(op: str, left: ir.Value | None, right: ir.Value | None) -> Result3:
+def compare(op: str, left: Evaluated, right: Evaluated) -> Result3:
     if left is None or right is None:
         return None
+    if isinstance(left, Between) or isinstance(right, Between):
+        return _compare_ranges(op, _range(left), _range(right))
     # Fractions and ints compare exactly with each other; the resolver has checked types.
     return _COMPARE[op](left, right)
 
 
-def arithmetic(op: str, left: ir.Value | None, right: ir.Value | None) -> Fraction | None:
+def _compare_ranges(
+    op: str, left: tuple[Fraction, Fraction], right: tuple[Fraction, Fraction]
+) -> Result3:
+    """A comparison of two ranges: decided when it comes out the same for every pair
+    of values in them, unknown otherwise."""
+    (a, b), (c, d) = left, right
+    if op in (">", ">="):
+        (a, b), (c, d), op = (c, d), (a, b), "<" if op == ">" else "<="
+    if op == "<":
+        return True if b < c else False if a >= d else None
+    if op == "<=":
+        return True if b <= c else False if a > d else None
+    apart = b < c or d < a
+    if op == "==":
+        return False if apart else True if a == b == c == d else None
+    return True if apart else False if a == b == c == d else None
+
+
+def arithmetic(op: str, left: Evaluated, right: Evaluated) -> Fraction | Between | None:
     if left is None or right is None:
         return None
+    if isinstance(left, Between) or isinstance(right, Between):
+        return _arithmetic_ranges(op, _range(left), _range(right))
     a, b = _number(left), _number(right)
     if op == "+":
         return a + b
@@ -336,6 +389,26 @@ def arithmetic(op: str, left: ir.Value | None, right: ir.Value | None) -> Fracti
     if op == "*":
         return a * b
     return None if b == 0 else a / b
+
+
+def _arithmetic_ranges(
+    op: str, left: tuple[Fraction, Fraction], right: tuple[Fraction, Fraction]
+) -> Fraction | Between | None:
+    """Interval arithmetic; a divisor whose range holds zero makes the result unknown
+    (some values in it divide by zero)."""
+    (a, b), (c, d) = left, right
+    if op == "+":
+        low, high = a + c, b + d
+    elif op == "-":
+        low, high = a - d, b - c
+    else:
+        if op == "/":
+            if c <= 0 <= d:
+                return None
+            c, d = 1 / d, 1 / c
+        corners = (a * c, a * d, b * c, b * d)
+        low, high = min(corners), max(corners)
+    return low if low == high else Between(low, high)
 
 
 # ---------------------------------------------------------------- the walk

@@ -12,7 +12,7 @@ units for numbers and durations; an input absent from the record is unknown.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
 
@@ -178,6 +178,23 @@ def walk(expr: Expr) -> Iterator[Expr]:
         e = stack.pop()
         yield e
         stack.extend(children(e))
+
+
+def is_scored(expr: Expr, defines: Mapping[str, DefineDecl]) -> bool:
+    """Whether a number may be a range of values: it reads a ``count of`` or
+    ``points of`` (directly or through derived values), whose unknown criteria
+    leave it between the least and the most it could come to."""
+    for part in walk(expr):
+        if isinstance(part, Count | Points):
+            return True
+        if (
+            isinstance(part, Ref)
+            and not part.is_input
+            and part.name in defines
+            and is_scored(defines[part.name].expr, defines)
+        ):
+            return True
+    return False
 
 
 def children(expr: Expr) -> tuple[Expr, ...]:

@@ -193,13 +193,18 @@ def test_a_branch_reached_only_with_missing_data_gets_a_case() -> None:
     """Found by hypothesis (the file is its example, unchanged): with complete data a
     patient taking `assess`'s otherwise either loops back or falls through `assess5`,
     and leaving inputs out one by one from the first patient z3 offered found
-    nothing. With the pain known and the age unknown, `assess5` waits: a case."""
+    nothing. Now that a score with an unknown criterion is a range (index3 is 1..3
+    with the fever unknown, never above 23.1), `assess` takes its otherwise without
+    the fever and `assess5` waits for it: a case. Which inputs z3's optimiser leaves
+    unknown varies on a loaded machine (its time limit), so the test asks only that
+    the case waits at `assess5`."""
     source = (
         Path(__file__).parent / "data" / "cases_reached_only_with_missing_data.cpath"
     ).read_text()
     texts, missing = _generated_and_missing(source)
     assert ("branch", "assess", 1) not in missing
-    assert any("expect needs age" in t for t in texts)
+    found = [t for t in texts if "expect needs " in t and "expect path assess, assess5" in t]
+    assert found, texts
 
 
 def test_generated_cases_do_not_depend_on_the_hash_seed() -> None:

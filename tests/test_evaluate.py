@@ -188,12 +188,14 @@ def test_explain_false_changes_only_explanations() -> None:
     assert all(s.explanation == "" for s in b.steps)
 
 
-def test_count_and_points_are_unknown_with_unknown_operands() -> None:
+def test_a_score_with_unknown_criteria_is_decided_when_its_range_is() -> None:
+    # tests/test_scores.py covers the range semantics in full.
     p = pathway(
         'pathway p "P"\ninput a: boolean\ninput b: boolean\n'
         'define n = count of (a, b)\nstart d\ndecision d "D?"\n'
         '  when n >= 1 -> yes\n  otherwise -> no\nend yes "Y"\nend no "N"\n'
     )
-    assert evaluate(p, {"a": True}).status == INCOMPLETE
+    assert evaluate(p, {"a": True}).outcome == "yes"
+    assert evaluate(p, {"a": False}).needs == ("b",)
     assert evaluate(p, {"a": True, "b": False}).outcome == "yes"
     assert evaluate(p, {"a": False, "b": False}).outcome == "no"

@@ -750,7 +750,7 @@ def fold(e: ir.Expr) -> ir.Expr:
             from carepath.compiler.evaluate import arithmetic
 
             value = arithmetic(e.op, a.value, b.value)
-            if value is None:
+            if not isinstance(value, Fraction):
                 raise OutOfFragment  # division by zero: unknown, leave it to z3
             return ir.Const(e.span, value, e.type, f"{a.text} {e.op} {b.text}", a.unit or b.unit)
         return e

@@ -14,7 +14,7 @@ pathways inside the box fragment never pays for it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -61,6 +61,8 @@ class Smt:
         self._raw: dict[str, Any] = {}
         self._memo: dict[int, tuple[Any, Any]] = {}
         self._num_memo: dict[int, tuple[Any, Any]] = {}
+        self._range_memo: dict[int, tuple[Any, Any, Any]] = {}
+        self._scored_memo: dict[int, bool] = {}
         self._keep: list[ir.Expr] = []
         for name, var in domain.vars.items():
             self._declare(name, var)
@@ -171,6 +173,8 @@ class Smt:
             eq = vl == vr
             t, f = z3.And(both, eq), z3.And(both, z3.Not(eq))
             return (t, f) if e.op == "==" else (f, t)
+        if self.scored(e.left) or self.scored(e.right):
+            return self._compare_ranges(e)
         kl, vl = self.num(e.left)
         kr, vr = self.num(e.right)
         rel = {
@@ -183,6 +187,13 @@ class Smt:
         }[e.op]
         both = z3.And(kl, kr)
         return z3.And(both, rel), z3.And(both, z3.Not(rel))
+
+    def _compare_ranges(self, e: ir.Compare) -> tuple[Any, Any]:
+        kl, a, b = self.range(e.left)
+        kr, c, d = self.range(e.right)
+        t, f = range_truth(self.z3, e.op, (a, b), (c, d))
+        both = self.z3.And(kl, kr)
+        return self.z3.And(both, t), self.z3.And(both, f)
 
     def _enum_or_const(self, a: ir.Expr, b: ir.Expr) -> tuple[tuple[Any, Any], tuple[Any, Any]]:
         z3 = self.z3
@@ -205,9 +216,56 @@ class Smt:
             self._keep.append(e)
         return self._num_memo[key]
 
+    def scored(self, e: ir.Expr) -> bool:
+        """Whether a number may be a range (ir.is_scored), asked once per expression."""
+        key = id(e)
+        found = self._scored_memo.get(key)
+        if found is None:
+            found = self._scored_memo[key] = ir.is_scored(e, self.defines)
+            self._keep.append(e)
+        return found
+
+    def range(self, e: ir.Expr) -> tuple[Any, Any, Any]:
+        """(defined, low, high) of a number: a score with unknown criteria spans the
+        values it could still take (evaluate._score); any other number is one value."""
+        key = id(e)
+        if key not in self._range_memo:
+            self._range_memo[key] = self._range(e)
+            self._keep.append(e)
+        return self._range_memo[key]
+
+    def _range(self, e: ir.Expr) -> tuple[Any, Any, Any]:
+        z3 = self.z3
+        true = z3.BoolVal(True, self.ctx)
+        if not self.scored(e):
+            k, v = self.num(e)
+            return k, v, v
+        if isinstance(e, ir.Ref):
+            return self.range(self.defines[e.name].expr)
+        if isinstance(e, ir.Negate):
+            k, lo, hi = self.range(e.operand)
+            return k, -hi, -lo
+        if isinstance(e, ir.Count | ir.Points):
+            weights = (
+                [(Fraction(1), o) for o in e.operands] if isinstance(e, ir.Count) else e.weights
+            )
+            low, high = score_range(
+                z3, [(w, self.tf(c)) for w, c in weights], lambda q: _real(z3, self.ctx, q)
+            )
+            return true, low, high
+        assert isinstance(e, ir.Arith), type(e).__name__
+        kl, a, b = self.range(e.left)
+        kr, c, d = self.range(e.right)
+        low, high, defined = range_arithmetic(z3, e.op, (a, b), (c, d))
+        return z3.And(kl, kr, defined), low, high
+
     def _num(self, e: ir.Expr) -> tuple[Any, Any]:
         z3 = self.z3
         true = z3.BoolVal(True, self.ctx)
+        if self.scored(e):
+            # A score's value is known once its range has closed to one number.
+            k, lo, hi = self.range(e)
+            return z3.And(k, lo == hi), lo
         if isinstance(e, ir.Const):
             assert isinstance(e.value, Fraction)
             return true, _real(z3, self.ctx, e.value)
@@ -228,20 +286,6 @@ class Smt:
             if e.op == "*":
                 return z3.And(kl, kr), vl * vr
             return z3.And(kl, kr, vr != 0), vl / vr
-        if isinstance(e, ir.Count):
-            parts = [self.tf(o) for o in e.operands]
-            known = z3.And([z3.Or(t, f) for t, f in parts]) if parts else true
-            one, zero = _real(z3, self.ctx, Fraction(1)), _real(z3, self.ctx, Fraction(0))
-            total = z3.Sum([z3.If(t, one, zero) for t, _ in parts]) if parts else zero
-            return known, total
-        if isinstance(e, ir.Points):
-            parts = [(w, self.tf(c)) for w, c in e.weights]
-            known = z3.And([z3.Or(t, f) for _, (t, f) in parts]) if parts else true
-            if not parts:
-                return known, _real(z3, self.ctx, Fraction(0))
-            zero = _real(z3, self.ctx, Fraction(0))
-            total = z3.Sum([z3.If(t, _real(z3, self.ctx, w), zero) for w, (t, _) in parts])
-            return known, total
         raise TypeError(f"not a number: {type(e).__name__}")
 
     def boxes(self, boxes: Sequence[Box]) -> Any:
@@ -283,6 +327,27 @@ class Smt:
             parts.append(z3.Or(options) if options else z3.BoolVal(False, self.ctx))
         return z3.And(parts) if parts else z3.BoolVal(True, self.ctx)
 
+    def patient(self, patient: Mapping[str, ir.Value]) -> Any:
+        """The formula that holds for this patient alone: the inputs they have known, at
+        their values, and every other input unknown (the inverse of a model's patient)."""
+        z3 = self.z3
+        parts = []
+        for name, var in self.domain.vars.items():
+            value = patient.get(name)
+            if value is None:
+                parts.append(z3.Not(self._known[name]))
+                continue
+            parts.append(self._known[name])
+            if isinstance(var, EnumVar):
+                if var.values == (True, False):
+                    parts.append(self._value[name] == z3.BoolVal(bool(value), self.ctx))
+                else:
+                    parts.append(self._value[name] == var.values.index(value))
+            else:
+                assert isinstance(value, Fraction), (name, value)
+                parts.append(self._value[name] == _real(z3, self.ctx, value))
+        return z3.And(parts)
+
     # ------------------------------------------------------------ queries
 
     def check(self, *formulas: Any) -> Answer:
@@ -322,6 +387,58 @@ class Smt:
                         value = value.approx(12)
                     patient[name] = Fraction(value.numerator_as_long(), value.denominator_as_long())
         return patient
+
+
+def score_range(
+    z3: Any, criteria: Sequence[tuple[Fraction, tuple[Any, Any]]], real: Callable[[Fraction], Any]
+) -> tuple[Any, Any]:
+    """(low, high) of a score from its criteria's (points, (holds, fails)): an
+    unknown criterion adds its points to one end only (evaluate._score)."""
+    zero = real(Fraction(0))
+    if not criteria:
+        return zero, zero
+    lows, highs = [], []
+    for w, (t, f) in criteria:
+        points = real(w)
+        lows.append(z3.If(t, points, z3.If(f, zero, real(min(w, Fraction(0))))))
+        highs.append(z3.If(t, points, z3.If(f, zero, real(max(w, Fraction(0))))))
+    return z3.Sum(lows), z3.Sum(highs)
+
+
+def range_truth(z3: Any, op: str, left: tuple[Any, Any], right: tuple[Any, Any]) -> tuple[Any, Any]:
+    """(holds, fails) of a comparison of two ranges, as evaluate._compare_ranges
+    decides it: holds (fails) when it does for every pair of values in them."""
+    (a, b), (c, d) = left, right
+    if op in (">", ">="):
+        (a, b), (c, d), op = (c, d), (a, b), "<" if op == ">" else "<="
+    if op == "<":
+        return b < c, a >= d
+    if op == "<=":
+        return b <= c, a > d
+    one = z3.And(a == b, b == c, c == d)
+    apart = z3.Or(b < c, d < a)
+    return (one, apart) if op == "==" else (apart, one)
+
+
+def range_arithmetic(
+    z3: Any, op: str, left: tuple[Any, Any], right: tuple[Any, Any]
+) -> tuple[Any, Any, Any]:
+    """(low, high, defined) of interval arithmetic, as evaluate._arithmetic_ranges:
+    a divisor whose range holds zero leaves the result undefined."""
+    (a, b), (c, d) = left, right
+    if op == "+":
+        return a + c, b + d, z3.BoolVal(True, a.ctx)
+    if op == "-":
+        return a - d, b - c, z3.BoolVal(True, a.ctx)
+    defined = z3.BoolVal(True, a.ctx)
+    if op == "/":
+        defined = z3.Or(c > 0, d < 0)
+        c, d = 1 / d, 1 / c
+    corners = [a * c, a * d, b * c, b * d]
+    low = high = corners[0]
+    for x in corners[1:]:
+        low, high = z3.If(x < low, x, low), z3.If(x > high, x, high)
+    return low, high, defined
 
 
 def _real(z3: Any, ctx: Any, value: Fraction) -> Any:

@@ -12,6 +12,8 @@
  *   ["cmp", op, l, r] ["inset", e, [v...]] ["known", e] ["not", e]
  *   ["and", [e...]] ["or", [e...]] ["arith", op, l, r] ["neg", e]
  *   ["count", [e...]] ["points", [[n, d, e]...]]
+ * A count or points with unknown criteria is a Range (low, high): comparisons on it
+ * are decided when the whole range gives one answer, as in the interpreter.
  * A patient maps input names to true/false, an enumeration value, or a number
  * as a rational string "n/d" (or "n") in SI base units; absent means unknown.
  */
@@ -106,25 +108,17 @@
       case "not": { const v = this.value(e[1]); return v === null ? null : !truthy(v); }
       case "and": return this.and(e[1]);
       case "or": return this.or(e[1]);
-      case "known": return this.value(e[1]) !== null;
+      case "known": { const v = this.value(e[1]); return v !== null && !isRange(v); }
       case "inset": { const v = this.value(e[1]); return v === null ? null : e[2].includes(v); }
       case "cmp": return compare(e[1], this.value(e[2]), this.value(e[3]));
       case "arith": return arithmetic(e[1], this.value(e[2]), this.value(e[3]));
-      case "neg": { const v = this.value(e[1]); return v === null ? null : new Rat(-v.n, v.d); }
-      case "count": {
-        const vs = e[1].map((x) => this.value(x));
-        if (vs.includes(null)) return null;
-        return rat(vs.filter(truthy).length);
+      case "neg": {
+        const v = this.value(e[1]);
+        if (v === null) return null;
+        return isRange(v) ? new Range(neg(v.high), neg(v.low)) : neg(v);
       }
-      case "points": {
-        let total = rat(0);
-        for (const [n, d, cond] of e[1]) {
-          const h = this.holds(cond);
-          if (h === null) return null;
-          if (h) total = add(total, rat(n, d));
-        }
-        return total;
-      }
+      case "count": return score(e[1].map((x) => [rat(1), this.holds(x)]));
+      case "points": return score(e[1].map(([n, d, cond]) => [rat(n, d), this.holds(cond)]));
       default: throw new Error("cannot evaluate " + e[0]);
     }
   };
@@ -159,8 +153,56 @@
     return reads.filter((n) => !this.values.has(n));
   };
 
+  /* A score with unknown criteria: somewhere from low to high (low < high). */
+  function Range(low, high) { this.low = low; this.high = high; }
+  function isRange(v) { return v instanceof Range; }
+  function neg(a) { return new Rat(-a.n, a.d); }
+  function minRat(xs) { return xs.reduce((m, x) => (cmpRat(x, m) < 0 ? x : m)); }
+  function maxRat(xs) { return xs.reduce((m, x) => (cmpRat(x, m) > 0 ? x : m)); }
+  function closed(low, high) { return cmpRat(low, high) === 0 ? low : new Range(low, high); }
+  function ends(v) { return isRange(v) ? [v.low, v.high] : [v, v]; }
+
+  /* The points of the criteria that hold; a range while some are unknown. */
+  function score(criteria) {
+    let low = rat(0), high = rat(0);
+    for (const [points, h] of criteria) {
+      if (h === null) {
+        if (points.n < 0n) low = add(low, points); else high = add(high, points);
+      } else if (h) {
+        low = add(low, points); high = add(high, points);
+      }
+    }
+    return closed(low, high);
+  }
+
+  /* A comparison on ranges: decided when every value in them gives the same answer. */
+  function compareRanges(op, left, right) {
+    let [a, b] = ends(left), [c, d] = ends(right);
+    if (op === ">" || op === ">=") { [a, b, c, d] = [c, d, a, b]; op = op === ">" ? "<" : "<="; }
+    if (op === "<") return cmpRat(b, c) < 0 ? true : cmpRat(a, d) >= 0 ? false : null;
+    if (op === "<=") return cmpRat(b, c) <= 0 ? true : cmpRat(a, d) > 0 ? false : null;
+    const apart = cmpRat(b, c) < 0 || cmpRat(d, a) < 0;
+    const single = cmpRat(a, b) === 0 && cmpRat(b, c) === 0 && cmpRat(c, d) === 0;
+    if (op === "==") return apart ? false : single ? true : null;
+    return apart ? true : single ? false : null;
+  }
+
+  /* Interval arithmetic; unknown when a divisor's range holds zero. */
+  function arithmeticRanges(op, left, right) {
+    let [a, b] = ends(left), [c, d] = ends(right);
+    if (op === "+") return closed(add(a, c), add(b, d));
+    if (op === "-") return closed(sub(a, d), sub(b, c));
+    if (op === "/") {
+      if (c.n <= 0n && d.n >= 0n) return null;
+      [c, d] = [div(rat(1), d), div(rat(1), c)];
+    }
+    const corners = [mul(a, c), mul(a, d), mul(b, c), mul(b, d)];
+    return closed(minRat(corners), maxRat(corners));
+  }
+
   function compare(op, a, b) {
     if (a === null || b === null) return null;
+    if (isRange(a) || isRange(b)) return compareRanges(op, a, b);
     if (op === "==") return equal(a, b);
     if (op === "!=") return !equal(a, b);
     const c = cmpRat(a, b);
@@ -172,6 +214,7 @@
 
   function arithmetic(op, a, b) {
     if (a === null || b === null) return null;
+    if (isRange(a) || isRange(b)) return arithmeticRanges(op, a, b);
     if (op === "+") return add(a, b);
     if (op === "-") return sub(a, b);
     if (op === "*") return mul(a, b);
