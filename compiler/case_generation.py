@@ -29,10 +29,10 @@ from carepath.dsl.formatter import quote
 
 from . import ir
 from .checks.smt import range_arithmetic, range_truth, score_range
-from .evaluate import COMPLETE, INCOMPLETE, evaluate, format_duration
+from .evaluate import COMPLETE, INCOMPLETE, evaluate
 from .pathway import Pathway, load_text
 from .testing import Target, exercised, run_cases
-from .units import format_number
+from .units import format_duration, format_number
 
 DAY = Fraction(86400)
 MAX_PATHS = 200
@@ -67,12 +67,11 @@ class _Encoder:
                 assert isinstance(t, ir.NumberType)
                 v = z3.Int(name)
                 self.var[name] = v
-                if decl.low is not None and decl.high is not None:
-                    scale = self.scale(decl)
-                    self.constraints += [
-                        v * _q(scale) >= _q(decl.low),
-                        v * _q(scale) <= _q(decl.high),
-                    ]
+                scale = self.scale(decl)
+                if decl.lowest is not None:
+                    self.constraints.append(v * _q(scale) >= _q(decl.lowest))
+                if decl.high is not None:
+                    self.constraints.append(v * _q(scale) <= _q(decl.high))
                 elif t.duration:
                     self.constraints += [v >= 0, v <= 36500]
 

@@ -56,6 +56,7 @@ from . import evaluate as _ev
 from . import ir
 from .evaluate import Recommendation, Result, Step, Undetermined, evaluate, reads
 from .pathway import Pathway
+from .units import DURATION_UNITS
 
 LINE_LENGTH = 88
 _KLEENE_HELPERS = '''
@@ -1078,8 +1079,7 @@ def format_duration(seconds):
 
 def _number_helpers() -> str:
     units = "".join(
-        f"    ({_quote(name)}, Fraction({factor.numerator})),\n"
-        for name, factor in _ev._DURATION_UNITS
+        f"    ({_quote(name)}, Fraction({factor.numerator})),\n" for name, factor in DURATION_UNITS
     )
     return f"_DURATION_UNITS = (\n{units})\n\n\n" + _NUMBER_HELPERS.strip("\n")
 

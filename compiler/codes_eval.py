@@ -117,7 +117,9 @@ register(
     category=_RECORDS,
     explanation="""
 The input declares a plausible range (`age: integer years 0..120`) and the
-value lies outside it: most likely a typing error or a value in another unit.""",
+value lies outside it: most likely a typing error or a value in another unit.
+A duration without a range is never negative (`"-3 weeks"`): a pathway that
+means a time before an event declares a range that starts below zero.""",
     bad="""
 {"age": 700}
 """,

@@ -55,7 +55,7 @@ from typing import Any
 
 from . import ir
 from .pathway import Pathway
-from .units import format_number
+from .units import format_duration, format_number
 
 Unknown = None
 Result3 = bool | None
@@ -636,22 +636,3 @@ def format_value(decl: ir.InputDecl, value: ir.Value) -> str:
     if isinstance(t, ir.NumberType) and t.duration:
         return format_duration(value)
     return format_number(value)
-
-
-_DURATION_UNITS = (
-    ("years", Fraction(31557600)),
-    ("months", Fraction(2629800)),
-    ("weeks", Fraction(604800)),
-    ("days", Fraction(86400)),
-    ("hours", Fraction(3600)),
-    ("minutes", Fraction(60)),
-)
-
-
-def format_duration(seconds: Fraction) -> str:
-    """The largest unit in which a duration is a whole number: 6048000 s -> 10 weeks."""
-    for name, factor in _DURATION_UNITS:
-        amount = seconds / factor
-        if amount.denominator == 1 and amount != 0:
-            return f"{amount.numerator} {name}"
-    return f"{format_number(seconds / 86400)} days"

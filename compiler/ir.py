@@ -222,6 +222,17 @@ class InputDecl:
     low: Fraction | None = None
     high: Fraction | None = None
 
+    @property
+    def lowest(self) -> Fraction | None:
+        """The least value a patient may have: the declared range's low end, else zero
+        for a duration (time since an event is never negative unless the pathway says
+        so with a range), else no bound."""
+        if self.low is not None:
+            return self.low
+        if isinstance(self.type, NumberType) and self.type.duration:
+            return Fraction(0)
+        return None
+
 
 @dataclass(frozen=True)
 class DefineDecl:

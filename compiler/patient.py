@@ -47,6 +47,7 @@ from .units import (
     DIMENSIONLESS,
     UnknownUnit,
     dimension_words,
+    format_duration,
     format_number,
     parse_unit,
 )
@@ -478,11 +479,20 @@ def _number(decl: ir.InputDecl, t: ir.NumberType, raw: object) -> tuple[ir.Value
     if decl.low is not None and decl.high is not None and not decl.low <= value <= decl.high:
         low, high = format_number(decl.low / step), format_number(decl.high / step)
         in_unit = f" ({format_number(value / step)} {declared})" if unit_text != declared else ""
+        if t.duration:
+            low, high, in_unit = format_duration(decl.low), format_duration(decl.high), ""
         raise _Problem(
             "CP407",
             f"{shown}{in_unit} is outside the plausible range {low}..{high}"
             + (f" {declared}" if declared else ""),
             f"declared at {decl.span}",
+        )
+    if decl.low is None and decl.lowest is not None and value < decl.lowest:
+        raise _Problem(
+            "CP407",
+            f"{shown} is negative, and a duration never is",
+            "a pathway that means a time before an event declares a range, such as "
+            f"`input {decl.name}: duration -52 weeks..52 weeks`",
         )
     # ``value_for`` (what case blocks use) gives the same value; the tests hold the two
     # together. Calling it again here would redo every conversion for every row.

@@ -26,6 +26,7 @@ from .units import (
     Unit,
     UnknownUnit,
     dimension_words,
+    format_duration,
     format_number,
     parse_unit,
 )
@@ -819,6 +820,11 @@ def value_for(
         if (value / step).denominator != 1:
             raise InvalidValue("expected a whole number" + (f" of {t.unit.text}" if t.unit else ""))
     if decl.low is not None and decl.high is not None and not decl.low <= value <= decl.high:
+        if t.duration:
+            raise InvalidValue(
+                f"{format_duration(value)} is outside the plausible range "
+                f"{format_duration(decl.low)}..{format_duration(decl.high)} declared for this input"
+            )
         factor = t.unit.factor if t.unit else Fraction(1)
         shown = f" {t.unit.text}" if t.unit else ""
         raise InvalidValue(
@@ -826,6 +832,8 @@ def value_for(
             f"{format_number(decl.low / factor)}..{format_number(decl.high / factor)}{shown} "
             "declared for this input"
         )
+    if decl.low is None and decl.lowest is not None and value < decl.lowest:
+        raise InvalidValue("a duration is never negative (declare a range that allows it)")
     return value
 
 

@@ -268,3 +268,22 @@ if __name__ == "__main__":
     else:
         print("usage: python -m carepath.compiler.units --regenerate", file=sys.stderr)
         sys.exit(2)
+
+
+DURATION_UNITS = (
+    ("years", Fraction(31557600)),
+    ("months", Fraction(2629800)),
+    ("weeks", Fraction(604800)),
+    ("days", Fraction(86400)),
+    ("hours", Fraction(3600)),
+    ("minutes", Fraction(60)),
+)
+
+
+def format_duration(seconds: Fraction) -> str:
+    """The largest unit in which a duration is a whole number: 6048000 s -> 10 weeks."""
+    for name, factor in DURATION_UNITS:
+        amount = seconds / factor
+        if amount.denominator == 1 and amount != 0:
+            return f"{amount.numerator} {name}"
+    return f"{format_number(seconds / 86400)} days"

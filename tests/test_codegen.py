@@ -16,9 +16,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from carepath.compiler.codegen_python import generate, load_module, pathway_lines, to_result
-from carepath.compiler.evaluate import evaluate, format_duration
+from carepath.compiler.evaluate import evaluate
 from carepath.compiler.pathway import Pathway, load, load_text
-from carepath.compiler.units import format_number
+from carepath.compiler.units import format_duration, format_number
 from tests.strategies import pathway_sources
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -6,6 +6,7 @@ from fractions import Fraction
 
 import pytest
 
+from carepath.compiler.check import check_text
 from carepath.compiler.pathway import Pathway, load_text
 from carepath.compiler.patient import parse_patient
 from carepath.compiler.units import parse_unit
@@ -172,3 +173,35 @@ def test_values_equal_what_a_case_given_means(
 
     text = json.dumps({field: raw}) if not isinstance(raw, float) else f'{{"{field}": {raw}}}'
     assert values(pathway, text)[field] == value_for(pathway.inputs[field], None, number, unit)
+
+
+def test_a_negative_duration_is_refused_unless_a_range_allows_it(pathway: Pathway) -> None:
+    # Found by a hostile sweep (issue 18): "-3 weeks" was accepted and routed.
+    record, problems = parse_patient('{"fracture_age": "-3 weeks"}', "pt.json", pathway)
+    assert record is None
+    assert [d.code for d in problems] == ["CP407"]
+    assert "-3 weeks is negative" in problems[0].message
+    assert values(pathway, '{"fracture_age": "0 weeks"}') == {"fracture_age": Fraction(0)}
+    loaded = load_text(
+        'pathway p "P"\ninput since: duration -4 weeks..52 weeks\nstart e\nend e "E"\n'
+    )
+    assert loaded.pathway is not None
+    assert values(loaded.pathway, '{"since": "-3 weeks"}') == {"since": -3 * WEEK}
+
+
+def test_a_case_with_a_negative_duration_is_refused() -> None:
+    loaded = load_text(
+        'pathway p "P"\ninput since: duration\nstart e\nend e "E"\n'
+        'case "c"\n  given since = -1 days\n  expect end e\n'
+    )
+    assert [d.message for d in loaded.diagnostics if "never negative" in d.message]
+
+
+def test_the_checker_needs_no_branch_for_a_negative_duration() -> None:
+    # Before, `since >= 0 days` left a gap with the witness since = -1 days.
+    checked = check_text(
+        'pathway p "P"\ninput since: duration\nstart d\ndecision d "D?"\n'
+        "  when since > 2 weeks -> y\n  when since >= 0 days and since <= 2 weeks -> n\n"
+        'end y "Y"\nend n "N"\n'
+    )
+    assert not [d for d in checked.diagnostics if d.code == "CP304"], checked.diagnostics

@@ -133,9 +133,9 @@ class Domain:
                 found[name] = EnumVar(name, t.values)
             else:
                 step = (t.unit.factor if t.unit else Fraction(1)) if t.integer else None
-                values = [decl.low, decl.high, step, *(constants or {}).get(name, ())]
+                values = [decl.lowest, decl.high, step, *(constants or {}).get(name, ())]
                 scale = _lcm_denominators(values)
-                found[name] = NumVar(name, step, decl.low, decl.high, scale)
+                found[name] = NumVar(name, step, decl.lowest, decl.high, scale)
         return Domain(found)
 
     # ------------------------------------------------------------ intervals

@@ -13,9 +13,9 @@ from collections.abc import Callable, Iterable, Mapping
 from fractions import Fraction
 
 from carepath.compiler import ir
-from carepath.compiler.evaluate import Result, evaluate, format_duration
+from carepath.compiler.evaluate import Result, evaluate
 from carepath.compiler.pathway import Pathway
-from carepath.compiler.units import Unit, format_number
+from carepath.compiler.units import Unit, format_duration, format_number
 from carepath.dsl.diagnostics import Witness
 
 Patient = dict[str, ir.Value]
