@@ -28,7 +28,7 @@ from carepath.dsl.spans import Span
 from . import codes_eval as _codes  # noqa: F401 - registers the CP4xx codes
 from .evaluate import Result, evaluate
 from .pathway import Pathway
-from .patient import PatientChecker, loads_exact
+from .patient import MAX_PATIENT_BYTES, PatientChecker, loads_exact
 
 INVALID = "invalid"
 CSV_COLUMNS = (
@@ -201,13 +201,27 @@ def _csv_row(record: dict[str, Any]) -> list[str]:
 class _Counting:
     """Lines of a binary file as text, counting the bytes read (for the progress bar)."""
 
-    def __init__(self, handle: IO[bytes]) -> None:
+    def __init__(self, handle: IO[bytes], file: str) -> None:
         self.handle = handle
+        self.file = file
         self.done = 0
 
     def __iter__(self) -> Iterator[str]:
         first = True
-        for raw in self.handle:
+        number = 0
+        # Lines are read with a cap: a file with no line ends (a device such as
+        # /dev/zero, a corrupt export) would otherwise be read until memory runs out.
+        while raw := self.handle.readline(MAX_PATIENT_BYTES + 1):
+            number += 1
+            if len(raw) > MAX_PATIENT_BYTES:
+                raise BatchError(
+                    make(
+                        "CP411",
+                        f"line {number} of `{self.file}` is longer than "
+                        f"{MAX_PATIENT_BYTES // 1024 // 1024} MiB: one record per line",
+                        Span.point(self.file, number),
+                    )
+                )
             self.done += len(raw)
             text = raw.decode("utf-8-sig" if first else "utf-8")
             first = False
@@ -307,7 +321,7 @@ def run_batch(
     cells = suffix == ".csv"
     lines_out = _JsonLines()
     with handle:
-        lines = _Counting(handle)
+        lines = _Counting(handle, source)
         try:
             rows = (
                 _csv_rows(iter(lines), source, pathway)

@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from carepath.dsl.diagnostics import Diagnostic, make
+from carepath.dsl.files import read_bounded
 from carepath.dsl.spans import Span
 
 from . import codes_eval as _codes  # noqa: F401 - registers the CP4xx codes
@@ -199,7 +200,10 @@ def read_text(path: str) -> tuple[str | None, Diagnostic | None]:
             return None, make("CP411", f"`{path}` is a directory, not a patient file", where)
         if file.stat().st_size > MAX_PATIENT_BYTES:
             return None, make("CP411", f"`{path}` is too large for one patient record", where)
-        data = file.read_bytes()
+        bounded = read_bounded(file, MAX_PATIENT_BYTES)
+        if bounded is None:
+            return None, make("CP411", f"`{path}` is too large for one patient record", where)
+        data = bounded
     except FileNotFoundError:
         return None, make("CP411", f"`{path}` does not exist", where)
     except OSError as error:

@@ -39,6 +39,15 @@ def _umask() -> int:
     return mask
 
 
+def read_bounded(file: Path, limit: int) -> bytes | None:
+    """At most ``limit`` bytes of a file, or None when it holds more. Reads rather than
+    trusting the size on disk: a device or pipe (``/dev/zero``, a FIFO) reports size 0
+    and would otherwise be read until memory runs out."""
+    with file.open("rb") as stream:
+        data = stream.read(limit + 1)
+    return None if len(data) > limit else data
+
+
 def read_source(path: str | os.PathLike[str]) -> tuple[str | None, Diagnostic | None]:
     """The text of a pathway file, or the diagnostic that says why it cannot be read."""
     name = str(path)
@@ -55,7 +64,15 @@ def read_source(path: str | os.PathLike[str]) -> tuple[str | None, Diagnostic | 
                 f"to {MAX_FILE_BYTES // 1024 // 1024} MiB",
                 where,
             )
-        data = file.read_bytes()
+        bounded = read_bounded(file, MAX_FILE_BYTES)
+        if bounded is None:
+            return None, make(
+                "CP007",
+                f"`{name}` holds more than {MAX_FILE_BYTES // 1024 // 1024} MiB; pathway "
+                "files are limited to that",
+                where,
+            )
+        data = bounded
     except FileNotFoundError:
         return None, make("CP006", f"`{name}` does not exist", where)
     except OSError as error:

@@ -213,3 +213,20 @@ def test_compile_writes_module(small: str, tmp_path: Path) -> None:
     target = tmp_path / "out" / "p.py"
     assert main(["compile", small, "-o", str(target)]) == 0
     assert "def evaluate(patient, written=None, explain=True):" in target.read_text()
+
+
+def test_an_endless_patient_file_is_refused_without_reading_it_all(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Found by a hostile sweep (issue 18): /dev/zero reports size 0 and was read until
+    # memory ran out, for --patient, for a pathway and for every line of a batch.
+    assert main(["run", SEED, "--patient", "/dev/zero"]) == 2
+    assert "CP411" in capsys.readouterr().err
+    assert main(["check", "/dev/zero"]) == 2
+    assert "CP007" in capsys.readouterr().out
+    endless = tmp_path / "zero.jsonl"
+    endless.symlink_to("/dev/zero")
+    target = tmp_path / "out.jsonl"
+    assert main(["run", SEED, "--batch", str(endless), "-o", str(target)]) == 2
+    assert "line 1 of" in capsys.readouterr().err
+    assert not target.exists() and list(tmp_path.iterdir()) == [endless]
