@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from carepath.dsl.diagnostics import Diagnostic, make
-from carepath.dsl.files import read_bounded
+from carepath.dsl.files import MAX_NUMBER_DIGITS, read_bounded
 from carepath.dsl.spans import Span
 
 from . import codes_eval as _codes  # noqa: F401 - registers the CP4xx codes
@@ -106,12 +106,59 @@ def _no_constant(text: str) -> Any:
     raise ValueError(f"`{text}` is not a number")
 
 
+# Bounds on a number as written, checked before exact arithmetic: `1e999999999` as a
+# Fraction is a billion-digit integer (minutes of work, then Python's digit limit).
+# Clinical values need nowhere near these.
+MAX_DIGITS = MAX_NUMBER_DIGITS
+MAX_EXPONENT = 40
+_WRITTEN = re.compile(r"[-+]?(\d*)(?:\.(\d*))?(?:[eE]([-+]?\d+))?")
+
+
+class TooLarge(ValueError):
+    """A number with more digits or a larger exponent than carepath reads."""
+
+
+def exact_number(text: str) -> Fraction:
+    """A number as written (``12``, ``1.5``, ``2e-3``), exactly; TooLarge beyond
+    MAX_DIGITS digits or an exponent beyond MAX_EXPONENT."""
+    match = _WRITTEN.fullmatch(text)
+    if match is not None:
+        whole, fraction, exponent = match.group(1), match.group(2) or "", match.group(3)
+        digits = (whole + fraction).lstrip("0")
+        if len(digits) > MAX_DIGITS or (
+            exponent is not None and (len(exponent) > 4 or abs(int(exponent)) > MAX_EXPONENT)
+        ):
+            raise TooLarge(
+                f"{text[:20]}{'…' if len(text) > 20 else ''} is too large or too precise: "
+                f"carepath reads numbers of at most {MAX_DIGITS} digits, with an exponent "
+                f"of at most {MAX_EXPONENT}"
+            )
+    return Fraction(text)
+
+
+class _Unread(str):
+    """A JSON or YAML number too large to read, kept as its text so that the field it
+    belongs to is named when the record is checked (rather than one error for the file)."""
+
+
+def _json_number(text: str) -> Fraction | str:
+    try:
+        return exact_number(text)
+    except TooLarge:
+        return _Unread(text)
+
+
+def _json_int(text: str) -> int | str:
+    value = _json_number(text)
+    return value if isinstance(value, str) else int(value)
+
+
 def loads_exact(text: str) -> Any:
     """JSON with exact numbers: ``1.5`` is ``Fraction(3, 2)``; NaN/Infinity are refused."""
     return json.loads(
         text,
-        parse_float=Fraction,
-        parse_int=int,
+        parse_float=_json_number,
+        parse_int=_json_int,
         parse_constant=_no_constant,
         object_pairs_hook=_pairs,
     )
@@ -133,12 +180,12 @@ def _yaml_loader() -> type:
 
     def exact_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> object:
         text = str(loader.construct_scalar(node))
-        return int(text) if re.fullmatch(r"[-+]?(?:0|[1-9][0-9]*)", text) else text
+        return _json_int(text) if re.fullmatch(r"[-+]?(?:0|[1-9][0-9]*)", text) else text
 
     def exact_float(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> object:
         text = str(loader.construct_scalar(node))
         try:
-            return Fraction(text.replace("_", ""))
+            return _json_number(text.replace("_", ""))
         except (ValueError, ZeroDivisionError):
             return text  # .inf, .nan, 1:30 -- reported as "not a number"
 
@@ -435,7 +482,11 @@ def _number(decl: ir.InputDecl, t: ir.NumberType, raw: object) -> tuple[ir.Value
         match = _NUMBER.fullmatch(raw)
         if match is None:
             raise _Problem("CP404", f"expected {_expected(t)}, got {_shown(raw)}")
-        number, unit_text = Fraction(match.group(1)), match.group(2) or None
+        try:
+            number = exact_number(match.group(1))
+        except TooLarge as error:
+            raise _Problem("CP404", str(error)) from None
+        unit_text = match.group(2) or None
     else:
         quantity = _quantity(raw)
         if quantity is None:
@@ -531,6 +582,11 @@ def _quantity(raw: dict[Any, Any]) -> tuple[Fraction, str | None] | None:
     number = raw["value"]
     if number is None:
         return None
+    if isinstance(number, _Unread):
+        try:
+            exact_number(number)
+        except TooLarge as error:
+            raise _Problem("CP404", str(error)) from None
     if isinstance(number, bool) or not isinstance(number, int | Fraction):
         raise _Problem("CP404", f"the quantity's value must be a number, got {_shown(number)}")
     system = raw.get("system")

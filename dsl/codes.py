@@ -190,6 +190,23 @@ Keep the file as it is and report the problem; `carepath check` still works.
 
 
 register(
+    "CP013",
+    Severity.ERROR,
+    "number too long",
+    category=_SYNTAX,
+    explanation="""
+A number in the pathway has more than 40 digits. carepath computes with exact
+numbers, and one that long is almost always a pasted or repeated value; it
+would also make every check and evaluation slow.""",
+    bad="""
+  when egfr < 300000000000000000000000000000000000000000000 -> refer
+""",
+    fixed="""
+  when egfr < 30 -> refer
+""",
+)
+
+register(
     "CP012",
     Severity.ERROR,
     "a chained comparison that does not run one way",

@@ -13,6 +13,9 @@ from .diagnostics import Diagnostic, make
 from .spans import Span
 
 MAX_FILE_BYTES = 16 * 1024 * 1024
+# Digits in one number, in a pathway or a record: beyond them exact arithmetic gets
+# slow and Python's 4,300-digit conversion limit is near; no clinical value needs more.
+MAX_NUMBER_DIGITS = 40
 _LONE_CR = re.compile(r"\r(?!\n)")
 
 

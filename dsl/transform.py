@@ -17,6 +17,7 @@ from typing import Any
 from lark import Token, Transformer
 
 from . import ast
+from .files import MAX_NUMBER_DIGITS
 from .quoted import unquote
 from .spans import Span
 from .suppress import comment_start
@@ -48,6 +49,18 @@ def _once(statements: list[Any], key: str, what: str) -> None:
             f"a second `{what}` in one block",
             second.span,
             f"the first is on line {first.span.line}; keep one",
+        )
+
+
+def _readable(token: Token, span: Span) -> None:
+    """Refuse a number with more digits than carepath computes with (CP013)."""
+    digits = sum(ch.isdigit() for ch in token.value)
+    if digits > MAX_NUMBER_DIGITS:
+        raise Misplaced(
+            "CP013",
+            f"a number of {digits} digits; carepath reads at most {MAX_NUMBER_DIGITS}",
+            span,
+            "no clinical threshold needs that many: check for a pasted or repeated value",
         )
 
 
@@ -277,7 +290,9 @@ class ToAst(Transformer[Token, Any]):
 
     def signed_number(self, c: list[Token]) -> _Number:
         text = "".join(t.value for t in c)
-        return _Number(Fraction(text), text, self._tok(c[0]).to(self._tok(c[-1])))
+        span = self._tok(c[0]).to(self._tok(c[-1]))
+        _readable(c[-1], span)
+        return _Number(Fraction(text), text, span)
 
     def define(self, children: list[Any]) -> ast.Define:
         name, expr, *rest = children
@@ -552,7 +567,9 @@ class ToAst(Transformer[Token, Any]):
 
     def quantity(self, c: list[Token]) -> ast.Expr:
         unit = c[1].value if len(c) > 1 else None
-        return ast.Quantity(self._tok(c[0]).to(self._tok(c[-1])), c[0].value, unit)
+        span = self._tok(c[0]).to(self._tok(c[-1]))
+        _readable(c[0], span)
+        return ast.Quantity(span, c[0].value, unit)
 
     def name(self, c: list[Token]) -> ast.Expr:
         return ast.Name(self._tok(c[0]), c[0].value)

@@ -193,7 +193,7 @@ def test_explain_prints_a_code_and_refuses_a_typo(capsys: pytest.CaptureFixture[
     assert main(["explain", "CP2O7"]) == 2
     assert "did you mean CP207?" in capsys.readouterr().err
     assert main(["explain", "CP01"]) == 0
-    assert capsys.readouterr().out.count("Example:") == 5  # CP010-CP012, CP015, CP016
+    assert capsys.readouterr().out.count("Example:") == 6  # CP010-CP013, CP015, CP016
     assert main(["explain", "--all"]) == 0
     listing = capsys.readouterr().out.splitlines()
     assert "CP016  warning  unused suppression" in listing and len(listing) > 60

@@ -205,3 +205,31 @@ def test_the_checker_needs_no_branch_for_a_negative_duration() -> None:
         'end y "Y"\nend n "N"\n'
     )
     assert not [d for d in checked.diagnostics if d.code == "CP304"], checked.diagnostics
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"fracture_age": "1e999999999 weeks"}',
+        '{"age": 1e5000}',
+        '{"egfr": {"value": 1e-999999, "unit": "mL/min"}}',
+        '{"score": ' + "9" * 5000 + "}",
+        '{"score": "0.' + "1" * 41 + '"}',
+    ],
+)
+def test_a_number_too_large_to_read_names_its_field(pathway: Pathway, text: str) -> None:
+    # Found by a hostile sweep (issue 18): the first ran for minutes building a
+    # billion-digit integer; the second raised Python's 4,300-digit ValueError.
+    record, problems = parse_patient(text, "pt.json", pathway)
+    assert record is None
+    assert [d.code for d in problems] == ["CP404"]
+    assert "too large or too precise" in problems[0].message
+    assert problems[0].message.startswith("`")  # the field's name comes first
+
+
+def test_numbers_within_the_bounds_are_read_exactly(pathway: Pathway) -> None:
+    assert values(pathway, '{"score": 1e40}') == {"score": Fraction(10**40)}
+    assert values(pathway, '{"score": "' + "9" * 40 + '"}') == {"score": Fraction(10**40 - 1)}
+    assert values(pathway, '{"score": 0.000000000000000000000000000000000000000000001}') == {
+        "score": Fraction(1, 10**45)
+    }

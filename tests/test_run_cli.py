@@ -230,3 +230,15 @@ def test_an_endless_patient_file_is_refused_without_reading_it_all(
     assert main(["run", SEED, "--batch", str(endless), "-o", str(target)]) == 2
     assert "line 1 of" in capsys.readouterr().err
     assert not target.exists() and list(tmp_path.iterdir()) == [endless]
+
+
+def test_a_row_with_a_huge_number_does_not_stop_the_batch(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rows = tmp_path / "rows.jsonl"
+    rows.write_text('{"age": 70}\n{"age": 1e5000}\n{"age": 71}\n', encoding="utf-8")
+    target = tmp_path / "out.jsonl"
+    assert main(["run", SEED, "--batch", str(rows), "-o", str(target)]) == 2
+    err = capsys.readouterr().err
+    assert f"{rows}:2:1: error[CP404]: `age`: 1e5000 is too large" in err
+    assert len(target.read_text(encoding="utf-8").splitlines()) == 3

@@ -35,3 +35,18 @@ def test_an_unlabelled_mistake_says_what_was_expected() -> None:
     (diagnostic,) = result.diagnostics
     assert diagnostic.message == "unexpected `,`"
     assert diagnostic.notes and diagnostic.notes[0].startswith("expected")
+
+
+def test_a_number_too_long_to_compute_with_is_cp013() -> None:
+    # Found by a hostile sweep (issue 18): a 5,000-digit threshold reached Python's
+    # 4,300-digit conversion limit as an internal error.
+    from carepath.compiler.pathway import load_text
+
+    source = (
+        'pathway p "P"\ninput x: decimal\nstart d\ndecision d "D?"\n'
+        f'  when x > 1{"0" * 5000} -> y\n  otherwise -> n\nend y "Y"\nend n "N"\n'
+    )
+    loaded = load_text(source, "big.cpath")
+    assert [(d.code, d.span.line, d.span.column) for d in loaded.diagnostics] == [("CP013", 5, 12)]
+    fine = load_text(source.replace("1" + "0" * 5000, "9" * 40), "ok.cpath")
+    assert not fine.diagnostics
