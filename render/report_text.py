@@ -8,6 +8,8 @@ from collections.abc import Iterable
 from carepath.dsl.diagnostics import Diagnostic
 from carepath.dsl.spans import source_line
 
+from .printable import printable
+
 
 def format_diagnostic(diagnostic: Diagnostic, source: str | None) -> str:
     span = diagnostic.span
@@ -34,7 +36,7 @@ def format_diagnostic(diagnostic: Diagnostic, source: str | None) -> str:
             lines.append(f"  = path: {' -> '.join(witness.path)}")
         if witness.description:
             lines.append(f"  = {witness.description}")
-    return "\n".join(lines)
+    return "\n".join(printable(line) for line in lines)
 
 
 def format_text(diagnostics: Iterable[Diagnostic], sources: dict[str, str]) -> str:

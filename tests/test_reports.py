@@ -499,3 +499,15 @@ def test_json_witnesses_are_typed_records_that_run_accepts(tmp_path: Path) -> No
             assert json.loads(ran.stdout)["path"] == witness["path"], (path, witness)
             seen += 1
     assert seen >= 5 and kinds == 3
+
+
+def test_text_diagnostics_escape_control_characters() -> None:
+    from carepath.dsl.diagnostics import make
+    from carepath.dsl.spans import Span
+    from carepath.render.report_text import format_diagnostic
+
+    diagnostic = make("CP203", "label `E\x1b[2J`\n::error::x", Span.point("p.cpath", 1))
+    text = format_diagnostic(diagnostic, 'end e "E\x1b[2J"\n')
+    assert "\x1b" not in text
+    assert not any(line.startswith("::") for line in text.splitlines())
+    assert "label `E\\x1b[2J`\\n::error::x" in text

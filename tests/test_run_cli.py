@@ -242,3 +242,23 @@ def test_a_row_with_a_huge_number_does_not_stop_the_batch(
     err = capsys.readouterr().err
     assert f"{rows}:2:1: error[CP404]: `age`: 1e5000 is too large" in err
     assert len(target.read_text(encoding="utf-8").splitlines()) == 3
+
+
+def test_pathway_text_cannot_write_workflow_commands_or_drive_the_terminal(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Found by a hostile sweep (issue 18): a `\n` in a recommendation printed a line
+    # GitHub Actions reads as a workflow command; escape sequences passed through.
+    source = write(
+        tmp_path,
+        "evil.cpath",
+        'pathway p "P\\u202e"\nstart e\nend e "E\\u001b[2J"\n'
+        '  recommend "ok\\n::error file=x::pwned \\u001b[31mred"\n',
+    )
+    patient = write(tmp_path, "p.json", "{}")
+    assert main(["run", source, "--patient", patient]) == 0
+    out = capsys.readouterr().out
+    assert not any(line.startswith("::") for line in out.splitlines())
+    assert "\x1b" not in out and "\u202e" not in out
+    assert "ok\\n::error file=x::pwned \\x1b[31mred" in out
+    assert "pathway  p: P\\u202e" in out

@@ -171,6 +171,8 @@ def _cites(pathway: Pathway, citations: tuple[str, ...]) -> str:
 
 
 def text_report(pathway: Pathway, result: Result, patient_file: str) -> str:
+    from carepath.render.printable import printable
+
     lines = [f"pathway  {pathway.id}: {pathway.title}", f"patient  {patient_file}", ""]
     lines.append(f"status   {result.status}")
     lines.append(f"path     {' -> '.join(result.path) or '(none)'}")
@@ -215,7 +217,7 @@ def text_report(pathway: Pathway, result: Result, patient_file: str) -> str:
         head, *items = step.explanation.split('; "')
         lines.append(f"  {number:>2}. {step.node}: {head}")
         lines.extend(f'        - "{item}' for item in items)
-    return "\n".join(lines)
+    return "\n".join(printable(line) for line in lines)
 
 
 def _batch(pathway: Pathway, args: argparse.Namespace) -> int:
