@@ -59,12 +59,17 @@ class CaseResult:
 
     def diff(self) -> str:
         """A readable expected-vs-actual listing, one block per failed expectation."""
+        return "\n".join(self.diff_lines())
+
+    def diff_lines(self) -> list[str]:
+        """The lines of :meth:`diff`, each one line of output even when a value holds
+        a line break (the caller escapes it)."""
         out = []
         for m in self.mismatches:
             out.append(f"  line {m.line}: expect {m.kind}")
             out.append(f"    expected: {m.expected}")
             out.append(f"    actual:   {m.actual}")
-        return "\n".join(out)
+        return out
 
 
 @dataclass(frozen=True)

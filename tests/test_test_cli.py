@@ -197,3 +197,22 @@ def test_check_errors_fail_the_run_but_the_cases_still_run(
     captured = capsys.readouterr()
     assert "CP304" in captured.out + captured.err
     assert "ok   treated" in captured.out
+
+
+def test_case_names_and_values_are_printed_escaped(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A case name or an expected text holding a line break printed a line of its own,
+    # which GitHub Actions reads as a workflow command (issue 18).
+    path = tmp_path / "evil.cpath"
+    path.write_text(
+        'pathway p "P"\ninput a: boolean\nstart d\ndecision d "D?"\n  when a -> y\n'
+        '  otherwise -> n\nend y "Y"\n  recommend "a\\n::add-mask::b"\nend n "N"\n'
+        'case "x\\n::error::pwned"\n  given a = true\n  expect end y\n'
+        'case "z"\n  given a = false\n  expect recommends "a\\n::add-mask::b"\n',
+        encoding="utf-8",
+    )
+    assert main(["test", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert not any(line.startswith("::") for line in out.splitlines()), out
+    assert "x\\n::error::pwned" in out and "a\\n::add-mask::b" in out

@@ -94,6 +94,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def text_report(reports: list[CaseReport], coverage: bool, minimum: float | None) -> str:
+    from carepath.render.printable import printable
+
     out: list[str] = []
     total = passed = 0
     for report in reports:
@@ -104,7 +106,7 @@ def text_report(reports: list[CaseReport], coverage: bool, minimum: float | None
             mark = "ok  " if case.passed else "FAIL"
             out.append(f"  {mark} {case.name}  (line {case.line})")
             if not case.passed:
-                out.append(case.diff())
+                out.extend(case.diff_lines())
         if not report.cases:
             out.append("  (no case blocks)")
         if coverage:
@@ -119,7 +121,7 @@ def text_report(reports: list[CaseReport], coverage: bool, minimum: float | None
                 out.append(f"    not exercised: line {target.line}: {target.description}")
         out.append("")
     out.append(f"{passed}/{total} cases passed")
-    return "\n".join(out)
+    return "\n".join(printable(line) for line in out)
 
 
 def json_report(report: CaseReport) -> dict[str, Any]:
