@@ -235,9 +235,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"{output} is out of date: run `python -m carepath.docs_gen`", file=sys.stderr)
             return 1
         return 0
-    from carepath.dsl.files import write_atomic
+    from carepath.dsl.files import write_output
 
-    write_atomic(output, text)
+    write_output(output, text)
     return 0
 
 

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from carepath.dsl.diagnostics import Diagnostic, make
+from carepath.dsl.files import output_target
 from carepath.dsl.spans import Span
 
 from . import codes_eval as _codes  # noqa: F401 - registers the CP4xx codes
@@ -379,15 +380,22 @@ class AtomicOutput:
     """A text file written under a temporary name and renamed into place on success."""
 
     def __init__(self, path: str) -> None:
-        self.target = Path(path)
+        self.target, self.stream = output_target(path)
+        self.handle: IO[str]
+        if self.stream:
+            # A device or FIFO (-o /dev/null, a pipe): written into, never replaced.
+            self.handle = open(self.target, "w", encoding="utf-8", newline="")  # noqa: SIM115
+            return
         self.target.parent.mkdir(parents=True, exist_ok=True)
         fd, self.tmp = tempfile.mkstemp(
             prefix=f".{self.target.name}.", suffix=".tmp", dir=self.target.parent
         )
-        self.handle: IO[str] = open(fd, "w", encoding="utf-8", newline="")  # noqa: SIM115
+        self.handle = open(fd, "w", encoding="utf-8", newline="")  # noqa: SIM115
 
     def commit(self) -> None:
         self.handle.close()
+        if self.stream:
+            return
         # mkstemp makes the file private (0600); results get a new file's usual mode.
         mask = os.umask(0)
         os.umask(mask)
@@ -396,4 +404,5 @@ class AtomicOutput:
 
     def abort(self) -> None:
         self.handle.close()
-        Path(self.tmp).unlink(missing_ok=True)
+        if not self.stream:
+            Path(self.tmp).unlink(missing_ok=True)

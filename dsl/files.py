@@ -3,8 +3,11 @@ output files so that a failure never leaves a half-written file behind."""
 
 from __future__ import annotations
 
+import errno
 import os
 import re
+import stat
+import sys
 import tempfile
 from pathlib import Path
 
@@ -34,6 +37,38 @@ def write_atomic(path: str | os.PathLike[str], data: str | bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def output_target(path: str | os.PathLike[str]) -> tuple[Path, bool]:
+    """Where an output named ``path`` goes, and whether to stream into it rather than
+    replace it. A symlink is followed (the file it names is replaced, the link kept);
+    a device or FIFO (``/dev/null``, a pipe) is written into, never replaced by a
+    plain file; a directory is refused (IsADirectoryError)."""
+    target = Path(os.path.realpath(path))
+    try:
+        mode = target.stat().st_mode
+    except FileNotFoundError:
+        return target, False
+    if stat.S_ISDIR(mode):
+        raise IsADirectoryError(errno.EISDIR, "is a directory", str(path))
+    return target, not stat.S_ISREG(mode)
+
+
+def write_output(path: str | os.PathLike[str], data: str | bytes) -> None:
+    """Write a command's output: ``-`` is standard output; otherwise as
+    :func:`output_target` says, atomically when it is a regular file."""
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    if str(path) == "-":
+        sys.stdout.flush()
+        sys.stdout.buffer.write(raw)
+        sys.stdout.buffer.flush()
+        return
+    target, stream = output_target(path)
+    if stream:
+        with open(target, "wb") as handle:
+            handle.write(raw)
+        return
+    write_atomic(target, raw)
 
 
 def _umask() -> int:

@@ -38,7 +38,7 @@ def run(args: argparse.Namespace) -> int:
     from carepath.compiler.case_generation import append_cases, generate_cases
     from carepath.compiler.pathway import load
     from carepath.dsl.diagnostics import Severity
-    from carepath.dsl.files import write_atomic
+    from carepath.dsl.files import write_output
 
     loaded = load(args.pathway)
     errors = [d for d in loaded.diagnostics if d.severity >= Severity.ERROR]
@@ -57,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
     if args.write:
         if cases:
             try:
-                write_atomic(args.pathway, append_cases(loaded.source, [c.text for c in cases]))
+                write_output(args.pathway, append_cases(loaded.source, [c.text for c in cases]))
             except OSError as error:
                 print(f"carepath: cannot write {args.pathway}: {error.strerror}", file=sys.stderr)
                 return 2

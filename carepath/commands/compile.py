@@ -43,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
     from carepath.compiler.codegen_python import generate_source
     from carepath.compiler.pathway import load
     from carepath.dsl.diagnostics import Severity
-    from carepath.dsl.files import write_atomic
+    from carepath.dsl.files import write_output
 
     loaded = load(args.pathway)
     errors = [d for d in loaded.diagnostics if d.severity >= Severity.ERROR]
@@ -56,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write(source)
         return 0
     try:
-        write_atomic(args.output, source)
+        write_output(args.output, source)
     except OSError as error:
         print(f"carepath: cannot write {args.output}: {error.strerror}", file=sys.stderr)
         return 2

@@ -112,12 +112,12 @@ def _report(changes: list[tuple[str, str, str]], diff: bool, *, failed: bool) ->
 
 def _write(changes: list[tuple[str, str, str]]) -> int:
     from carepath.dsl.diagnostics import make
-    from carepath.dsl.files import write_atomic
+    from carepath.dsl.files import write_output
     from carepath.dsl.spans import Span
 
     for file, _, formatted in changes:
         try:
-            write_atomic(file, formatted)
+            write_output(file, formatted)
         except OSError as error:
             problem = make("CP006", f"cannot write `{file}`: {error.strerror}", Span.point(file, 1))
             print_diagnostics([problem], {})

@@ -56,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
     from carepath.commands.common import print_diagnostics
     from carepath.compiler.check import check_file
     from carepath.compiler.evaluate import evaluate
-    from carepath.dsl.files import write_atomic
+    from carepath.dsl.files import write_output
     from carepath.render import codes as _codes  # noqa: F401 - registers CP5xx
     from carepath.render.dot import DotOptions, RenderError, render
     from carepath.render.mermaid import to_mermaid
@@ -97,7 +97,7 @@ def run(args: argparse.Namespace) -> int:
         return 2
     if args.output:
         try:
-            write_atomic(args.output, data)
+            write_output(args.output, data)
         except OSError as error:
             print(f"carepath render: cannot write {args.output}: {error.strerror}", file=sys.stderr)
             return 2

@@ -225,7 +225,13 @@ def _batch(pathway: Pathway, args: argparse.Namespace) -> int:
     from carepath.render.report_text import format_text
 
     out_format = "csv" if (args.output or "").lower().endswith(".csv") else "jsonl"
-    target = AtomicOutput(args.output) if args.output else None
+    try:
+        target = AtomicOutput(args.output) if args.output else None
+    except OSError as error:
+        # Checked before any row is evaluated: a directory, a folder that cannot be
+        # written, a missing parent that cannot be made.
+        print(f"carepath: cannot write {args.output}: {error.strerror}", file=sys.stderr)
+        return 2
     stream = target.handle if target is not None else sys.stdout
     progress = _Progress() if sys.stderr.isatty() else None
     try:

@@ -1,0 +1,86 @@
+"""Where `-o` and in-place writes go (issue 18): a regular file is replaced atomically,
+a device or FIFO is written into and never replaced, a symlink is followed (the file
+it names changes, the link stays), a directory is refused before any work."""
+
+from __future__ import annotations
+
+import os
+import stat
+import threading
+from pathlib import Path
+
+import pytest
+
+from carepath.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = str(ROOT / "pathways" / "chronic_osteoporotic_vcf.cpath")
+
+
+def test_render_streams_into_a_fifo_and_leaves_it_a_fifo(tmp_path: Path) -> None:
+    fifo = tmp_path / "p.dot"
+    os.mkfifo(fifo)
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()))
+    reader.start()
+    assert main(["render", SEED, "-f", "dot", "-o", str(fifo)]) == 0
+    reader.join(timeout=30)
+    assert got and got[0].startswith(b"digraph")
+    assert stat.S_ISFIFO(fifo.lstat().st_mode)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["p.dot"]
+
+
+def test_render_to_dev_null_keeps_the_device() -> None:
+    assert main(["render", SEED, "-f", "dot", "-o", os.devnull]) == 0
+    assert stat.S_ISCHR(os.stat(os.devnull).st_mode)
+
+
+def test_render_through_a_symlink_replaces_the_file_it_names(tmp_path: Path) -> None:
+    real = tmp_path / "real.dot"
+    real.write_text("old", encoding="utf-8")
+    link = tmp_path / "link.dot"
+    link.symlink_to(real)
+    assert main(["render", SEED, "-f", "dot", "-o", str(link)]) == 0
+    assert link.is_symlink() and os.readlink(link) == str(real)
+    assert real.read_text(encoding="utf-8").startswith("digraph")
+
+
+def test_render_to_a_directory_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["render", SEED, "-f", "dot", "-o", str(tmp_path)]) == 2
+    assert "is a directory" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_batch_output_to_a_directory_is_refused_before_any_row(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rows = tmp_path / "rows.jsonl"
+    rows.write_text('{"age": 70}\n', encoding="utf-8")
+    folder = tmp_path / "out"
+    folder.mkdir()
+    assert main(["run", SEED, "--batch", str(rows), "-o", str(folder)]) == 2
+    err = capsys.readouterr().err
+    assert "cannot write" in err and "is a directory" in err and "evaluated" not in err
+    assert list(folder.iterdir()) == [] and sorted(p.name for p in tmp_path.iterdir()) == [
+        "out",
+        "rows.jsonl",
+    ]
+
+
+def test_batch_output_to_dev_null_keeps_the_device(tmp_path: Path) -> None:
+    rows = tmp_path / "rows.jsonl"
+    rows.write_text('{"age": 70}\n', encoding="utf-8")
+    main(["run", SEED, "--batch", str(rows), "-o", os.devnull])
+    assert stat.S_ISCHR(os.stat(os.devnull).st_mode)
+
+
+def test_fmt_in_place_keeps_a_symlinked_pathway_a_symlink(tmp_path: Path) -> None:
+    real = tmp_path / "real.cpath"
+    real.write_text('pathway p "P"\nstart   e\nend e "E"\n', encoding="utf-8")
+    link = tmp_path / "link.cpath"
+    link.symlink_to(real)
+    assert main(["fmt", str(link)]) == 0
+    assert link.is_symlink()
+    assert "start e\n" in real.read_text(encoding="utf-8")
