@@ -12,6 +12,7 @@ import argparse
 import gc
 import importlib
 import os
+import signal
 import sys
 from collections.abc import Sequence
 from types import ModuleType
@@ -112,6 +113,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_ERROR
 
 
+def _terminated(signum: int, frame: object) -> None:
+    """SIGTERM (a CI timeout, `kill`) as an interruption: the output being written is
+    aborted and its temporary file removed, as on Ctrl-C, instead of left behind."""
+    raise KeyboardInterrupt
+
+
 def console() -> NoReturn:
     """The ``carepath`` command: ``main``, then leave without tearing the heap down.
 
@@ -127,6 +134,7 @@ def console() -> NoReturn:
     ``check`` from 1.22 to 0.86 s at 1,000 nodes and from 7.4 to 6.1 s at 10,000
     (medians of 3 interleaved runs, `python bench/bench_gc.py --rounds 3`)."""
     gc.set_threshold(10_000, 10, 10)
+    signal.signal(signal.SIGTERM, _terminated)
     code = main()
     try:
         sys.stdout.flush()

@@ -84,3 +84,35 @@ def test_fmt_in_place_keeps_a_symlinked_pathway_a_symlink(tmp_path: Path) -> Non
     assert main(["fmt", str(link)]) == 0
     assert link.is_symlink()
     assert "start e\n" in real.read_text(encoding="utf-8")
+
+
+def test_sigterm_during_a_batch_leaves_no_temporary_file(tmp_path: Path) -> None:
+    # Found by a hostile sweep (issue 18): SIGTERM left a 270-940 MB `.tmp` each time.
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    rows = tmp_path / "rows.jsonl"
+    rows.write_text('{"age": 70, "pain": "severe"}\n' * 400_000, encoding="utf-8")
+    target = tmp_path / "out.jsonl"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "carepath", "run", SEED, "--batch", str(rows), "-o", str(target)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        # Wait (bounded) until rows are being written, so the signal lands mid-batch.
+        for _ in range(600):
+            temporaries = list(tmp_path.glob(".out.jsonl.*.tmp"))
+            if temporaries and temporaries[0].stat().st_size > 0:
+                break
+            time.sleep(0.05)
+        assert process.poll() is None, "the batch ended before the signal"
+        process.send_signal(signal.SIGTERM)
+        _, err = process.communicate(timeout=60)
+    finally:
+        process.kill()
+    assert process.returncode == 2
+    assert b"interrupted" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["rows.jsonl"]
