@@ -6,9 +6,11 @@ from __future__ import annotations
 import errno
 import os
 import re
+import shutil
 import stat
 import sys
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 
 from . import codes as _codes  # noqa: F401 - registers CP006-CP008
@@ -69,6 +71,41 @@ def write_output(path: str | os.PathLike[str], data: str | bytes) -> None:
             handle.write(raw)
         return
     write_atomic(target, raw)
+
+
+def write_site(folder: str | os.PathLike[str], files: Mapping[str, str], last: str) -> None:
+    """Write a set of files into ``folder`` so that a failure changes nothing: every file
+    is written in full beside it first, then each is renamed into place, ``last``
+    (the index that links to the others) after all the rest. A new folder appears
+    whole, in one rename. Other files in the folder are left alone. An OSError names
+    the file that failed (its ``filename``)."""
+    out = Path(folder)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if out.exists() and not out.is_dir():
+        raise NotADirectoryError(errno.ENOTDIR, "is not a directory", str(out))
+    aside = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
+    try:
+        mask = _umask()
+        for name, text in files.items():
+            path = aside / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+            os.chmod(path, 0o666 & ~mask)
+        if not out.exists():
+            os.chmod(aside, 0o777 & ~mask)
+            os.rename(aside, out)
+            return
+        # Every target is checked before the first rename, so that a known obstacle
+        # leaves the whole folder as it was.
+        for name in files:
+            if (out / name).is_dir():
+                raise IsADirectoryError(errno.EISDIR, "is a directory", str(out / name))
+        for name in sorted(files, key=lambda n: (n == last, n)):
+            target = out / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(aside / name, target)
+    finally:
+        shutil.rmtree(aside, ignore_errors=True)
 
 
 def _umask() -> int:

@@ -116,3 +116,32 @@ def test_sigterm_during_a_batch_leaves_no_temporary_file(tmp_path: Path) -> None
     assert process.returncode == 2
     assert b"interrupted" in err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["rows.jsonl"]
+
+
+def test_html_site_is_swapped_in_whole_or_not_at_all(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Found by a hostile sweep (issue 18): index.html was written first, so a failure
+    # midway left a new index over old or missing pages, and the error named the folder.
+    site = tmp_path / "site"
+    assert main(["html", SEED, "-o", str(site)]) == 0
+    assert sorted(p.name for p in site.iterdir()) == [
+        "chronic_osteoporotic_vcf.html",
+        "index.html",
+    ]
+    assert [p.name for p in tmp_path.iterdir()] == ["site"]  # nothing left aside
+    (site / "notes.txt").write_text("mine", encoding="utf-8")
+    (site / "index.html").write_text("old index", encoding="utf-8")
+    page = site / "chronic_osteoporotic_vcf.html"
+    page.unlink()
+    page.mkdir()  # the page cannot be written: nothing may change
+    capsys.readouterr()
+    assert main(["html", SEED, "-o", str(site)]) == 2
+    err = capsys.readouterr().err
+    assert f"cannot write {page}" in err and "is unchanged" in err
+    assert (site / "index.html").read_text(encoding="utf-8") == "old index"
+    assert [p.name for p in tmp_path.iterdir()] == ["site"]
+    page.rmdir()
+    assert main(["html", SEED, "-o", str(site)]) == 0
+    assert (site / "notes.txt").read_text(encoding="utf-8") == "mine"
+    assert "old index" not in (site / "index.html").read_text(encoding="utf-8")

@@ -35,7 +35,7 @@ def run(args: argparse.Namespace) -> int:
 
     from carepath.commands.common import expand_paths, print_diagnostics
     from carepath.dsl.diagnostics import Severity
-    from carepath.dsl.files import write_atomic
+    from carepath.dsl.files import write_site
     from carepath.render.dot import RenderError
     from carepath.render.html import build_site
 
@@ -50,10 +50,13 @@ def run(args: argparse.Namespace) -> int:
         return 2
     out = Path(args.output)
     try:
-        for name, text in sorted(site.files.items()):
-            write_atomic(out / name, text)
+        write_site(out, site.files, last="index.html")
     except OSError as error:
-        print(f"carepath html: cannot write to {out}: {error.strerror}", file=sys.stderr)
+        where = error.filename or out
+        print(
+            f"carepath html: cannot write {where}: {error.strerror}; {out} is unchanged",
+            file=sys.stderr,
+        )
         return 2
     unreadable = [p for p in site.pages if p.loaded.pathway is None]
     with_errors = [p for p in site.pages if p.count(Severity.ERROR)]
