@@ -51,6 +51,7 @@ class GeneratedCase:
 class _Encoder:
     def __init__(self, pathway: Pathway) -> None:
         self.p = pathway
+        self.scored_defines = ir.scored_defines(pathway.defines)
         self.known: dict[str, Any] = {}
         self.var: dict[str, Any] = {}
         self.constraints: list[Any] = []
@@ -85,16 +86,19 @@ class _Encoder:
         factor = t.unit.factor if t.unit else Fraction(1)
         return factor if t.integer else factor / 100
 
+    def scored(self, expr: ir.Expr) -> bool:
+        return ir.is_scored(expr, self.scored_defines)
+
     def number(self, expr: ir.Expr) -> tuple[Any, Any]:
         """(SI value as a z3 Real, defined)."""
-        if ir.is_scored(expr, self.p.defines):
+        if self.scored(expr):
             low, high, defined = self.range(expr)
             return low, z3.And(defined, low == high)
         return self._number(expr)
 
     def range(self, expr: ir.Expr) -> tuple[Any, Any, Any]:
         """(low, high, defined) of a number that may read a score (evaluate.Between)."""
-        if not ir.is_scored(expr, self.p.defines):
+        if not self.scored(expr):
             value, defined = self._number(expr)
             return value, value, defined
         if isinstance(expr, ir.Ref):
@@ -103,12 +107,7 @@ class _Encoder:
             low, high, defined = self.range(expr.operand)
             return -high, -low, defined
         if isinstance(expr, ir.Count | ir.Points):
-            pairs = (
-                [(Fraction(1), e) for e in expr.operands]
-                if isinstance(expr, ir.Count)
-                else list(expr.weights)
-            )
-            low, high = score_range(z3, [(w, self.truth(c)) for w, c in pairs], _q)
+            low, high = score_range(z3, [(w, self.truth(c)) for w, c in ir.criteria(expr)], _q)
             return low, high, z3.BoolVal(True)
         assert isinstance(expr, ir.Arith)
         a, b, dl = self.range(expr.left)
@@ -182,9 +181,7 @@ class _Encoder:
             # same formula, so the same patient, on every run.
             member = z3.Or(*[v == i for i, x in enumerate(enum.values) if x in expr.values])
             return z3.And(d, member), z3.And(d, z3.Not(member))
-        if isinstance(expr, ir.Compare) and (
-            ir.is_scored(expr.left, self.p.defines) or ir.is_scored(expr.right, self.p.defines)
-        ):
+        if isinstance(expr, ir.Compare) and (self.scored(expr.left) or self.scored(expr.right)):
             lo_l, hi_l, dl = self.range(expr.left)
             lo_r, hi_r, dr = self.range(expr.right)
             t, f = range_truth(z3, expr.op, (lo_l, hi_l), (lo_r, hi_r))

@@ -551,9 +551,10 @@ class _Generator:
         self.cyclic = self._cyclic_nodes()
         self.table_lines: dict[str, int] = {}
         self.calls: dict[str, str] = {}  # condition function -> the code that calls it
+        self.scored_defines = ir.scored_defines(self.p.defines)
 
     def scored(self, expr: ir.Expr) -> bool:
-        return ir.is_scored(expr, self.p.defines)
+        return ir.is_scored(expr, self.scored_defines)
 
     def _cyclic_nodes(self) -> set[str]:
         found: set[str] = set()

@@ -180,21 +180,45 @@ def walk(expr: Expr) -> Iterator[Expr]:
         stack.extend(children(e))
 
 
-def is_scored(expr: Expr, defines: Mapping[str, DefineDecl]) -> bool:
-    """Whether a number may be a range of values: it reads a ``count of`` or
-    ``points of`` (directly or through derived values), whose unknown criteria
-    leave it between the least and the most it could come to."""
-    for part in walk(expr):
-        if isinstance(part, Count | Points):
-            return True
-        if (
-            isinstance(part, Ref)
-            and not part.is_input
-            and part.name in defines
-            and is_scored(defines[part.name].expr, defines)
-        ):
-            return True
-    return False
+def scored_defines(defines: Mapping[str, DefineDecl]) -> frozenset[str]:
+    """The derived values that may be a range of values: those that read a ``count of``
+    or ``points of`` (directly or through other derived values), whose unknown criteria
+    leave it between the least and the most it could come to. Computed once per
+    pathway, so that asking :func:`is_scored` of each expression is one walk."""
+    found: dict[str, bool] = {}
+
+    def scored(name: str) -> bool:
+        if name not in found:
+            found[name] = False  # a derived value defined in terms of itself (CP111)
+            found[name] = any(
+                isinstance(part, Count | Points)
+                or (
+                    isinstance(part, Ref)
+                    and not part.is_input
+                    and part.name in defines
+                    and scored(part.name)
+                )
+                for part in walk(defines[name].expr)
+            )
+        return found[name]
+
+    return frozenset(name for name in defines if scored(name))
+
+
+def is_scored(expr: Expr, scored: frozenset[str]) -> bool:
+    """Whether a number may be a range of values (``scored``: :func:`scored_defines`)."""
+    return any(
+        isinstance(part, Count | Points)
+        or (isinstance(part, Ref) and not part.is_input and part.name in scored)
+        for part in walk(expr)
+    )
+
+
+def criteria(expr: Count | Points) -> list[tuple[Fraction, Expr]]:
+    """A score's criteria with their points: one each for ``count of``."""
+    if isinstance(expr, Count):
+        return [(Fraction(1), operand) for operand in expr.operands]
+    return list(expr.weights)
 
 
 def children(expr: Expr) -> tuple[Expr, ...]:

@@ -109,7 +109,6 @@ def _no_constant(text: str) -> Any:
 # Bounds on a number as written, checked before exact arithmetic: `1e999999999` as a
 # Fraction is a billion-digit integer (minutes of work, then Python's digit limit).
 # Clinical values need nowhere near these.
-MAX_DIGITS = MAX_NUMBER_DIGITS
 MAX_EXPONENT = 40
 _WRITTEN = re.compile(r"[-+]?(\d*)(?:\.(\d*))?(?:[eE]([-+]?\d+))?")
 
@@ -118,21 +117,26 @@ class TooLarge(ValueError):
     """A number with more digits or a larger exponent than carepath reads."""
 
 
+def _too_large(text: str) -> str:
+    return (
+        f"{text[:20]}{'…' if len(text) > 20 else ''} is too large or too precise: carepath "
+        f"reads numbers of at most {MAX_NUMBER_DIGITS} digits, with an exponent of at most "
+        f"{MAX_EXPONENT}"
+    )
+
+
 def exact_number(text: str) -> Fraction:
     """A number as written (``12``, ``1.5``, ``2e-3``), exactly; TooLarge beyond
-    MAX_DIGITS digits or an exponent beyond MAX_EXPONENT."""
+    MAX_NUMBER_DIGITS digits or an exponent beyond MAX_EXPONENT."""
+    if len(text) <= MAX_NUMBER_DIGITS and "e" not in text and "E" not in text:
+        return Fraction(text)  # the usual case: too short to exceed either bound
     match = _WRITTEN.fullmatch(text)
     if match is not None:
         whole, fraction, exponent = match.group(1), match.group(2) or "", match.group(3)
-        digits = (whole + fraction).lstrip("0")
-        if len(digits) > MAX_DIGITS or (
+        if len((whole + fraction).lstrip("0")) > MAX_NUMBER_DIGITS or (
             exponent is not None and (len(exponent) > 4 or abs(int(exponent)) > MAX_EXPONENT)
         ):
-            raise TooLarge(
-                f"{text[:20]}{'…' if len(text) > 20 else ''} is too large or too precise: "
-                f"carepath reads numbers of at most {MAX_DIGITS} digits, with an exponent "
-                f"of at most {MAX_EXPONENT}"
-            )
+            raise TooLarge(_too_large(text))
     return Fraction(text)
 
 
@@ -149,8 +153,8 @@ def _json_number(text: str) -> Fraction | str:
 
 
 def _json_int(text: str) -> int | str:
-    value = _json_number(text)
-    return value if isinstance(value, str) else int(value)
+    # A JSON integer has no exponent: its length alone bounds it.
+    return int(text) if len(text.lstrip("-+0")) <= MAX_NUMBER_DIGITS else _Unread(text)
 
 
 def loads_exact(text: str) -> Any:
@@ -245,8 +249,6 @@ def read_text(path: str) -> tuple[str | None, Diagnostic | None]:
     try:
         if file.is_dir():
             return None, make("CP411", f"`{path}` is a directory, not a patient file", where)
-        if file.stat().st_size > MAX_PATIENT_BYTES:
-            return None, make("CP411", f"`{path}` is too large for one patient record", where)
         bounded = read_bounded(file, MAX_PATIENT_BYTES)
         if bounded is None:
             return None, make("CP411", f"`{path}` is too large for one patient record", where)
@@ -583,10 +585,7 @@ def _quantity(raw: dict[Any, Any]) -> tuple[Fraction, str | None] | None:
     if number is None:
         return None
     if isinstance(number, _Unread):
-        try:
-            exact_number(number)
-        except TooLarge as error:
-            raise _Problem("CP404", str(error)) from None
+        raise _Problem("CP404", _too_large(number))
     if isinstance(number, bool) or not isinstance(number, int | Fraction):
         raise _Problem("CP404", f"the quantity's value must be a number, got {_shown(number)}")
     system = raw.get("system")

@@ -63,6 +63,7 @@ class Smt:
         self._num_memo: dict[int, tuple[Any, Any]] = {}
         self._range_memo: dict[int, tuple[Any, Any, Any]] = {}
         self._scored_memo: dict[int, bool] = {}
+        self._scored_defines = ir.scored_defines(defines)
         self._keep: list[ir.Expr] = []
         for name, var in domain.vars.items():
             self._declare(name, var)
@@ -221,7 +222,7 @@ class Smt:
         key = id(e)
         found = self._scored_memo.get(key)
         if found is None:
-            found = self._scored_memo[key] = ir.is_scored(e, self.defines)
+            found = self._scored_memo[key] = ir.is_scored(e, self._scored_defines)
             self._keep.append(e)
         return found
 
@@ -246,11 +247,8 @@ class Smt:
             k, lo, hi = self.range(e.operand)
             return k, -hi, -lo
         if isinstance(e, ir.Count | ir.Points):
-            weights = (
-                [(Fraction(1), o) for o in e.operands] if isinstance(e, ir.Count) else e.weights
-            )
             low, high = score_range(
-                z3, [(w, self.tf(c)) for w, c in weights], lambda q: _real(z3, self.ctx, q)
+                z3, [(w, self.tf(c)) for w, c in ir.criteria(e)], lambda q: _real(z3, self.ctx, q)
             )
             return true, low, high
         assert isinstance(e, ir.Arith), type(e).__name__
