@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from carepath.cache import ResultCache
 from carepath.codes import all_codes, load_code_modules
 from carepath.dsl.diagnostics import Diagnostic
-from carepath.dsl.files import read_source
+from carepath.dsl.files import STDIN, STDIN_NAME, read_source
 
 if TYPE_CHECKING:
     from carepath.compiler.pathway import Loaded, Pathway
@@ -78,11 +78,19 @@ def _check_job(job: tuple[str, str, Mapping[str, object]]) -> tuple[Diagnostic, 
 
 
 def _look_up(
-    file: str, cache: ResultCache | None, settings: Mapping[str, object]
+    file: str,
+    cache: ResultCache | None,
+    settings: Mapping[str, object],
+    stdin_name: str | None = None,
 ) -> tuple[FileFindings, str | None]:
     """The file read, and its cache key: its findings when it cannot be read or the
-    cache has them (``cached``), else none yet."""
-    text, problem = read_source(file)
+    cache has them (``cached``), else none yet. ``-`` is standard input, named
+    ``stdin_name`` (default ``<stdin>``)."""
+    if file == STDIN:
+        file = stdin_name or STDIN_NAME
+        text, problem = read_source(STDIN, shown_as=file)
+    else:
+        text, problem = read_source(file)
     if text is None:
         assert problem is not None
         return FileFindings(file, None, (problem,)), None
@@ -101,18 +109,22 @@ def find(
     cache: ResultCache | None,
     settings: Mapping[str, object] | None = None,
     jobs: int | None = None,
+    stdin_name: str | None = None,
 ) -> list[FileFindings]:
-    """The findings of each file, in the order given. ``jobs``: processes for the
-    files not in the cache (default: one per core; one file is checked here)."""
+    """The findings of each file, in the order given (``-``: standard input, named
+    ``stdin_name``). ``jobs``: processes for the files not in the cache (default: one
+    per core; one file is checked here)."""
     settings = settings or {}
     results: dict[str, FileFindings] = {}
     todo: list[tuple[str, str, str | None]] = []  # file, text, cache key
+    names: list[str] = []
     for file in files:
-        known, key = _look_up(file, cache, settings)
+        known, key = _look_up(file, cache, settings, stdin_name)
+        names.append(known.file)
         if known.source is None or known.cached:
-            results[file] = known
+            results[known.file] = known
         else:
-            todo.append((file, known.source, key))
+            todo.append((known.file, known.source, key))
     workers = min(len(todo), jobs or os.cpu_count() or 1)
     if workers > 1:
         # fork: the children start with carepath already imported.
@@ -125,11 +137,14 @@ def find(
         results[file] = FileFindings(file, text, diagnostics)
         if cache is not None and key is not None:
             cache.put(key, file, diagnostics)
-    return [results[file] for file in files]
+    return [results[name] for name in names]
 
 
 def find_and_load(
-    file: str, cache: ResultCache | None, settings: Mapping[str, object] | None = None
+    file: str,
+    cache: ResultCache | None,
+    settings: Mapping[str, object] | None = None,
+    stdin_name: str | None = None,
 ) -> tuple[FileFindings, Pathway | None]:
     """One file's findings and its pathway (None when it cannot be built), for
     commands that go on to use the pathway (``test``): on a cache hit the pathway is
@@ -139,9 +154,10 @@ def find_and_load(
     from carepath.compiler.pathway import load_text
 
     settings = settings or {}
-    known, key = _look_up(file, cache, settings)
+    known, key = _look_up(file, cache, settings, stdin_name)
     if known.source is None:
         return known, None
+    file = known.file
     loaded = load_text(known.source, file)
     if known.cached:
         return known, loaded.pathway

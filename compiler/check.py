@@ -25,8 +25,10 @@ def check_loaded(loaded: Loaded, settings: Settings = DEFAULT_SETTINGS) -> Loade
     )
 
 
-def check_file(path: str, settings: Settings = DEFAULT_SETTINGS) -> Loaded:
-    return check_loaded(load(path), settings)
+def check_file(
+    path: str, settings: Settings = DEFAULT_SETTINGS, shown_as: str | None = None
+) -> Loaded:
+    return check_loaded(load(path, shown_as), settings)
 
 
 def check_text(text: str, file: str = "<text>", settings: Settings = DEFAULT_SETTINGS) -> Loaded:

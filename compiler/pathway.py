@@ -10,7 +10,7 @@ import networkx as nx
 from carepath.dsl import ast
 from carepath.dsl import codes as _dsl_codes  # noqa: F401 - registers CP0xx
 from carepath.dsl.diagnostics import Diagnostic
-from carepath.dsl.files import read_source
+from carepath.dsl.files import STDIN, STDIN_NAME, read_source
 from carepath.dsl.parser import parse
 from carepath.dsl.suppress import split_suppressed
 
@@ -96,9 +96,12 @@ def load_text(text: str, file: str = "<text>") -> Loaded:
     )
 
 
-def load(path: str | os.PathLike[str]) -> Loaded:
-    text, problem = read_source(path)
+def load(path: str | os.PathLike[str], shown_as: str | None = None) -> Loaded:
+    """Read and load a pathway file (``-``: standard input), named ``shown_as`` in
+    messages when given."""
+    text, problem = read_source(path, shown_as=shown_as)
+    name = shown_as or (STDIN_NAME if str(path) == STDIN else str(path))
     if text is None:
         assert problem is not None
-        return Loaded(str(path), None, (problem,))
-    return load_text(text, str(path))
+        return Loaded(name, None, (problem,))
+    return load_text(text, name)

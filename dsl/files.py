@@ -123,9 +123,20 @@ def read_bounded(file: Path, limit: int) -> bytes | None:
     return None if len(data) > limit else data
 
 
-def read_source(path: str | os.PathLike[str]) -> tuple[str | None, Diagnostic | None]:
-    """The text of a pathway file, or the diagnostic that says why it cannot be read."""
-    name = str(path)
+STDIN = "-"
+# What a pathway read from standard input is called in messages without --stdin-filename.
+STDIN_NAME = "<stdin>"
+
+
+def read_source(
+    path: str | os.PathLike[str], *, shown_as: str | None = None
+) -> tuple[str | None, Diagnostic | None]:
+    """The text of a pathway file, or the diagnostic that says why it cannot be read.
+    ``-`` reads standard input (as ruff and prettier do); ``shown_as`` is the name
+    messages give it (default ``<stdin>``)."""
+    if str(path) == STDIN:
+        return _read_stdin(shown_as or STDIN_NAME)
+    name = shown_as or str(path)
     where = Span.point(name, 1)
     file = Path(path)
     try:
@@ -140,18 +151,32 @@ def read_source(path: str | os.PathLike[str]) -> tuple[str | None, Diagnostic | 
                 where,
             )
         bounded = read_bounded(file, MAX_FILE_BYTES)
-        if bounded is None:
-            return None, make(
-                "CP007",
-                f"`{name}` holds more than {MAX_FILE_BYTES // 1024 // 1024} MiB; pathway "
-                "files are limited to that",
-                where,
-            )
-        data = bounded
     except FileNotFoundError:
         return None, make("CP006", f"`{name}` does not exist", where)
     except OSError as error:
         return None, make("CP006", f"cannot read `{name}`: {error.strerror}", where)
+    return _decoded(bounded, name)
+
+
+def _read_stdin(name: str) -> tuple[str | None, Diagnostic | None]:
+    try:
+        data = sys.stdin.buffer.read(MAX_FILE_BYTES + 1)
+    except OSError as error:
+        return None, make(
+            "CP006", f"cannot read standard input: {error.strerror}", Span.point(name, 1)
+        )
+    return _decoded(data if len(data) <= MAX_FILE_BYTES else None, name)
+
+
+def _decoded(data: bytes | None, name: str) -> tuple[str | None, Diagnostic | None]:
+    where = Span.point(name, 1)
+    if data is None:
+        return None, make(
+            "CP007",
+            f"`{name}` holds more than {MAX_FILE_BYTES // 1024 // 1024} MiB; pathway "
+            "files are limited to that",
+            where,
+        )
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:

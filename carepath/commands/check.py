@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import argparse
 
-from carepath.commands.common import add_cache_options, add_paths, expand_paths, severity_arg
+from carepath.commands.common import (
+    add_cache_options,
+    add_paths,
+    add_stdin_option,
+    expand_paths,
+    severity_arg,
+    stdin_name,
+)
 from carepath.dsl.diagnostics import Diagnostic, Severity
 from carepath.selection import add_selection_options, selection_of
 
@@ -18,6 +25,9 @@ exit codes:
   1  findings at or above --fail-on
   2  a file could not be read, or bad usage
 
+`-` reads the pathway from standard input, as an editor or a pre-commit hook
+sends it: `carepath check - --stdin-filename p.cpath < p.cpath`.
+
 Silence one finding on one line with a comment: `# carepath: ignore[CP203]`.
 
 Findings are kept in a result cache (.carepath_cache, or --cache-dir, or
@@ -30,7 +40,12 @@ FORMATS = ("text", "json", "sarif", "junit", "github", "gitlab")
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    add_paths(parser, help_text="pathway files, or folders to search for *.cpath files")
+    add_paths(
+        parser,
+        help_text="pathway files, or folders to search for *.cpath files; - reads one "
+        "from standard input",
+    )
+    add_stdin_option(parser)
     parser.add_argument(
         "--format",
         choices=FORMATS,
@@ -111,7 +126,9 @@ def run(args: argparse.Namespace) -> int:
     io_error = bool(problems)
     cache = None if args.no_cache else ResultCache(folder_for(args.cache_dir))
     settings = {} if args.max_regions is None else {"max_regions": args.max_regions}
-    for found in find(files, cache, settings, jobs=args.jobs):
+    results = find(files, cache, settings, jobs=args.jobs, stdin_name=stdin_name(args))
+    files = [found.file for found in results]
+    for found in results:
         if found.source is None:
             io_error = True
         else:

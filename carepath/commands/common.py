@@ -31,17 +31,38 @@ def add_cache_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_stdin_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--stdin-filename",
+        default=None,
+        metavar="NAME",
+        help="with `-` for the pathway (read from standard input): the name messages "
+        "give it (default: <stdin>)",
+    )
+
+
+def stdin_name(args: argparse.Namespace) -> str | None:
+    """The name the pathway read from standard input goes by, or None for the default."""
+    name: str | None = getattr(args, "stdin_filename", None)
+    return name
+
+
 def expand_paths(paths: list[str]) -> tuple[list[str], list[Diagnostic]]:
-    """Files named directly, plus every ``*.cpath`` under named folders (sorted).
-    A path that does not exist is a diagnostic (CP006), not a crash."""
+    """Files named directly, plus every ``*.cpath`` under named folders (sorted), and
+    ``-`` (standard input) once, where first named. A path that does not exist is a
+    diagnostic (CP006), not a crash."""
     from carepath.dsl import codes as _codes  # noqa: F401 - registers CP006
     from carepath.dsl.diagnostics import make
+    from carepath.dsl.files import STDIN
 
     files: list[str] = []
     problems: list[Diagnostic] = []
     for raw in paths:
         path = Path(raw)
-        if path.is_dir():
+        if raw == STDIN:
+            if STDIN not in files:
+                files.append(STDIN)
+        elif path.is_dir():
             found = sorted(str(p) for p in path.rglob(f"*{PATHWAY_SUFFIX}"))
             if not found:
                 problems.append(

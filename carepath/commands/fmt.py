@@ -5,7 +5,13 @@ from __future__ import annotations
 import argparse
 import sys
 
-from carepath.commands.common import add_paths, expand_paths, print_diagnostics
+from carepath.commands.common import (
+    add_paths,
+    add_stdin_option,
+    expand_paths,
+    print_diagnostics,
+    stdin_name,
+)
 from carepath.dsl.diagnostics import Diagnostic
 
 HELP = "format pathway files in the canonical layout (--check for CI)"
@@ -21,6 +27,8 @@ examples:
   carepath fmt pathways/                 format every .cpath file under pathways/
   carepath fmt --check pathways/         CI: list files that need formatting, change nothing
   carepath fmt --diff p.cpath            show what would change, change nothing
+  carepath fmt - < p.cpath               read standard input, write the formatted text
+                                         to standard output (as editors use it)
 
 A file that cannot be read, has syntax errors, or could not be formatted
 safely is reported like `carepath check` reports it, and then no file at all is
@@ -34,7 +42,12 @@ exit codes:
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    add_paths(parser, help_text="pathway files, or folders to search for *.cpath files")
+    add_paths(
+        parser,
+        help_text="pathway files, or folders to search for *.cpath files; - reads one "
+        "from standard input and writes it formatted to standard output",
+    )
+    add_stdin_option(parser)
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument(
         "--check",
@@ -49,15 +62,21 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from carepath.dsl.files import read_source
+    from carepath.dsl.files import STDIN, STDIN_NAME, read_source
     from carepath.dsl.formatter import FormatRefused, format_source
 
     files, problems = expand_paths(args.paths)
     diagnostics: list[Diagnostic] = list(problems)
     sources: dict[str, str] = {}
     changes: list[tuple[str, str, str]] = []  # file, old text, new text
-    for file in files:
-        text, problem = read_source(file)
+    piped: tuple[str, str, str] | None = None  # standard input: name, old and new text
+    for path in files:
+        file = path
+        if path == STDIN:
+            file = stdin_name(args) or STDIN_NAME
+            text, problem = read_source(STDIN, shown_as=file)
+        else:
+            text, problem = read_source(path)
         if text is None:
             assert problem is not None
             diagnostics.append(problem)
@@ -68,7 +87,9 @@ def run(args: argparse.Namespace) -> int:
         except FormatRefused as refused:
             diagnostics.extend(refused.diagnostics)
             continue
-        if formatted != text:
+        if path == STDIN:
+            piped = (file, text, formatted)  # never written to a file of that name
+        elif formatted != text:
             changes.append((file, text, formatted))
     if diagnostics:
         # All or nothing: a run that found a problem changes no file.
@@ -80,9 +101,15 @@ def run(args: argparse.Namespace) -> int:
         if changes and not (args.check or args.diff):
             print("no file was changed because of the errors above", file=sys.stderr)
     if args.check or args.diff:
+        if piped is not None and piped[1] != piped[2]:
+            changes.append(piped)
         return _report(changes, args.diff, failed=bool(diagnostics))
     if diagnostics:
         return 2
+    if piped is not None:
+        # Standard input is formatted onto standard output, changed or not: an editor
+        # replaces its buffer with what comes back.
+        sys.stdout.write(piped[2])
     return _write(changes)
 
 

@@ -29,7 +29,14 @@ _SUFFIX_FORMATS |= {".mmd": "mermaid", ".mermaid": "mermaid"}
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("pathway", metavar="PATHWAY", help="the pathway file (.cpath)")
+    from carepath.commands.common import add_stdin_option
+
+    parser.add_argument(
+        "pathway",
+        metavar="PATHWAY",
+        help="the pathway file (.cpath); - reads it from standard input",
+    )
+    add_stdin_option(parser)
     parser.add_argument(
         "-f",
         "--format",
@@ -53,7 +60,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from carepath.commands.common import print_diagnostics
+    from carepath.commands.common import print_diagnostics, stdin_name
     from carepath.compiler.check import check_file
     from carepath.compiler.evaluate import evaluate
     from carepath.dsl.files import write_output
@@ -62,14 +69,14 @@ def run(args: argparse.Namespace) -> int:
     from carepath.render.mermaid import to_mermaid
 
     fmt = args.format or _SUFFIX_FORMATS.get(Path(args.output or "").suffix.lower(), "svg")
-    loaded = check_file(args.pathway)
+    loaded = check_file(args.pathway, shown_as=stdin_name(args))
     errors = [d for d in loaded.diagnostics if d.severity >= d.severity.ERROR]
     if loaded.pathway is None or (errors and not args.diagnostics):
         print_diagnostics(list(loaded.diagnostics), {loaded.file: loaded.source})
         unreadable = loaded.pathway is None and any(
             d.code in ("CP006", "CP007", "CP008") for d in loaded.diagnostics
         )
-        print(f"carepath render: {args.pathway} has errors; nothing drawn", file=sys.stderr)
+        print(f"carepath render: {loaded.file} has errors; nothing drawn", file=sys.stderr)
         return 2 if unreadable else 1
     pathway = loaded.pathway
     highlight = None

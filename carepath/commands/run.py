@@ -33,6 +33,7 @@ examples:
   carepath run pathways/chronic_osteoporotic_vcf.cpath --patient patient.json
   carepath run p.cpath --patient patient.yaml --format json
   carepath run p.cpath --batch patients.csv -o results.jsonl
+  carepath run - --patient patient.json < p.cpath
 
 exit codes:
   0  the evaluation is complete (batch: every row complete)
@@ -44,7 +45,12 @@ exit codes:
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("pathway", metavar="PATHWAY", help="the .cpath file")
+    from carepath.commands.common import add_stdin_option
+
+    parser.add_argument(
+        "pathway", metavar="PATHWAY", help="the .cpath file; - reads it from standard input"
+    )
+    add_stdin_option(parser)
     source = parser.add_mutually_exclusive_group(required=True)
     source.add_argument("--patient", metavar="FILE", help="one patient record (.json, .yaml)")
     source.add_argument("--batch", metavar="FILE", help="many records (.jsonl or .csv)")
@@ -68,11 +74,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from carepath.commands.common import print_diagnostics
+    from carepath.commands.common import print_diagnostics, stdin_name
     from carepath.compiler.pathway import load
     from carepath.dsl.diagnostics import Severity
 
-    loaded = load(args.pathway)
+    loaded = load(args.pathway, stdin_name(args))
     errors = [d for d in loaded.diagnostics if d.severity >= Severity.ERROR]
     if loaded.pathway is None or errors:
         from carepath.compiler import codes_eval as _codes  # noqa: F401 - CP412
