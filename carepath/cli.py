@@ -31,6 +31,7 @@ COMMANDS = {
     "render": "render",
     "html": "html",
     "explain": "explain",
+    "lsp": "lsp",
 }
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -45,6 +46,7 @@ examples:
   carepath render p.cpath -f svg -o p.svg       draw the flowchart
   carepath html pathways/ -o site/              build the HTML pages
   carepath explain CP304                        what a diagnostic code means, and its fix
+  carepath lsp                                  the language server, for editors
 
 exit codes: 0 clean, 1 findings / failures / needs input, 2 usage or I/O error.
 Run `carepath COMMAND --help` for a command's options.
@@ -141,4 +143,6 @@ def console() -> NoReturn:
         sys.stderr.flush()
     except BrokenPipeError:
         code = code or EXIT_ERROR
+    except ValueError:
+        pass  # already closed: the language server's client hung up at exit
     os._exit(code)

@@ -11,7 +11,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 MODULES = sorted(
     "carepath." + ".".join(path.relative_to(ROOT).with_suffix("").parts)
-    for folder in ("dsl", "compiler", "render")
+    for folder in ("dsl", "compiler", "render", "lsp")
     for path in (ROOT / folder).rglob("*.py")
     if ">>> " in path.read_text(encoding="utf-8")
 ) + sorted(

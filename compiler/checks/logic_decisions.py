@@ -15,6 +15,7 @@ confirmed by the evaluator.
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -268,13 +269,19 @@ def _gap_or_idle_otherwise(a: Analysis, node: str, max_regions: int) -> Iterator
         yield a.could_not_decide(f"whether every patient reaching `{node}` has a branch", span)
 
 
-def _gap(node: str, where: str, span: Any, witness: Any) -> Diagnostic:
+_FRACTION = re.compile(r"\d/\d")
+
+
+def _gap(node: str, where: str, span: Any, witness: Any, condition: str = "") -> Diagnostic:
     when = f" when {where}" if where else " for this patient"
+    notes = ["add the missing branch, or an `otherwise`"]
+    if condition and not _FRACTION.search(condition):  # 10/3 reads as a division
+        notes.append(f"a branch for these patients: `when {condition} -> …`")
     return make(
         "CP304",
         f"no branch of `{node}` holds{when}, and there is no `otherwise`",
         span,
-        notes=["add the missing branch, or an `otherwise`"],
+        notes=notes,
         witness=witness,
     )
 
@@ -298,7 +305,8 @@ def _gap_regions(a: Analysis, node: str, gap: Boxes, max_regions: int) -> Iterat
         if last is not None:
             yield last
         where = describe(a.domain, box, a.pathway.inputs, a.units)
-        last = _gap(node, where, span, witness)
+        condition = describe(a.domain, box, a.pathway.inputs, a.units, syntax=True)
+        last = _gap(node, where, span, witness, condition)
         reported += 1
     if last is not None:
         yield last

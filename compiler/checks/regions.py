@@ -119,10 +119,15 @@ def describe(
     box: Box,
     inputs: Mapping[str, ir.InputDecl],
     units: Mapping[str, list[Unit]],
+    *,
+    syntax: bool = False,
 ) -> str:
     """``pain is severe and 12 weeks <= fracture_age < 13 weeks``: what sets ``box`` apart
-    (an input left at its whole plausible range, known, is not mentioned)."""
+    (an input left at its whole plausible range, known, is not mentioned). With
+    ``syntax``, written as a condition in the pathway language instead
+    (``pain == severe and …``), for a branch that covers the box."""
     parts: list[str] = []
+    equals = "==" if syntax else "="
     for name, decl in inputs.items():
         if name not in box:
             continue
@@ -135,6 +140,9 @@ def describe(
             if len(values) == len(var.values) or not values:
                 continue
             shown = [show_value(decl, v, shown_units) for v in values]
+            if syntax:
+                parts.append(_enum_condition(name, decl, shown))
+                continue
             listed = ", ".join(shown[:-1]) + " or " + shown[-1] if len(shown) > 1 else shown[0]
             parts.append(f"{name} is {listed}")
             continue
@@ -144,7 +152,7 @@ def describe(
             low = None if lo is None or (lc and var.down(lo) == var.low) else var.down(lo)
             high = None if hi is None or (hc and var.down(hi) == var.high) else var.down(hi)
             if low is not None and high is not None and low == high:
-                pieces.append(f"{name} = {show_value(decl, low, shown_units)}")
+                pieces.append(f"{name} {equals} {show_value(decl, low, shown_units)}")
                 continue
             if low is not None and high is None:
                 pieces.append(f"{name} {'>=' if lc else '>'} {show_value(decl, low, shown_units)}")
@@ -160,3 +168,11 @@ def describe(
         elif pieces:
             parts.append("(" + " or ".join(pieces) + ")")
     return " and ".join(parts)
+
+
+def _enum_condition(name: str, decl: ir.InputDecl, shown: list[str]) -> str:
+    if isinstance(decl.type, ir.BooleanType):
+        return name if shown == ["true"] else f"not {name}"
+    if len(shown) == 1:
+        return f"{name} == {shown[0]}"
+    return f"{name} in {{{', '.join(shown)}}}"

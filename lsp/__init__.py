@@ -1,0 +1,1 @@
+"""The language server: diagnostics, navigation, completion and fixes in an editor."""
