@@ -179,8 +179,31 @@ def index(codes: Mapping[str, Code]) -> list[str]:
 
 
 def _fence(text: str) -> list[str]:
-    language = "console" if text.lstrip().startswith("$") else "carepath"
-    return [f"```{language}", text, "```"]
+    return [f"```{_language(text)}", text, "```"]
+
+
+def _language(text: str) -> str:
+    """``carepath`` for pathway text (so the docs highlight it), ``json`` for a
+    patient record, ``console`` or ``shell`` for a command, ``text`` for advice in
+    words (how to fix an unreadable file)."""
+    if text.lstrip().startswith("$"):
+        return "console"
+    if text.lstrip().startswith(("{", "[")):
+        return "json"  # a patient record
+    if text.lstrip().startswith("carepath "):
+        return "shell"
+    first = next((line for line in text.split("\n") if line.strip()), "")
+    if first.startswith((" ", "#")) or first.split()[0] in _PATHWAY_WORDS:
+        return "carepath"
+    return "text"
+
+
+# Words a line of pathway text can begin with.
+_PATHWAY_WORDS = {
+    *("pathway", "reference", "input", "define", "start", "decision", "action", "end"),
+    *("case", "when", "otherwise", "recommend", "consider", "avoid", "group", "next"),
+    *("note", "cite", "given", "expect", "version", "status", "author", "reviewed"),
+}
 
 
 def entry_section(entry: Code) -> list[str]:

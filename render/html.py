@@ -34,6 +34,8 @@ from carepath.compiler.units import format_number, parse_unit
 from carepath.dsl import ast
 from carepath.dsl.diagnostics import Diagnostic, Severity
 from carepath.dsl.spans import Span, source_line
+from carepath.render.highlight import css as highlight_css
+from carepath.render.highlight import highlight_html
 
 from . import codes as _codes  # noqa: F401 - registers CP5xx
 from .codegen_js import data_json, runtime_js
@@ -81,7 +83,7 @@ def environment() -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.globals.update(
-        css=Markup(_static("style.css")),
+        css=Markup(_static("style.css") + highlight_css()),
         ITEM_MARKS=ITEM_MARKS,
         KIND_WORDS=KIND_WORDS,
         name_text=name_text,
@@ -177,6 +179,7 @@ def render_page(
         ],
         "diagnostics": [_diagnostic(d, page.loaded.source) for d in page.diagnostics],
         "cases": _cases(pathway),
+        "source_html": Markup(highlight_html(page.loaded.source)),
         "walkthrough": errors == 0 and pathway.start is not None,
         "data_json": Markup(data_json(pathway)) if errors == 0 else Markup("{}"),
         "duration_units": [
@@ -320,6 +323,7 @@ def _diagnostic(d: Diagnostic, source: str) -> dict[str, Any]:
         "code": d.code,
         "title": d.title,
         "where": f"line {d.span.line}, column {d.span.column}",
+        "line": d.span.line,
         "message": d.message,
         "source": line,
         "notes": list(d.notes),
