@@ -3,6 +3,8 @@ applying it makes that finding go away (the engine under the server, in process)
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from carepath.dsl.diagnostics import Severity
@@ -82,3 +84,20 @@ def test_a_missing_branch_that_would_not_close_the_gap_is_not_offered() -> None:
     assert real and all("when " in f.text for f in real)
     stubborn = fixes(index(text, "p.cpath"), found[0], lambda t: tuple(found))
     assert stubborn == []
+
+
+def test_the_server_keeps_findings_in_the_result_cache(tmp_path: Path) -> None:
+    """`carepath lsp` answers an unchanged text from the cache `check` uses, and an
+    edited text is checked again (never an old answer)."""
+    from carepath.cache import ResultCache
+    from carepath.lsp.server import CarepathServer
+
+    server = CarepathServer(ResultCache(tmp_path))
+    first = server.check(GOOD.replace("-> refer\n", "-> refr\n"), "p.cpath")
+    assert [d.code for d in first] == ["CP101"]
+    assert list(tmp_path.rglob("*")), "nothing was written to the cache"
+    entries = {p: p.stat().st_mtime_ns for p in tmp_path.rglob("*") if p.is_file()}
+    again = server.check(GOOD.replace("-> refer\n", "-> refr\n"), "p.cpath")
+    assert again == first
+    assert {p: p.stat().st_mtime_ns for p in tmp_path.rglob("*") if p.is_file()} == entries
+    assert server.check(GOOD, "p.cpath") == ()
