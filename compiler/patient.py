@@ -509,10 +509,10 @@ def _number(decl: ir.InputDecl, t: ir.NumberType, raw: object) -> tuple[ir.Value
     if unit_text is not None:
         try:
             unit = parse_unit(unit_text)
-        except UnknownUnit:
+        except UnknownUnit as problem:
             raise _Problem(
                 "CP406",
-                f"unknown unit `{unit_text}`",
+                problem.message(unit_text),
                 *did_you_mean(unit_text, COMMON_UNITS),
                 "write a UCUM code (wk, mo, a, d, mg/d, mm[Hg]) or a word (weeks, months)",
             ) from None

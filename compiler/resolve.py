@@ -104,10 +104,10 @@ class Resolver:
     def unit(self, text: str, span: Span) -> Unit:
         try:
             return parse_unit(text)
-        except UnknownUnit:
+        except UnknownUnit as problem:
             self.error(
                 "CP107",
-                f"unknown unit `{text}`",
+                problem.message(text),
                 span,
                 "write a UCUM code (wk, mo, a, d, mg/d, mm[Hg]) or a plain word "
                 "(weeks, months, years)",
@@ -807,8 +807,8 @@ def value_for(
     else:
         try:
             unit = parse_unit(unit_text)
-        except UnknownUnit:
-            raise InvalidValue(f"unknown unit `{unit_text}`") from None
+        except UnknownUnit as problem:
+            raise InvalidValue(problem.message(unit_text)) from None
         if unit.dimension != t.dimension:
             raise InvalidValue(
                 f"`{unit_text}` is {dimension_words(unit.dimension)}, but this input "

@@ -35,7 +35,7 @@ from pygments.token import (
 _NAME = r"[A-Za-z_][A-Za-z0-9_]*"
 # As the grammar's UNIT terminal (dsl/pathway.lark), after a number.
 _UNIT = (
-    r"(?:[A-Za-z%µ][A-Za-z0-9%µ_\[\]]*|\[[A-Za-z_]+\][A-Za-z0-9_]*)"
+    r"(?:[A-Za-z%µ][A-Za-z0-9%µ_\[\]]*|\[[A-Za-z_]+\][A-Za-z0-9_]*|10[*^][0-9]+)"
     r"(?:/(?:[A-Za-z0-9%µ_\[\]]+|\{[^}\s]*\}))*|/[A-Za-z%µ\[][A-Za-z0-9%µ_\[\]]*"
 )
 # Words that follow a number without being its unit.
@@ -118,7 +118,7 @@ class CarepathLexer(RegexLexer):  # type: ignore[misc]  # pygments has no type h
             ),
             (r"\b(?:count|points)[ \t]+of\b", Operator.Word),
             (
-                rf"\b(integer|decimal)([ \t]+)(?!\d|-)({_UNIT})",
+                rf"\b(integer|decimal)([ \t]+)(?!-|\d+(?![\d*^]))({_UNIT})",
                 bygroups(Keyword.Type, Whitespace, Name.Builtin),
             ),
             (words(_POLICIES, suffix=r"\b"), Keyword.Pseudo),
