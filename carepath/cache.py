@@ -47,7 +47,7 @@ from carepath.version import __version__
 
 DEFAULT_FOLDER = ".carepath_cache"
 ENVIRONMENT = "CAREPATH_CACHE_DIR"
-FORMAT = 1  # of an entry; part of every key
+FORMAT = 2  # of an entry; part of every key (2: suppressed findings kept too)
 UNDECIDED = "CP313"
 _PACKAGES = ("carepath", "carepath.dsl", "carepath.compiler", "carepath.render")
 _SUFFIXES = (".py", ".lark", ".json")
@@ -102,21 +102,37 @@ class ResultCache:
     def get(self, key: str, file: str) -> list[Diagnostic] | None:
         """The findings stored under ``key``, with ``file`` as their file; None when
         there is no readable entry."""
+        entry = self.get_all(key, file)
+        return None if entry is None else entry[0]
+
+    def get_all(self, key: str, file: str) -> tuple[list[Diagnostic], list[Diagnostic]] | None:
+        """The findings and the suppressed findings stored under ``key``."""
         try:
             data = json.loads(self._path(key).read_text(encoding="utf-8"))
             if data.get("format") != FORMAT:
                 return None
-            return [_diagnostic(d, file) for d in data["diagnostics"]]
+            found = [_diagnostic(d, file) for d in data["diagnostics"]]
+            return found, [_diagnostic(d, file) for d in data["suppressed"]]
         except (OSError, ValueError, KeyError, TypeError, IndexError):
             return None
 
-    def put(self, key: str, file: str, diagnostics: Sequence[Diagnostic]) -> None:
-        """Store the findings; a folder that cannot be written is left alone. Findings
-        with a "could not decide" (CP313, a solver that ran out of time) are not
-        stored: another run may decide."""
-        if not self.writable or any(d.code == UNDECIDED for d in diagnostics):
+    def put(
+        self,
+        key: str,
+        file: str,
+        diagnostics: Sequence[Diagnostic],
+        suppressed: Sequence[Diagnostic] = (),
+    ) -> None:
+        """Store the findings (and those a comment suppressed); a folder that cannot be
+        written is left alone. Findings with a "could not decide" (CP313, a solver that
+        ran out of time) are not stored: another run may decide."""
+        if not self.writable or any(d.code == UNDECIDED for d in (*diagnostics, *suppressed)):
             return
-        entry = {"format": FORMAT, "diagnostics": [_record(d, file) for d in diagnostics]}
+        entry = {
+            "format": FORMAT,
+            "diagnostics": [_record(d, file) for d in diagnostics],
+            "suppressed": [_record(d, file) for d in suppressed],
+        }
         try:
             self._prepare()
             write_atomic(self._path(key), json.dumps(entry, ensure_ascii=False))

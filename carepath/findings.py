@@ -25,17 +25,22 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class FileFindings:
-    """One file's findings, its text (None when it could not be read), and whether
-    they came from the cache."""
+    """One file's findings, its text (None when it could not be read), whether they
+    came from the cache, and the findings a suppression comment silenced (SARIF
+    reports those as suppressed rather than dropping them)."""
 
     file: str
     source: str | None
     diagnostics: tuple[Diagnostic, ...]
     cached: bool = False
+    suppressed: tuple[Diagnostic, ...] = ()
 
     @property
     def unreadable(self) -> bool:
         return self.source is None
+
+
+Found = tuple[tuple[Diagnostic, ...], tuple[Diagnostic, ...]]  # findings, suppressed
 
 
 def check_one(
@@ -43,6 +48,13 @@ def check_one(
 ) -> tuple[Diagnostic, ...]:
     """Every finding of ``check`` in one text (parse, resolve, graph, every pass), with
     ``settings`` the fields of :class:`carepath.compiler.checks.Settings` to change."""
+    return check_with_suppressed(text, file, settings)[0]
+
+
+def check_with_suppressed(
+    text: str, file: str, settings: Mapping[str, object] | None = None
+) -> Found:
+    """As :func:`check_one`, and the findings suppression comments silenced."""
     from carepath.compiler.check import check_text
     from carepath.compiler.checks import Settings
     from carepath.compiler.checks.logic_analysis import forget_analyses
@@ -50,7 +62,8 @@ def check_one(
     # Keep nothing of the previous file: its graph and the analysis the passes shared
     # would only be walked again by the collector.
     forget_analyses()
-    return with_audit(check_text(text, file, Settings(**settings or {})))  # type: ignore[arg-type]
+    loaded = check_text(text, file, Settings(**settings or {}))  # type: ignore[arg-type]
+    return with_audit(loaded), loaded.silenced
 
 
 def with_audit(loaded: Loaded) -> tuple[Diagnostic, ...]:
@@ -73,8 +86,8 @@ def _audit(loaded: Loaded) -> list[Diagnostic]:
     return audit_suppressions(loaded.source, loaded.file, loaded.silenced, all_codes())
 
 
-def _check_job(job: tuple[str, str, Mapping[str, object]]) -> tuple[Diagnostic, ...]:
-    return check_one(*job)
+def _check_job(job: tuple[str, str, Mapping[str, object]]) -> Found:
+    return check_with_suppressed(*job)
 
 
 def _look_up(
@@ -97,11 +110,12 @@ def _look_up(
     if cache is None:
         return FileFindings(file, text, ()), None
     key = cache.key(text.encode("utf-8"), settings)
-    hit = cache.get(key, file)
+    hit = cache.get_all(key, file)
     if hit is None:
         return FileFindings(file, text, ()), key
     load_code_modules()  # the reports read each code's title from its registry
-    return FileFindings(file, text, tuple(hit), cached=True), key
+    found, suppressed = hit
+    return FileFindings(file, text, tuple(found), cached=True, suppressed=tuple(suppressed)), key
 
 
 def find(
@@ -132,11 +146,11 @@ def find(
             jobs_ = [(text, file, settings) for file, text, _ in todo]
             found = list(pool.map(_check_job, jobs_))
     else:
-        found = [check_one(text, file, settings) for file, text, _ in todo]
-    for (file, text, key), diagnostics in zip(todo, found, strict=True):
-        results[file] = FileFindings(file, text, diagnostics)
+        found = [check_with_suppressed(text, file, settings) for file, text, _ in todo]
+    for (file, text, key), (diagnostics, suppressed) in zip(todo, found, strict=True):
+        results[file] = FileFindings(file, text, diagnostics, suppressed=suppressed)
         if cache is not None and key is not None:
-            cache.put(key, file, diagnostics)
+            cache.put(key, file, diagnostics, suppressed)
     return [results[name] for name in names]
 
 
@@ -164,5 +178,7 @@ def find_and_load(
     checked = check_loaded(loaded, Settings(**settings))  # type: ignore[arg-type]
     diagnostics = with_audit(checked)
     if cache is not None and key is not None:
-        cache.put(key, file, diagnostics)
-    return FileFindings(file, known.source, diagnostics), checked.pathway
+        cache.put(key, file, diagnostics, checked.silenced)
+    return FileFindings(file, known.source, diagnostics, suppressed=checked.silenced), (
+        checked.pathway
+    )

@@ -127,7 +127,9 @@ def fingerprints(found: list[Diagnostic], root: Path) -> list[str]:
     return out
 
 
-def _result(d: Diagnostic, rule_index: int, root: Path, fingerprint: str) -> dict[str, Any]:
+def _result(
+    d: Diagnostic, rule_index: int, root: Path, fingerprint: str, suppressed: bool = False
+) -> dict[str, Any]:
     result: dict[str, Any] = {
         "ruleId": d.code,
         "ruleIndex": rule_index,
@@ -136,6 +138,12 @@ def _result(d: Diagnostic, rule_index: int, root: Path, fingerprint: str) -> dic
         "locations": [{"physicalLocation": _physical(d.span, root)}],
         "partialFingerprints": {"carepath/v1": fingerprint},
     }
+    if suppressed:
+        # Silenced by a `# carepath: ignore[...]` comment: kept, so that a reviewer
+        # (and code scanning) sees what was silenced, and marked so.
+        result["suppressions"] = [
+            {"kind": "inSource", "justification": "a `# carepath: ignore` comment"}
+        ]
     if d.related:
         result["relatedLocations"] = [
             {"id": i, "physicalLocation": _physical(span, root), "message": {"text": text}}
@@ -151,12 +159,17 @@ def _result(d: Diagnostic, rule_index: int, root: Path, fingerprint: str) -> dic
 
 
 def sarif_log(
-    diagnostics: Iterable[Diagnostic], *, root: str | os.PathLike[str] | None = None
+    diagnostics: Iterable[Diagnostic],
+    *,
+    root: str | os.PathLike[str] | None = None,
+    suppressed: Iterable[Diagnostic] = (),
 ) -> dict[str, Any]:
+    """The log of ``diagnostics``, and of ``suppressed`` findings marked as such."""
     from carepath import __version__
 
     base = Path(root if root is not None else os.getcwd())
-    found = list(diagnostics)
+    active = list(diagnostics)
+    found = active + list(suppressed)
     codes = sorted({d.code for d in found})
     index = {code: i for i, code in enumerate(codes)}
     driver: dict[str, Any] = {"name": "carepath", "version": __version__}
@@ -175,8 +188,10 @@ def sarif_log(
                 },
                 "columnKind": "unicodeCodePoints",
                 "results": [
-                    _result(d, index[d.code], base, fingerprint)
-                    for d, fingerprint in zip(found, fingerprints(found, base), strict=True)
+                    _result(d, index[d.code], base, fingerprint, suppressed=n >= len(active))
+                    for n, (d, fingerprint) in enumerate(
+                        zip(found, fingerprints(found, base), strict=True)
+                    )
                 ],
             }
         ],
@@ -184,6 +199,10 @@ def sarif_log(
 
 
 def format_sarif(
-    diagnostics: Iterable[Diagnostic], *, root: str | os.PathLike[str] | None = None
+    diagnostics: Iterable[Diagnostic],
+    *,
+    root: str | os.PathLike[str] | None = None,
+    suppressed: Iterable[Diagnostic] = (),
 ) -> str:
-    return json.dumps(sarif_log(diagnostics, root=root), indent=2, ensure_ascii=False)
+    log = sarif_log(diagnostics, root=root, suppressed=suppressed)
+    return json.dumps(log, indent=2, ensure_ascii=False)

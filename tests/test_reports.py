@@ -511,3 +511,54 @@ def test_text_diagnostics_escape_control_characters() -> None:
     assert "\x1b" not in text
     assert not any(line.startswith("::") for line in text.splitlines())
     assert "label `E\\x1b[2J`\\n::error::x" in text
+
+
+SILENCED = """pathway p "P"
+input age: integer years 0..120
+input unused: boolean  # carepath: ignore[CP207]
+start d
+decision d "Old?"
+  when age >= 65 -> old
+  otherwise -> young
+end old "Old"
+end young "Young"
+end orphan "Nothing leads here"
+"""
+
+
+def test_sarif_keeps_suppressed_findings_marked_as_suppressed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    file = tmp_path / "p.cpath"
+    file.write_text(SILENCED, encoding="utf-8")
+    for run in ("first", "from the cache"):
+        assert main(["check", "--format", "sarif", str(file)]) == 1, run
+        log = json.loads(capsys.readouterr().out)
+        validate_sarif(log)
+        results = log["runs"][0]["results"]
+        by_code = {r["ruleId"]: r for r in results}
+        assert by_code["CP207"]["suppressions"] == [
+            {"kind": "inSource", "justification": "a `# carepath: ignore` comment"}
+        ], run
+        assert "suppressions" not in by_code["CP203"], run  # the orphan is not silenced
+        rules = [rule["id"] for rule in log["runs"][0]["tool"]["driver"]["rules"]]
+        assert "CP207" in rules
+    # Text output and the exit code still count only what is not silenced.
+    assert main(["check", str(file)]) == 1
+    out = capsys.readouterr().out
+    assert "CP207" not in out and "CP203" in out
+
+
+def test_output_file_is_written_whole_and_stdout_stays_empty(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    file = tmp_path / "p.cpath"
+    file.write_text(SILENCED, encoding="utf-8")
+    report = tmp_path / "out" / "report.sarif"
+    assert main(["check", "--format", "sarif", "-o", str(report), str(file)]) == 1
+    assert capsys.readouterr().out == ""
+    validate_sarif(json.loads(report.read_text(encoding="utf-8")))
+    # A folder as the output: refused, exit 2, nothing half-written beside it.
+    assert main(["check", "--output-file", str(tmp_path), str(file)]) == 2
+    assert "cannot write" in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "p.cpath"]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import sys
+from collections.abc import Sequence
 
 from carepath.commands.common import (
     add_cache_options,
@@ -53,6 +55,14 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="output format, on stdout (default: text): json, "
         "sarif (SARIF 2.1.0 for code scanning), junit (JUnit XML for CI test reports), "
         "github (GitHub Actions annotations), gitlab (GitLab Code Quality report)",
+    )
+    parser.add_argument(
+        "-o",
+        "--output-file",
+        default=None,
+        metavar="FILE",
+        help="write the report to FILE (atomically: a failed run leaves FILE as it was) "
+        "instead of standard output",
     )
     parser.add_argument(
         "--sarif-root",
@@ -128,14 +138,16 @@ def run(args: argparse.Namespace) -> int:
     settings = {} if args.max_regions is None else {"max_regions": args.max_regions}
     results = find(files, cache, settings, jobs=args.jobs, stdin_name=stdin_name(args))
     files = [found.file for found in results]
+    suppressed: list[Diagnostic] = []
     for found in results:
         if found.source is None:
             io_error = True
         else:
             sources[found.file] = found.source
         diagnostics.extend(found.diagnostics)
+        suppressed.extend(found.suppressed)
     diagnostics = selection_of(args).keep(diagnostics)
-    emit(
+    report = emit(
         diagnostics,
         sources,
         args.format,
@@ -144,7 +156,18 @@ def run(args: argparse.Namespace) -> int:
         sarif_root=args.sarif_root,
         max_per_code=args.max_per_code,
         statistics=args.statistics,
+        suppressed=selection_of(args).keep(suppressed),
     )
+    if args.output_file is None:
+        sys.stdout.write(report)
+    else:
+        from carepath.dsl.files import write_output
+
+        try:
+            write_output(args.output_file, report)
+        except OSError as error:
+            print(f"carepath: cannot write {args.output_file}: {error.strerror}", file=sys.stderr)
+            return 2
     if io_error:
         return 2
     if args.exit_zero:
@@ -199,38 +222,41 @@ def emit(
     sarif_root: str | None = None,
     max_per_code: int = 0,
     statistics: bool = False,
-) -> None:
+    suppressed: Sequence[Diagnostic] = (),
+) -> str:
+    """The report in ``fmt``, as the text to write (empty when text output has
+    nothing to say)."""
     if fmt == "text" and statistics:
-        print(_statistics(diagnostics), end="")
-    elif fmt == "text":
+        return _statistics(diagnostics)
+    if fmt == "text":
         from carepath.render.report_text import format_text, summary
 
-        if diagnostics:
-            shown, more = _capped(diagnostics, max_per_code)
-            print(format_text(shown, sources))
-            if more:
-                print("\n" + "\n".join(more))
-            # A path that could not be read counts too: "1 error in 0 files" reads wrong.
-            paths = len(set(files) | {d.span.file for d in diagnostics})
-            print(f"\n{summary(diagnostics)} in {paths} file{'s' if paths != 1 else ''}")
-    elif fmt == "json":
+        if not diagnostics:
+            return ""
+        shown, more = _capped(diagnostics, max_per_code)
+        text = format_text(shown, sources) + "\n"
+        if more:
+            text += "\n" + "\n".join(more) + "\n"
+        # A path that could not be read counts too: "1 error in 0 files" reads wrong.
+        paths = len(set(files) | {d.span.file for d in diagnostics})
+        return text + f"\n{summary(diagnostics)} in {paths} file{'s' if paths != 1 else ''}\n"
+    if fmt == "json":
         from carepath.render.report_json import format_json
 
-        print(format_json(diagnostics))
-    elif fmt == "sarif":
+        return format_json(diagnostics) + "\n"
+    if fmt == "sarif":
         from carepath.render.report_sarif import format_sarif
 
-        print(format_sarif(diagnostics, root=sarif_root))
-    elif fmt == "junit":
+        return format_sarif(diagnostics, root=sarif_root, suppressed=suppressed) + "\n"
+    if fmt == "junit":
         from carepath.render.report_junit import format_junit
 
-        print(format_junit(diagnostics, files, sources, fail_on))
-    elif fmt == "gitlab":
+        return format_junit(diagnostics, files, sources, fail_on) + "\n"
+    if fmt == "gitlab":
         from carepath.render.report_gitlab import format_gitlab
 
-        print(format_gitlab(diagnostics, root=sarif_root))
-    elif fmt == "github":
-        from carepath.render.report_github import format_github
+        return format_gitlab(diagnostics, root=sarif_root) + "\n"
+    assert fmt == "github"
+    from carepath.render.report_github import format_github
 
-        if diagnostics:
-            print(format_github(diagnostics))
+    return format_github(diagnostics) + "\n" if diagnostics else ""
