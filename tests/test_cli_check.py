@@ -242,9 +242,13 @@ def test_folder_without_pathways(capsys: pytest.CaptureFixture[str], tmp_path: P
 
 def test_directory_named_like_a_pathway(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     (tmp_path / "tree" / "odd.cpath").mkdir(parents=True)
+    # Under a folder argument, a folder named like a pathway is a folder to search.
     record = only_record(capsys, str(tmp_path / "tree"))
     assert record["code"] == "CP006"
-    assert record["message"].endswith("is a directory, not a pathway file")
+    assert record["message"].startswith("no .cpath files under")
+    # Given to the API as a pathway file, it is refused for what it is.
+    loaded = check_file(str(tmp_path / "tree" / "odd.cpath"))
+    assert loaded.diagnostics[0].message.endswith("is a directory, not a pathway file")
     loaded = check_file(str(tmp_path / "tree"))
     assert [d.code for d in loaded.diagnostics] == ["CP006"]
 

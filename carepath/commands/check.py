@@ -10,6 +10,7 @@ from carepath.commands.common import (
     add_cache_options,
     add_paths,
     add_stdin_option,
+    discovery_of,
     expand_paths,
     severity_arg,
     stdin_name,
@@ -130,7 +131,7 @@ def run(args: argparse.Namespace) -> int:
     from carepath.cache import ResultCache, folder_for
     from carepath.findings import find
 
-    files, problems = expand_paths(args.paths)
+    files, problems = expand_paths(args.paths, discovery_of(args))
     diagnostics: list[Diagnostic] = list(problems)
     sources: dict[str, str] = {}
     io_error = bool(problems)

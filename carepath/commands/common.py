@@ -5,15 +5,21 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from carepath.dsl.diagnostics import Diagnostic, Severity
 from carepath.dsl.spans import Span
+
+if TYPE_CHECKING:
+    from carepath.discovery import Discovery
 
 PATHWAY_SUFFIX = ".cpath"
 
 
 def add_paths(parser: argparse.ArgumentParser, *, help_text: str) -> None:
+    """The PATH arguments, and how folders among them are searched."""
     parser.add_argument("paths", nargs="+", metavar="PATH", help=help_text)
+    add_discovery_options(parser)
 
 
 def add_cache_options(parser: argparse.ArgumentParser) -> None:
@@ -47,13 +53,53 @@ def stdin_name(args: argparse.Namespace) -> str | None:
     return name
 
 
-def expand_paths(paths: list[str]) -> tuple[list[str], list[Diagnostic]]:
-    """Files named directly, plus every ``*.cpath`` under named folders (sorted), and
-    ``-`` (standard input) once, where first named. A path that does not exist is a
-    diagnostic (CP006), not a crash."""
+def add_discovery_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--exclude",
+        action="append",
+        default=None,
+        metavar="PATTERN",
+        help="in folders, skip files and folders matching this gitignore-style pattern "
+        "(repeatable; replaces the default list: .git, .venv, node_modules, build, …)",
+    )
+    parser.add_argument(
+        "--extend-exclude",
+        action="append",
+        default=[],
+        metavar="PATTERN",
+        help="like --exclude, but in addition to the default list",
+    )
+    parser.add_argument(
+        "--no-respect-gitignore",
+        dest="respect_gitignore",
+        action="store_false",
+        help="in folders, also take files that .gitignore ignores",
+    )
+
+
+def discovery_of(args: argparse.Namespace) -> Discovery:
+    from carepath.discovery import DEFAULT_EXCLUDE, Discovery
+
+    exclude = getattr(args, "exclude", None)
+    return Discovery(
+        exclude=tuple(exclude) if exclude is not None else DEFAULT_EXCLUDE,
+        extend_exclude=tuple(getattr(args, "extend_exclude", ())),
+        respect_gitignore=getattr(args, "respect_gitignore", True),
+    )
+
+
+def expand_paths(
+    paths: list[str], discovery: Discovery | None = None
+) -> tuple[list[str], list[Diagnostic]]:
+    """Files named directly, plus the ``*.cpath`` files under named folders that
+    ``discovery`` keeps (sorted), and ``-`` (standard input) once, where first named.
+    A path that does not exist is a diagnostic (CP006), not a crash."""
+    from carepath.discovery import Discovery
     from carepath.dsl import codes as _codes  # noqa: F401 - registers CP006
     from carepath.dsl.diagnostics import make
     from carepath.dsl.files import STDIN
+
+    discovery = discovery or Discovery()
 
     files: list[str] = []
     problems: list[Diagnostic] = []
@@ -63,7 +109,7 @@ def expand_paths(paths: list[str]) -> tuple[list[str], list[Diagnostic]]:
             if STDIN not in files:
                 files.append(STDIN)
         elif path.is_dir():
-            found = sorted(str(p) for p in path.rglob(f"*{PATHWAY_SUFFIX}"))
+            found = discovery.files(path)
             if not found:
                 problems.append(
                     make("CP006", f"no {PATHWAY_SUFFIX} files under `{raw}`", Span.point(raw, 1))

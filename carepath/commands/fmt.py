@@ -8,6 +8,7 @@ import sys
 from carepath.commands.common import (
     add_paths,
     add_stdin_option,
+    discovery_of,
     expand_paths,
     print_diagnostics,
     stdin_name,
@@ -65,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
     from carepath.dsl.files import STDIN, STDIN_NAME, read_source
     from carepath.dsl.formatter import FormatRefused, format_source
 
-    files, problems = expand_paths(args.paths)
+    files, problems = expand_paths(args.paths, discovery_of(args))
     diagnostics: list[Diagnostic] = list(problems)
     sources: dict[str, str] = {}
     changes: list[tuple[str, str, str]] = []  # file, old text, new text

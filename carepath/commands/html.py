@@ -33,13 +33,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from carepath.commands.common import expand_paths, print_diagnostics
+    from carepath.commands.common import discovery_of, expand_paths, print_diagnostics
     from carepath.dsl.diagnostics import Severity
     from carepath.dsl.files import write_site
     from carepath.render.dot import RenderError
     from carepath.render.html import build_site
 
-    files, problems = expand_paths(args.paths)
+    files, problems = expand_paths(args.paths, discovery_of(args))
     if problems:
         print_diagnostics(problems, {})
         return 2

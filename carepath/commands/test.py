@@ -51,12 +51,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from carepath.cache import ResultCache, folder_for
-    from carepath.commands.common import expand_paths, print_diagnostics
+    from carepath.commands.common import discovery_of, expand_paths, print_diagnostics
     from carepath.compiler.testing import run_cases
     from carepath.dsl.diagnostics import Severity
     from carepath.findings import find_and_load
 
-    files, problems = expand_paths(args.paths)
+    files, problems = expand_paths(args.paths, discovery_of(args))
     load_error = bool(problems)
     print_diagnostics(problems, {})
     reports: list[CaseReport] = []
