@@ -36,6 +36,9 @@ COMMANDS = {
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
+# Commands that read a configuration file (carepath.toml or [tool.carepath]).
+CONFIGURED = ("check", "fmt", "test", "html", "lsp")
+
 _EPILOG = """\
 examples:
   carepath check pathways/                      check every .cpath file under pathways/
@@ -62,6 +65,21 @@ def _load(name: str) -> ModuleType | None:
         raise
 
 
+def _add_config_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--config",
+        default=None,
+        metavar="FILE",
+        help="the configuration file (carepath.toml, or a pyproject.toml with "
+        "[tool.carepath]); default: the nearest one above the first path",
+    )
+    parser.add_argument(
+        "--show-settings",
+        action="store_true",
+        help="print the settings in force and where each came from, then exit",
+    )
+
+
 def build_parser() -> tuple[argparse.ArgumentParser, dict[str, ModuleType]]:
     parser = argparse.ArgumentParser(
         prog="carepath",
@@ -85,7 +103,42 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, ModuleType]]:
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
         module.configure(command_parser)
+        if command in CONFIGURED:
+            _add_config_options(command_parser)
+        SUBPARSERS[command] = command_parser
     return parser, modules
+
+
+SUBPARSERS: dict[str, argparse.ArgumentParser] = {}
+
+
+def _configure(args: argparse.Namespace, argv: Sequence[str]) -> int | None:
+    """Apply the configuration file to ``args``; an exit code when the command must
+    not go on (a bad file: 2; --show-settings: 0)."""
+    from pathlib import Path
+
+    from carepath import config
+
+    rest = list(argv)
+    rest = rest[rest.index(args.command) + 1 :] if args.command in rest else rest
+    given = config.given_options(SUBPARSERS[args.command], rest)
+    try:
+        if args.config is not None:
+            found: Path | None = Path(args.config)
+        else:
+            first = (getattr(args, "paths", None) or [None])[0]
+            start = Path(first) if first not in (None, "-") else Path.cwd()
+            found = config.find(start)
+        loaded = config.load(found) if found is not None else config.Config(None, {})
+    except config.ConfigError as error:
+        print(f"carepath: configuration error: {error}", file=sys.stderr)
+        return EXIT_ERROR
+    args.config_folder = loaded.folder
+    settings = config.apply(args, args.command, loaded, given)
+    if args.show_settings:
+        sys.stdout.write(config.show(settings, loaded))
+        return EXIT_OK
+    return None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -94,6 +147,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help(sys.stderr)
         return EXIT_ERROR
+    if args.command in CONFIGURED:
+        stop = _configure(args, sys.argv[1:] if argv is None else argv)
+        if stop is not None:
+            return stop
     try:
         code: int = modules[args.command].run(args)
         return code

@@ -11,6 +11,7 @@ import argparse
 import difflib
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from carepath.codes import all_codes
 from carepath.dsl.diagnostics import Diagnostic
@@ -20,13 +21,36 @@ from carepath.dsl.diagnostics import Diagnostic
 class Selection:
     select: tuple[str, ...] = ()  # prefixes; empty: every code
     ignore: tuple[str, ...] = ()
+    # (gitignore pattern, prefixes): codes ignored in the files a pattern matches,
+    # the patterns relative to ``base`` (the configuration file's folder).
+    per_file: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    base: Path | None = None
 
-    def wants(self, code: str) -> bool:
+    def wants(self, code: str, file: str | None = None) -> bool:
         chosen = not self.select or any(code.startswith(p) for p in self.select)
-        return chosen and not any(code.startswith(p) for p in self.ignore)
+        if not chosen or any(code.startswith(p) for p in self.ignore):
+            return False
+        return file is None or not any(code.startswith(p) for p in self._ignored_in(file))
 
     def keep(self, diagnostics: Sequence[Diagnostic]) -> list[Diagnostic]:
-        return [d for d in diagnostics if self.wants(d.code)]
+        return [d for d in diagnostics if self.wants(d.code, d.span.file)]
+
+    def _ignored_in(self, file: str) -> tuple[str, ...]:
+        if not self.per_file:
+            return ()
+        from pathspec import GitIgnoreSpec
+
+        base = (self.base or Path.cwd()).resolve()
+        path = Path(file).resolve()
+        if base not in path.parents:
+            return ()
+        relative = path.relative_to(base).as_posix()
+        return tuple(
+            code
+            for pattern, codes in self.per_file
+            if GitIgnoreSpec.from_lines([pattern]).match_file(relative)
+            for code in codes
+        )
 
 
 def parse_codes(text: str, option: str, known: Collection[str] | None = None) -> tuple[str, ...]:
@@ -61,7 +85,14 @@ def add_selection_options(parser: argparse.ArgumentParser) -> None:
         metavar="CODES",
         help="never report these codes or code prefixes (comma-separated)",
     )
+    # Only a configuration file sets these (per-file-ignores).
+    parser.set_defaults(per_file_ignores=(), config_folder=None)
 
 
 def selection_of(args: argparse.Namespace) -> Selection:
-    return Selection(tuple(args.select), tuple(args.ignore))
+    return Selection(
+        tuple(args.select),
+        tuple(args.ignore),
+        tuple(getattr(args, "per_file_ignores", ())),
+        getattr(args, "config_folder", None),
+    )
