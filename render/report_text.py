@@ -8,12 +8,16 @@ from collections.abc import Iterable
 from carepath.dsl.diagnostics import Diagnostic
 from carepath.dsl.spans import source_line
 
+from .colour import PLAIN, Palette
 from .printable import printable
 
 
-def format_diagnostic(diagnostic: Diagnostic, source: str | None) -> str:
+def format_diagnostic(diagnostic: Diagnostic, source: str | None, palette: Palette = PLAIN) -> str:
     span = diagnostic.span
-    lines = [f"{span}: {diagnostic.severity}[{diagnostic.code}]: {diagnostic.message}"]
+    severity = str(diagnostic.severity)
+    paint = palette.paint
+    label = paint(f"{severity}[{diagnostic.code}]", severity)
+    lines = [f"{paint(printable(str(span)), 'location')}: {label}: {printable(diagnostic.message)}"]
     line = source_line(source, span.line)
     if line is not None:
         text = line.rstrip().replace("\t", " ")
@@ -21,26 +25,30 @@ def format_diagnostic(diagnostic: Diagnostic, source: str | None) -> str:
         pad = " " * len(gutter)
         end = span.end_column if span.end_line == span.line else len(text) + 1
         width = max(1, min(end, len(text) + 1) - span.column)
-        lines.append(f"{pad} |")
-        lines.append(f"{gutter} | {text}")
-        lines.append(f"{pad} | {' ' * (span.column - 1)}{'^' * width}")
-    for note in diagnostic.notes:
-        lines.append(f"  = note: {note}")
+        lines.append(paint(f"{pad} |", "note"))
+        lines.append(f"{paint(f'{gutter} |', 'note')} {printable(text)}")
+        carets = paint("^" * width, severity)
+        lines.append(f"{paint(f'{pad} |', 'note')} {' ' * (span.column - 1)}{carets}")
+    note = paint("note", "note")
+    for text in diagnostic.notes:
+        lines.append(f"  = {note}: {printable(text)}")
     for where, what in diagnostic.related:
-        lines.append(f"  = note: {where}: {what}")
+        lines.append(f"  = {note}: {printable(str(where))}: {printable(what)}")
     if diagnostic.witness is not None:
         witness = diagnostic.witness
         patient = ", ".join(f"{k} = {v}" for k, v in witness.patient) or "(any patient)"
-        lines.append(f"  = witness: {patient}")
+        lines.append(f"  = {paint('witness', 'witness')}: {printable(patient)}")
         if witness.path:
-            lines.append(f"  = path: {' -> '.join(witness.path)}")
+            lines.append(f"  = {paint('path', 'witness')}: {printable(' -> '.join(witness.path))}")
         if witness.description:
-            lines.append(f"  = {witness.description}")
-    return "\n".join(printable(line) for line in lines)
+            lines.append(f"  = {printable(witness.description)}")
+    return "\n".join(lines)
 
 
-def format_text(diagnostics: Iterable[Diagnostic], sources: dict[str, str]) -> str:
-    return "\n\n".join(format_diagnostic(d, sources.get(d.span.file)) for d in diagnostics)
+def format_text(
+    diagnostics: Iterable[Diagnostic], sources: dict[str, str], palette: Palette = PLAIN
+) -> str:
+    return "\n\n".join(format_diagnostic(d, sources.get(d.span.file), palette) for d in diagnostics)
 
 
 def summary(diagnostics: list[Diagnostic]) -> str:

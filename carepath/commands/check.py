@@ -5,17 +5,23 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from carepath.commands.common import (
     add_cache_options,
+    add_colour_option,
     add_paths,
     add_stdin_option,
     discovery_of,
     expand_paths,
+    palette_for,
     severity_arg,
     stdin_name,
 )
 from carepath.dsl.diagnostics import Diagnostic, Severity
+
+if TYPE_CHECKING:
+    from carepath.render.colour import Palette
 from carepath.selection import add_selection_options, selection_of
 
 HELP = "check pathway files for errors (syntax, names, types, units, logic)"
@@ -49,6 +55,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "from standard input",
     )
     add_stdin_option(parser)
+    add_colour_option(parser)
     parser.add_argument(
         "--format",
         choices=FORMATS,
@@ -158,6 +165,8 @@ def run(args: argparse.Namespace) -> int:
         max_per_code=args.max_per_code,
         statistics=args.statistics,
         suppressed=selection_of(args).keep(suppressed),
+        # A report written to a file is never coloured unless asked.
+        palette=palette_for(args) if args.output_file is None or args.color == "always" else None,
     )
     if args.output_file is None:
         sys.stdout.write(report)
@@ -224,18 +233,20 @@ def emit(
     max_per_code: int = 0,
     statistics: bool = False,
     suppressed: Sequence[Diagnostic] = (),
+    palette: Palette | None = None,
 ) -> str:
     """The report in ``fmt``, as the text to write (empty when text output has
     nothing to say)."""
     if fmt == "text" and statistics:
         return _statistics(diagnostics)
     if fmt == "text":
+        from carepath.render.colour import PLAIN
         from carepath.render.report_text import format_text, summary
 
         if not diagnostics:
             return ""
         shown, more = _capped(diagnostics, max_per_code)
-        text = format_text(shown, sources) + "\n"
+        text = format_text(shown, sources, palette or PLAIN) + "\n"
         if more:
             text += "\n" + "\n".join(more) + "\n"
         # A path that could not be read counts too: "1 error in 0 files" reads wrong.

@@ -5,13 +5,14 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 from carepath.dsl.diagnostics import Diagnostic, Severity
 from carepath.dsl.spans import Span
 
 if TYPE_CHECKING:
     from carepath.discovery import Discovery
+    from carepath.render.colour import Palette
 
 PATHWAY_SUFFIX = ".cpath"
 
@@ -129,8 +130,33 @@ def severity_arg(text: str) -> Severity:
         raise argparse.ArgumentTypeError("expected error, warning or info") from None
 
 
-def print_diagnostics(diagnostics: list[Diagnostic], sources: dict[str, str]) -> None:
+def print_diagnostics(
+    diagnostics: list[Diagnostic], sources: dict[str, str], args: argparse.Namespace | None = None
+) -> None:
+    """Diagnostics on standard error (for commands whose output is something else)."""
     from carepath.render.report_text import format_text
 
     if diagnostics:
-        print(format_text(diagnostics, sources), file=sys.stderr)
+        palette = palette_for(args, sys.stderr) if args is not None else None
+        if palette is None:
+            print(format_text(diagnostics, sources), file=sys.stderr)
+        else:
+            print(format_text(diagnostics, sources, palette), file=sys.stderr)
+
+
+def add_colour_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--color",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="colour text output: auto (default: on a terminal, unless NO_COLOR is set; "
+        "FORCE_COLOR forces it), always or never",
+    )
+
+
+def palette_for(args: argparse.Namespace, stream: TextIO | None = None) -> Palette:
+    """The palette for text output to ``stream`` (standard output by default)."""
+    from carepath.render.colour import Palette, wants_colour
+
+    target = sys.stdout if stream is None else stream
+    return Palette(wants_colour(getattr(args, "color", "never"), target))

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from carepath.compiler.evaluate import Result
     from carepath.compiler.pathway import Pathway
+    from carepath.render.colour import Palette
 
 HELP = "evaluate a patient record (JSON or YAML) against a pathway"
 DESCRIPTION = """\
@@ -45,12 +46,13 @@ exit codes:
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    from carepath.commands.common import add_stdin_option
+    from carepath.commands.common import add_colour_option, add_stdin_option
 
     parser.add_argument(
         "pathway", metavar="PATHWAY", help="the .cpath file; - reads it from standard input"
     )
     add_stdin_option(parser)
+    add_colour_option(parser)
     source = parser.add_mutually_exclusive_group(required=True)
     source.add_argument("--patient", metavar="FILE", help="one patient record (.json, .yaml)")
     source.add_argument("--batch", metavar="FILE", help="many records (.jsonl or .csv)")
@@ -99,7 +101,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _single(pathway: Pathway, args: argparse.Namespace) -> int:
-    from carepath.commands.common import print_diagnostics
+    from carepath.commands.common import palette_for, print_diagnostics
     from carepath.compiler.evaluate import evaluate
     from carepath.compiler.patient import read_patient, read_text
 
@@ -115,7 +117,7 @@ def _single(pathway: Pathway, args: argparse.Namespace) -> int:
 
         print(json.dumps(json_report(pathway, result, args.patient), indent=2, ensure_ascii=False))
     else:
-        print(text_report(pathway, result, args.patient))
+        print(text_report(pathway, result, args.patient, palette_for(args)))
     return 0 if result.complete else 1
 
 
@@ -176,7 +178,10 @@ def _cites(pathway: Pathway, citations: tuple[str, ...]) -> str:
     return "; ".join(titles)
 
 
-def text_report(pathway: Pathway, result: Result, patient_file: str) -> str:
+def text_report(
+    pathway: Pathway, result: Result, patient_file: str, palette: Palette | None = None
+) -> str:
+    from carepath.render.colour import PLAIN
     from carepath.render.printable import printable
 
     lines = [f"pathway  {pathway.id}: {pathway.title}", f"patient  {patient_file}", ""]
@@ -223,7 +228,12 @@ def text_report(pathway: Pathway, result: Result, patient_file: str) -> str:
         head, *items = step.explanation.split('; "')
         lines.append(f"  {number:>2}. {step.node}: {head}")
         lines.extend(f'        - "{item}' for item in items)
-    return "\n".join(printable(line) for line in lines)
+    shown = [printable(line) for line in lines]
+    status = shown[3]  # painted after escaping: a label cannot bring its own escapes
+    shown[3] = "status   " + (palette or PLAIN).paint(
+        status[len("status   ") :], "ok" if result.complete else "warning"
+    )
+    return "\n".join(shown)
 
 
 def _batch(pathway: Pathway, args: argparse.Namespace) -> int:

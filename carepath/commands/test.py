@@ -5,10 +5,11 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING, Any
 
-from carepath.commands.common import add_cache_options, add_paths
+from carepath.commands.common import add_cache_options, add_colour_option, add_paths, palette_for
 
 if TYPE_CHECKING:
     from carepath.compiler.testing import CaseReport
+    from carepath.render.colour import Palette
 
 HELP = "run the case blocks of pathway files (with --coverage: node and branch coverage)"
 DESCRIPTION = """\
@@ -46,6 +47,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--format", choices=("text", "json", "junit"), default="text", help="output format"
     )
+    add_colour_option(parser)
     add_cache_options(parser)
 
 
@@ -87,14 +89,19 @@ def run(args: argparse.Namespace) -> int:
     elif args.format == "junit":
         print(junit_report(reports))
     else:
-        print(text_report(reports, coverage, args.min_coverage))
+        print(text_report(reports, coverage, args.min_coverage, palette_for(args)))
     if load_error:
         return 2
     return 1 if check_error or low or any(not r.passed for r in reports) else 0
 
 
-def text_report(reports: list[CaseReport], coverage: bool, minimum: float | None) -> str:
+def text_report(
+    reports: list[CaseReport], coverage: bool, minimum: float | None, palette: Palette | None = None
+) -> str:
+    from carepath.render.colour import PLAIN
     from carepath.render.printable import printable
+
+    paint = (palette or PLAIN).paint
 
     out: list[str] = []
     total = passed = 0
@@ -121,7 +128,16 @@ def text_report(reports: list[CaseReport], coverage: bool, minimum: float | None
                 out.append(f"    not exercised: line {target.line}: {target.description}")
         out.append("")
     out.append(f"{passed}/{total} cases passed")
-    return "\n".join(printable(line) for line in out)
+    lines = [printable(line) for line in out]
+    # Painted after escaping, so that case names cannot bring escape sequences of their own.
+    for n, line in enumerate(lines):
+        if line.startswith("  ok   "):
+            lines[n] = "  " + paint("ok", "ok") + line[4:]
+        elif line.startswith("  FAIL "):
+            lines[n] = "  " + paint("FAIL", "failed") + line[6:]
+    if total:
+        lines[-1] = paint(lines[-1], "ok" if passed == total else "failed")
+    return "\n".join(lines)
 
 
 def json_report(report: CaseReport) -> dict[str, Any]:
