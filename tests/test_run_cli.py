@@ -262,3 +262,57 @@ def test_pathway_text_cannot_write_workflow_commands_or_drive_the_terminal(
     assert "\x1b" not in out and "\u202e" not in out
     assert "ok\\n::error file=x::pwned \\x1b[31mred" in out
     assert "pathway  p: P\\u202e" in out
+
+
+def _batch_on_a_terminal(tmp_path: Path, env: dict[str, str]) -> tuple[int, str]:
+    """`run --batch` with standard error on a pseudo-terminal, as a user sees it."""
+    import pty
+    import subprocess
+    import sys
+
+    rows = tmp_path / "rows.jsonl"
+    rows.write_text('{"a": true, "age": 70}\n' * 20_000, encoding="utf-8")
+    pathway = tmp_path / "p.cpath"
+    pathway.write_text(SMALL, encoding="utf-8")
+    leader, follower = pty.openpty()
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "carepath",
+            "run",
+            str(pathway),
+            "--batch",
+            str(rows),
+            "-o",
+            str(tmp_path / "out.jsonl"),
+        ],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=follower,
+        env={**os.environ, **env},
+        timeout=120,
+        check=False,
+    )
+    os.close(follower)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        seen += chunk
+    os.close(leader)
+    return done.returncode, seen.decode("utf-8", "replace")
+
+
+def test_batch_progress_bar_on_a_terminal_only(tmp_path: Path) -> None:
+    code, seen = _batch_on_a_terminal(tmp_path, {"CI": ""})
+    assert code == 0
+    assert "evaluating" in seen and "━" in seen  # rich's bar, drawn while it ran
+    assert seen.endswith("evaluated 20000 patients: 20000 complete\r\n")  # the bar is gone
+    # Under CI (or with standard error not a terminal) no bar is drawn.
+    code, seen = _batch_on_a_terminal(tmp_path, {"CI": "1"})
+    assert code == 0 and "evaluating" not in seen

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
-import time
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -249,7 +249,7 @@ def _batch(pathway: Pathway, args: argparse.Namespace) -> int:
         print(f"carepath: cannot write {args.output}: {error.strerror}", file=sys.stderr)
         return 2
     stream = target.handle if target is not None else sys.stdout
-    progress = _Progress() if sys.stderr.isatty() else None
+    progress = _Progress() if sys.stderr.isatty() and not os.environ.get("CI") else None
     try:
         summary = run_batch(
             pathway,
@@ -268,8 +268,9 @@ def _batch(pathway: Pathway, args: argparse.Namespace) -> int:
         if target is not None:
             target.abort()
         raise
-    if progress is not None:
-        progress.clear()
+    finally:
+        if progress is not None:
+            progress.clear()
     if target is not None:
         target.commit()
     if summary.problems:
@@ -281,21 +282,33 @@ def _batch(pathway: Pathway, args: argparse.Namespace) -> int:
 
 
 class _Progress:
-    """A one-line progress bar on stderr (only used when stderr is a terminal)."""
+    """A progress bar on standard error (rich's), shown only on a terminal: the bytes
+    of the batch file read so far, the rate and the time left."""
 
     def __init__(self) -> None:
-        self.last = 0.0
+        from rich.console import Console
+        from rich.progress import (
+            BarColumn,
+            Progress,
+            TaskProgressColumn,
+            TimeRemainingColumn,
+            TransferSpeedColumn,
+        )
+
+        self.bar = Progress(
+            "evaluating",
+            BarColumn(),
+            TaskProgressColumn(),
+            TransferSpeedColumn(),
+            TimeRemainingColumn(),
+            console=Console(stderr=True),
+            transient=True,  # gone when done: the summary line follows
+        )
+        self.task = self.bar.add_task("batch", total=None)
+        self.bar.start()
 
     def __call__(self, done: int, total: int) -> None:
-        now = time.monotonic()
-        if now - self.last < 0.1 and done < total:
-            return
-        self.last = now
-        share = done / total if total else 1.0
-        bar = "#" * int(share * 30)
-        sys.stderr.write(f"\r[{bar:<30}] {share:6.1%}")
-        sys.stderr.flush()
+        self.bar.update(self.task, completed=done, total=total)
 
     def clear(self) -> None:
-        sys.stderr.write("\r" + " " * 40 + "\r")
-        sys.stderr.flush()
+        self.bar.stop()
