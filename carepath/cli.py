@@ -32,6 +32,7 @@ COMMANDS = {
     "html": "html",
     "explain": "explain",
     "lsp": "lsp",
+    "completion": "completion",
 }
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -50,6 +51,7 @@ examples:
   carepath html pathways/ -o site/              build the HTML pages
   carepath explain CP304                        what a diagnostic code means, and its fix
   carepath lsp                                  the language server, for editors
+  eval "$(carepath completion bash)"            complete commands and options in bash
 
 exit codes: 0 clean, 1 findings / failures / needs input, 2 usage or I/O error.
 Run `carepath COMMAND --help` for a command's options.
@@ -143,6 +145,11 @@ def _configure(args: argparse.Namespace, argv: Sequence[str]) -> int | None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser, modules = build_parser()
+    if "_ARGCOMPLETE" in os.environ:
+        # The shell asks what may come next (see `carepath completion`): answer and exit.
+        import argcomplete
+
+        argcomplete.autocomplete(parser)
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help(sys.stderr)
