@@ -196,7 +196,24 @@ def _table() -> dict[str, Any]:
 
 # ucumvert defines UCUM's arbitrary units as plain numbers (`international_unit = 1`):
 # each gets a dimension of its own here instead, so 5 [IU] never equals 5.
-_ARBITRARY = re.compile(r"^(\w+) = 1( =|$)", re.MULTILINE)
+_ARBITRARY = re.compile(r"(\w+) = 1(?: = (.*))?")
+_IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
+
+
+def _own_dimensions(definitions: str) -> list[str]:
+    """The definition lines with every arbitrary unit made a base unit of its own
+    dimension. pint accepts only plain names as aliases of a base unit, so an alias
+    such as ``i.U.`` is dropped (``IU`` and ``iU`` stay)."""
+    out = []
+    for line in definitions.splitlines():
+        found = _ARBITRARY.fullmatch(line.strip())
+        if found is None:
+            out.append(line)
+            continue
+        name, rest = found.group(1), found.group(2)
+        aliases = [a for a in (rest or "").split(" = ") if a == "_" or _IDENTIFIER.fullmatch(a)]
+        out.append(" = ".join([name, f"[{name}]", *aliases]))
+    return out
 
 
 @functools.cache
@@ -207,7 +224,7 @@ def _registry() -> Any:
 
     registry: Any = pint.UnitRegistry(non_int_type=Fraction)
     definitions = resources.files("ucumvert").joinpath("pint_ucum_defs.txt").read_text("utf-8")
-    registry.load_definitions(_ARBITRARY.sub(r"\1 = [\1]\2", definitions).splitlines())
+    registry.load_definitions(_own_dimensions(definitions))
     for missing in ("wk = week", "mo = month"):
         if missing.split()[0] not in registry:
             registry.define(missing)

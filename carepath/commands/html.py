@@ -16,6 +16,9 @@ its recommendations and citations, the references, the inputs, the check
 report, the test cases, and an interactive walk-through. Pages load nothing
 from the network and work from file://.
 
+  --watch     rebuild on every save, serve the site on http://127.0.0.1:PORT/
+              and reload the pages open in a browser (Ctrl-C to stop)
+
 exit codes:
   0  written; no pathway has errors
   1  written, but some pathway has errors (its page says so; walk-through disabled)
@@ -28,9 +31,47 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "-o", "--output", metavar="DIR", required=True, help="folder to write the pages into"
     )
+    parser.add_argument(
+        "--watch",
+        action="store_true",
+        help="rebuild when a pathway file changes, serve the site on localhost and reload "
+        "open pages",
+    )
+    parser.add_argument(
+        "--port",
+        type=int,
+        default=8000,
+        metavar="N",
+        help="--watch: the port to serve on (default: 8000; 0 picks a free one)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
+    if not args.watch:
+        return _build(args)
+    from pathlib import Path
+
+    from carepath.commands.common import discovery_of, expand_paths
+    from carepath.watch import serve
+
+    def watched() -> dict[str, tuple[int, int]]:
+        files, _ = expand_paths(args.paths, discovery_of(args))
+        out: dict[str, tuple[int, int]] = {}
+        for file in files:
+            try:
+                info = Path(file).stat()
+            except OSError:
+                continue
+            out[file] = (info.st_mtime_ns, info.st_size)
+        return out
+
+    def say(line: str) -> None:
+        print(line, file=sys.stderr, flush=True)
+
+    return serve(Path(args.output), args.port, lambda: _build(args), watched, say)
+
+
+def _build(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from carepath.commands.common import discovery_of, expand_paths, print_diagnostics
