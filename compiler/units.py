@@ -235,6 +235,7 @@ def _registry() -> Any:
 def _ucum_reader() -> tuple[Any, Any]:
     """ucumvert's UCUM parser, and a transformer onto this module's exact registry."""
     from ucumvert import UcumToPintTransformer, get_ucum_parser
+    from ucumvert.ucum_pint import MAPPINGS_UCUM_TO_PINT as MAPPINGS
 
     class Exact(UcumToPintTransformer):  # type: ignore[misc]
         # ucumvert writes 1 / unit with Python's int 1, which makes /min a float.
@@ -242,6 +243,14 @@ def _ucum_reader() -> tuple[Any, Any]:
             if len(args) == 2 and not getattr(args[1], "type", None):
                 return Fraction(1) / args[1]
             return super().main_term(args)
+
+        # A bracketed atom ([in_i], [lb_av]) is defined under its inner name; ucumvert
+        # hands pint the brackets, which pint 0.26 no longer reads as a name.
+        def simple_unit(self, args: list[Any]) -> Any:
+            atom = str(args[0]) if len(args) == 1 else ""
+            if atom.startswith("[") and atom.endswith("]") and atom not in MAPPINGS:
+                return self.ureg(atom[1:-1].replace("'", "_"))
+            return super().simple_unit(args)
 
     return get_ucum_parser(), Exact(_registry())
 
