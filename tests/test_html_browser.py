@@ -6,14 +6,17 @@ agrees with the Python interpreter. A screenshot goes to test-artifacts/."""
 
 from __future__ import annotations
 
+import json
 import random
+import subprocess
+import sys
 from collections.abc import Iterator
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from carepath.compiler import ir
 from carepath.compiler.evaluate import evaluate
@@ -178,10 +181,16 @@ def test_walk_through_to_vertebral_augmentation(
     expected |= {f"edge-{s.node}-{s.branch}" for s in final.steps if s.kind == "decision"}
     expected |= {f"edge-{s.node}-next" for s in final.steps if s.kind == "action"}
     assert on == expected
+    # Off the path: the shape faded, the label grey but readable.
     opacity = page.eval_on_selector(
-        "#node-surgical_consultation", "e => getComputedStyle(e).opacity"
+        "#node-surgical_consultation polygon, #node-surgical_consultation path",
+        "e => getComputedStyle(e).opacity",
     )
     assert float(opacity) < 0.5
+    label = page.eval_on_selector(
+        "#node-surgical_consultation text", "e => getComputedStyle(e).fill"
+    )
+    assert label == "rgb(89, 89, 89)"
     stroke = page.eval_on_selector(
         "#node-vertebral_augmentation path", "e => getComputedStyle(e).stroke"
     )
@@ -319,4 +328,115 @@ def test_chromium_evaluator_agrees_with_python(
         assert js_comparable(got) == expected, patient
         statuses.add(expected["outcome"] or expected["status"])
     assert {"vertebral_augmentation", "surgical_consultation", "incomplete"} <= statuses
+    page.close()
+
+
+# ---------------------------------------------------------------- readable, shareable, small
+
+AXE = ROOT / "tests" / "node" / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def _axe_contrast(page: Page) -> list[dict[str, Any]]:
+    """axe-core's WCAG 2 AA colour-contrast rule on the page as it is now."""
+    assert AXE.is_file(), "run `make setup` (npm ci --prefix tests/node)"
+    page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
+    found: dict[str, Any] = page.evaluate(
+        "() => axe.run(document, {runOnly: ['color-contrast'], resultTypes: ['violations']})"
+    )
+    return [
+        {"id": v["id"], "nodes": [n["target"] for n in v["nodes"]][:5]} for v in found["violations"]
+    ]
+
+
+def test_the_flowchart_is_readable_on_load_and_every_text_passes_wcag_aa(
+    browser: Browser, page_url: str
+) -> None:
+    page = Watched(browser, page_url).page
+    # Before any answer nothing is faded.
+    active = "e => e.classList.contains('wt-active')"
+    assert page.eval_on_selector("#flowchart-figure svg", active) is False
+    faded = page.eval_on_selector_all(
+        "svg g.node *", "els => els.filter(e => getComputedStyle(e).opacity !== '1').length"
+    )
+    assert faded == 0
+    assert _axe_contrast(page) == []
+    # During a walk-through the path stands out, and the rest still reads at AA.
+    _answer(page, "fracture_age")
+    assert page.eval_on_selector("#flowchart-figure svg", active)
+    assert _axe_contrast(page) == []
+    page.close()
+
+
+def _walk_to_the_end(page: Page, seed: Pathway) -> dict[str, ir.Value]:
+    given: dict[str, ir.Value] = {}
+    for _ in range(20):
+        needed = _needed_now(page)
+        if not needed:
+            break
+        _answer(page, needed[0])
+        given[needed[0]] = _python_value(seed, needed[0])
+    return given
+
+
+def test_a_result_is_shared_as_a_link_a_record_and_text(
+    browser: Browser, page_url: str, seed: Pathway, tmp_path: Path
+) -> None:
+    context = browser.new_context(
+        permissions=["clipboard-read", "clipboard-write"], accept_downloads=True
+    )
+    page = context.new_page()
+    page.goto(page_url)
+    _walk_to_the_end(page, seed)
+    status = page.inner_text("#wt-status")
+    assert status.startswith("Outcome: ")
+    # A link: the address holds the answers, and opening it restores them.
+    page.click("#wt-link")
+    link = page.url
+    assert "#answers=" in link
+    again = context.new_page()
+    again.goto(link)
+    assert again.inner_text("#wt-status") == status
+    assert again.inner_text("#wt-recs") == page.inner_text("#wt-recs")
+    # A record: what `carepath run` reads, with the same outcome.
+    with page.expect_download() as download:
+        page.click("#wt-download")
+    saved = tmp_path / "patient.json"
+    download.value.save_as(saved)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "carepath",
+            "run",
+            str(SEED),
+            "--patient",
+            str(saved),
+            "--format",
+            "json",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    label = seed.graph.nodes[report["outcome"]]["label"]
+    assert status == "Outcome: " + label
+    # Text: the outcome, the answers, the path and the recommendations.
+    page.click("#wt-copy")
+    expect(page.locator("#wt-share-note")).to_have_text("Copied.")
+    copied = page.evaluate("() => navigator.clipboard.readText()")
+    assert status in copied and "Answers:" in copied and "Recommendations:" in copied
+    assert "Offer vertebral augmentation" in copied
+    context.close()
+
+
+def test_the_page_fits_a_phone(browser: Browser, page_url: str) -> None:
+    page = browser.new_page(viewport={"width": 375, "height": 800})
+    page.goto(page_url)
+    wide = page.evaluate("() => document.documentElement.scrollWidth")
+    assert wide <= 375, f"the page is {wide} px wide on a 375 px screen"
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "html-phone.png"), full_page=False)
     page.close()

@@ -22,7 +22,7 @@ from carepath.dsl.parser import PathwayIndenter, parse
 
 ROOT = Path(__file__).resolve().parent.parent
 GRAMMAR = ROOT / "editors" / "vscode" / "syntaxes" / "carepath.tmLanguage.json"
-TOKENIZE = ROOT / "tests" / "textmate" / "tokenize.mjs"
+TOKENIZE = ROOT / "tests" / "node" / "tokenize.mjs"
 # Every pathway whose characters the language accepts (syntax goldens that test an
 # unexpected character, CP002, hold one on purpose).
 PATHWAYS = sorted(
@@ -42,7 +42,7 @@ def _tokenized() -> dict[str, list[Scoped]]:
     node = shutil.which("node")
     assert node is not None, "Node.js runs the TextMate grammar test (make setup installs it)"
     assert (TOKENIZE.parent / "node_modules" / "vscode-textmate").exists(), (
-        "run `make setup` (npm ci --prefix tests/textmate)"
+        "run `make setup` (npm ci --prefix tests/node)"
     )
     done = subprocess.run(
         [node, str(TOKENIZE), str(GRAMMAR), *map(str, PATHWAYS)],

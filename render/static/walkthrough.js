@@ -10,6 +10,8 @@
   const MARKS = { recommend: "✓", consider: "?", avoid: "✗" };
   const KINDS = { recommend: "Recommend", consider: "Consider", avoid: "Avoid" };
   const answers = {};
+  // The same answers as a patient record `carepath run --patient` reads.
+  const record = {};
   const fields = {};
   const box = document.getElementById("wt-fields");
   const svg = document.querySelector("#flowchart-figure svg");
@@ -60,12 +62,19 @@
     set.addEventListener("change", () => {
       const picked = set.querySelector("input:checked");
       const v = picked ? picked.value : "unknown";
-      if (v === "unknown") delete answers[name];
-      else answers[name] = pw.inputs[name].kind === "boolean" ? v === "true" : v;
+      if (v === "unknown") { delete answers[name]; delete record[name]; }
+      else {
+        answers[name] = pw.inputs[name].kind === "boolean" ? v === "true" : v;
+        record[name] = answers[name];
+      }
       fields[name].touched = true;
       update();
     });
-    return { root: set, legend, touched: false };
+    const set_ = (value) => {
+      const input = set.querySelector('input[value="' + String(value) + '"]');
+      if (input) { input.checked = true; set.dispatchEvent(new Event("change")); }
+    };
+    return { root: set, legend, touched: false, set: set_ };
   }
 
   function selectField(name, values) {
@@ -78,11 +87,13 @@
     for (const v of values) select.append(el("option", { value: v }, human(v)));
     set.append(legend, label, select);
     select.addEventListener("change", () => {
-      if (select.value === "") delete answers[name]; else answers[name] = select.value;
+      if (select.value === "") { delete answers[name]; delete record[name]; }
+      else { answers[name] = select.value; record[name] = select.value; }
       fields[name].touched = true;
       update();
     });
-    return { root: set, legend, touched: false };
+    const set_ = (value) => { select.value = String(value); select.dispatchEvent(new Event("change")); };
+    return { root: set, legend, touched: false, set: set_ };
   }
 
   function numberField(name) {
@@ -114,6 +125,7 @@
       error.textContent = "";
       input.removeAttribute("aria-invalid");
       const text = input.value.trim();
+      delete record[name];
       if (text === "" || text.toLowerCase() === "unknown") { delete answers[name]; return; }
       const amount = E.parseRat(text);
       const fail = (msg) => { error.textContent = msg; input.setAttribute("aria-invalid", "true"); delete answers[name]; };
@@ -127,11 +139,20 @@
         return fail("This is outside the plausible range for this input.");
       }
       answers[name] = value.n + "/" + value.d;
+      // Exact in the record too: the amount as a decimal (or n/d) with its unit.
+      const unit = unitSelect ? unitSelect.value : unitText;
+      record[name] = unit ? ratText(amount) + " " + unit : ratText(amount);
     };
     const changed = () => { fields[name].touched = true; read(); update(); };
     input.addEventListener("input", changed);
     if (unitSelect) unitSelect.addEventListener("change", changed);
-    return { root: set, legend, touched: false };
+    const set_ = (value) => {
+      const [amount, ...unit] = String(value).trim().split(/\s+/);
+      if (unitSelect && unit.length) unitSelect.value = unit.join(" ");
+      input.value = amount;
+      changed();
+    };
+    return { root: set, legend, touched: false, set: set_ };
   }
 
   for (const name of pw.inputOrder) {
@@ -152,7 +173,9 @@
 
   function highlight(result) {
     if (!svg) return;
-    svg.classList.add("wt-active");
+    // Until the first answer the flowchart is shown as it is, every node readable.
+    svg.classList.toggle("wt-active", Object.keys(answers).length > 0);
+    if (!Object.keys(answers).length) return;
     for (const g of svg.querySelectorAll(".wt-on, .wt-waiting")) g.classList.remove("wt-on", "wt-waiting");
     const on = (id) => { const g = svg.getElementById ? svg.getElementById(id) : document.getElementById(id); if (g) g.classList.add("wt-on"); };
     on("node-start");
@@ -241,12 +264,63 @@
     document.getElementById("walkthrough").dataset.status = result.status;
   }
 
+  // ------------------------------------------------------------ sharing the result
+
+  const LINK = "#answers=";
+  function note(text) { document.getElementById("wt-share-note").textContent = text; }
+
+  function asText() {
+    const lines = [document.title.replace(/ — carepath$/, ""), document.getElementById("wt-status").textContent, "", "Answers:"];
+    for (const [name, value] of Object.entries(record)) lines.push("  " + title(name) + ": " + String(value));
+    lines.push("", "Path:");
+    for (const li of document.querySelectorAll("#wt-path li")) lines.push("  " + li.textContent);
+    lines.push("", "Recommendations:");
+    for (const li of document.querySelectorAll("#wt-recs li")) lines.push("  " + li.textContent.replace(/\s+/g, " ").trim());
+    return lines.join("\n") + "\n";
+  }
+
+  document.getElementById("wt-copy").addEventListener("click", () => {
+    const text = asText();
+    const done = () => note("Copied.");
+    if (navigator.clipboard && navigator.clipboard.writeText) {
+      navigator.clipboard.writeText(text).then(done, () => note("Could not copy: select the result and copy it."));
+    } else {
+      note("Could not copy: select the result and copy it.");
+    }
+  });
+
+  document.getElementById("wt-link").addEventListener("click", () => {
+    history.replaceState(null, "", LINK + encodeURIComponent(JSON.stringify(record)));
+    note("The address now holds these answers: share or bookmark it.");
+  });
+
+  document.getElementById("wt-download").addEventListener("click", () => {
+    const blob = new Blob([JSON.stringify(record, null, 2) + "\n"], { type: "application/json" });
+    const a = el("a", { href: URL.createObjectURL(blob), download: pw.id + "-patient.json" });
+    document.body.append(a);
+    a.click();
+    a.remove();
+    note("Downloaded: `carepath run` reads this file with --patient.");
+  });
+
+  function restore() {
+    if (!location.hash.startsWith(LINK)) return;
+    let given;
+    try { given = JSON.parse(decodeURIComponent(location.hash.slice(LINK.length))); } catch (e) { return; }
+    if (!given || typeof given !== "object") return;
+    for (const [name, value] of Object.entries(given)) {
+      if (fields[name] && value !== null) fields[name].set(value);
+    }
+  }
+
   document.getElementById("wt-reset").addEventListener("click", () => {
+    for (const k of Object.keys(record)) delete record[k];
     for (const k of Object.keys(answers)) delete answers[k];
     document.getElementById("wt-form").reset();
     for (const f of Object.values(fields)) { f.touched = false; for (const e of f.root.querySelectorAll(".wt-error")) e.textContent = ""; }
     update();
   });
   update();
-  window.carepathWalkthrough = { answers, update, evaluate: () => E.evaluate(pw, answers) };
+  restore();
+  window.carepathWalkthrough = { answers, record, update, evaluate: () => E.evaluate(pw, answers) };
 })();
