@@ -105,6 +105,12 @@ def _folder(value: Any, base: Path) -> str:
     return str(base / value)  # relative to the configuration file, as ruff's
 
 
+def _url(value: Any, base: Path) -> str:
+    if not isinstance(value, str) or not value.startswith(("https://", "http://")):
+        raise ValueError("expected an http(s) address")
+    return value
+
+
 def _per_file(value: Any, base: Path) -> tuple[tuple[str, tuple[str, ...]], ...]:
     if not isinstance(value, dict):
         raise ValueError('expected a table of pattern = ["CODE", …]')
@@ -132,6 +138,7 @@ KEYS: Mapping[str, Key] = {
     "extend-exclude": Key("extend_exclude", _FOLDERS, _strings, "more patterns not searched"),
     "respect-gitignore": Key("respect_gitignore", _FOLDERS, _boolean, "honour .gitignore"),
     "cache-dir": Key("cache_dir", frozenset({"check", "test", "lsp"}), _folder, "result cache"),
+    "docs-url": Key("docs_url", frozenset({"check"}), _url, "published diagnostics page"),
 }
 
 

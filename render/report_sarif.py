@@ -47,18 +47,33 @@ def _information_uri() -> str | None:
     return None
 
 
+def _documentation_uri() -> str | None:
+    """The published diagnostics page, when the package metadata names one."""
+    from importlib import metadata
+
+    try:
+        urls = metadata.metadata("carepath").get_all("Project-URL") or []
+    except metadata.PackageNotFoundError:
+        return None
+    for entry in urls:
+        label, _, url = entry.partition(",")
+        if label.strip().lower() == "diagnostics":
+            return str(url).strip()
+    return None
+
+
 def rule_name(title: str) -> str:
     """``"unreachable node"`` -> ``"UnreachableNode"``: SARIF's rule names are identifiers."""
     return "".join(word.capitalize() for word in re.findall(r"[A-Za-z0-9]+", title))
 
 
-def _rule(code: Code) -> dict[str, Any]:
+def _rule(code: Code, docs_url: str | None = None) -> dict[str, Any]:
     markdown = (
         f"{code.explanation}\n\n**Bad**\n\n```\n{code.bad}\n```\n\n"
         f"**Fixed**\n\n```\n{code.fixed}\n```\n"
     )
     text = f"{code.explanation}\n\nBad:\n{code.bad}\n\nFixed:\n{code.fixed}\n"
-    return {
+    rule: dict[str, Any] = {
         "id": code.code,
         "name": rule_name(code.title),
         "shortDescription": {"text": code.title},
@@ -67,6 +82,10 @@ def _rule(code: Code) -> dict[str, Any]:
         "defaultConfiguration": {"level": LEVELS[code.severity]},
         "properties": {"tags": [code.category]},
     }
+    if docs_url:
+        # docs/diagnostics.md has one section per code, anchored by its lower-case id.
+        rule["helpUri"] = f"{docs_url.split('#', 1)[0]}#{code.code.lower()}"
+    return rule
 
 
 def _registered(code: str) -> Code:
@@ -163,8 +182,11 @@ def sarif_log(
     *,
     root: str | os.PathLike[str] | None = None,
     suppressed: Iterable[Diagnostic] = (),
+    docs_url: str | None = None,
 ) -> dict[str, Any]:
-    """The log of ``diagnostics``, and of ``suppressed`` findings marked as such."""
+    """The log of ``diagnostics``, and of ``suppressed`` findings marked as such.
+    ``docs_url``: where docs/diagnostics.md is published, for each rule's helpUri
+    (default: the package's Documentation URL, when it declares one)."""
     from carepath import __version__
 
     base = Path(root if root is not None else os.getcwd())
@@ -176,7 +198,8 @@ def sarif_log(
     uri = _information_uri()
     if uri is not None:
         driver["informationUri"] = uri
-    driver["rules"] = [_rule(_registered(code)) for code in codes]
+    docs = docs_url or _documentation_uri()
+    driver["rules"] = [_rule(_registered(code), docs) for code in codes]
     return {
         "$schema": SCHEMA_URI,
         "version": "2.1.0",
@@ -203,6 +226,7 @@ def format_sarif(
     *,
     root: str | os.PathLike[str] | None = None,
     suppressed: Iterable[Diagnostic] = (),
+    docs_url: str | None = None,
 ) -> str:
-    log = sarif_log(diagnostics, root=root, suppressed=suppressed)
+    log = sarif_log(diagnostics, root=root, suppressed=suppressed, docs_url=docs_url)
     return json.dumps(log, indent=2, ensure_ascii=False)

@@ -562,3 +562,29 @@ def test_output_file_is_written_whole_and_stdout_stays_empty(
     assert main(["check", "--output-file", str(tmp_path), str(file)]) == 2
     assert "cannot write" in capsys.readouterr().err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "p.cpath"]
+
+
+def test_each_sarif_rule_links_to_its_documentation(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    file = tmp_path / "p.cpath"
+    file.write_text(SILENCED, encoding="utf-8")
+    docs = "https://docs.example.org/carepath/diagnostics.html"
+    assert main(["check", "--format", "sarif", "--docs-url", docs, str(file)]) == 1
+    log = json.loads(capsys.readouterr().out)
+    validate_sarif(log)
+    rules = log["runs"][0]["tool"]["driver"]["rules"]
+    assert {r["id"]: r["helpUri"] for r in rules} == {
+        "CP203": f"{docs}#cp203",
+        "CP207": f"{docs}#cp207",
+    }
+    # The anchors exist: docs/diagnostics.md has a section per code.
+    page = (REPO / "docs" / "diagnostics.md").read_text(encoding="utf-8")
+    assert "### CP203" in page and "### CP207" in page
+    # From a configuration file too; without one, no address is made up.
+    (tmp_path / "carepath.toml").write_text(f'docs-url = "{docs}"\n', encoding="utf-8")
+    assert main(["check", "--format", "sarif", str(file)]) == 1
+    assert "helpUri" in capsys.readouterr().out
+    (tmp_path / "carepath.toml").unlink()
+    assert main(["check", "--format", "sarif", str(file)]) == 1
+    assert "helpUri" not in capsys.readouterr().out

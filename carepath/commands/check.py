@@ -73,6 +73,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "instead of standard output",
     )
     parser.add_argument(
+        "--docs-url",
+        default=None,
+        metavar="URL",
+        help="where docs/diagnostics.md is published (a team's mirror): each SARIF rule "
+        "links to URL#cp304 as its helpUri",
+    )
+    parser.add_argument(
         "--sarif-root",
         default=None,
         metavar="DIR",
@@ -167,6 +174,7 @@ def run(args: argparse.Namespace) -> int:
         suppressed=selection_of(args).keep(suppressed),
         # A report written to a file is never coloured unless asked.
         palette=palette_for(args) if args.output_file is None or args.color == "always" else None,
+        docs_url=args.docs_url,
     )
     if args.output_file is None:
         sys.stdout.write(report)
@@ -234,6 +242,7 @@ def emit(
     statistics: bool = False,
     suppressed: Sequence[Diagnostic] = (),
     palette: Palette | None = None,
+    docs_url: str | None = None,
 ) -> str:
     """The report in ``fmt``, as the text to write (empty when text output has
     nothing to say)."""
@@ -259,7 +268,8 @@ def emit(
     if fmt == "sarif":
         from carepath.render.report_sarif import format_sarif
 
-        return format_sarif(diagnostics, root=sarif_root, suppressed=suppressed) + "\n"
+        log = format_sarif(diagnostics, root=sarif_root, suppressed=suppressed, docs_url=docs_url)
+        return log + "\n"
     if fmt == "junit":
         from carepath.render.report_junit import format_junit
 
