@@ -64,7 +64,7 @@ class MermaidRenderer:
         self.lines: list[str] = []
 
     def render(self) -> str:
-        self.lines = ["flowchart TD"]
+        self.lines = [*FRONTMATTER, "flowchart TD"]
         self.lines.append(f"  {START}([{_label(['Start'])}])")
         graph = self.pathway.graph
         for node, data in graph.nodes(data=True):
@@ -107,7 +107,8 @@ class MermaidRenderer:
                 text = f"{branch.index + 1}. {text}"
         arrow = "-.->" if branch.is_otherwise else "-->"
         self.lines.append(
-            f"  {node_id(decision)} {arrow}|{_label(wrap(text))}| {node_id(branch.target)}"
+            f"  {node_id(decision)} {arrow}|{_label(wrap(text, EDGE_WRAP))}| "
+            f"{node_id(branch.target)}"
         )
 
     def _titled_items(self, title: str, items: tuple[ir.ItemIR, ...]) -> list[str]:
@@ -125,6 +126,14 @@ class MermaidRenderer:
         if len(items) > self.max_items:
             lines.append(f"+{len(items) - self.max_items} more")
         return lines
+
+
+# carepath wraps every label itself (at word boundaries, quantities kept whole); this
+# raises Mermaid's own wrapping width for node labels so that it does not wrap them a
+# second time. Edge labels sit in a box Mermaid fixes at 200 px, so carepath wraps
+# them at a width that fits it (checked by rendering with Mermaid in Chromium).
+FRONTMATTER = ("---", "config:", "  flowchart:", "    wrappingWidth: 1000", "---")
+EDGE_WRAP = 22
 
 
 def to_mermaid(pathway: Pathway) -> str:

@@ -297,6 +297,9 @@ def parse_mermaid(
 ) -> tuple[dict[str, tuple[str, str]], list[tuple[str, str, str | None]]]:
     """Nodes (id -> (shape, label)) and edges; every line must match the grammar."""
     lines = text.split("\n")
+    # The configuration block that stops Mermaid from wrapping labels a second time.
+    assert lines[:5] == ["---", "config:", "  flowchart:", "    wrappingWidth: 1000", "---"]
+    lines = lines[5:]
     assert lines[0] == "flowchart TD" and lines[-1] == ""
     nodes: dict[str, tuple[str, str]] = {}
     edges: list[tuple[str, str, str | None]] = []
@@ -391,7 +394,7 @@ def test_cli_render_formats(tmp_path: Path, fmt: str) -> None:
         "svg": b"<?xml",
         "png": b"\x89PNG",
         "pdf": b"%PDF",
-        "mermaid": b"flowchart TD",
+        "mermaid": b"---\nconfig:",
     }
     assert data.startswith(magic[fmt])
 
