@@ -30,6 +30,7 @@ COMMANDS = {
     "cases": "cases",
     "render": "render",
     "html": "html",
+    "diff": "diff",
     "explain": "explain",
     "lsp": "lsp",
     "completion": "completion",
@@ -49,6 +50,7 @@ examples:
   carepath test --coverage pathways/            run the case blocks with coverage
   carepath render p.cpath -f svg -o p.svg       draw the flowchart
   carepath html pathways/ -o site/              build the HTML pages
+  carepath diff --git HEAD~1 p.cpath            which patients the change treats differently
   carepath explain CP304                        what a diagnostic code means, and its fix
   carepath lsp                                  the language server, for editors
   eval "$(carepath completion bash)"            complete commands and options in bash

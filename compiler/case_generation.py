@@ -259,20 +259,23 @@ def _solve(enc: _Encoder, goals: list[Any]) -> dict[str, ir.Value | None] | None
             continue
         model = solver.model()
         patient: dict[str, ir.Value | None] = {}
-        for name, decl in enc.p.inputs.items():
-            known = model.eval(enc.known[name], model_completion=True)
-            if not z3.is_true(known):
-                continue
-            raw = model.eval(enc.var[name], model_completion=True)
-            t = decl.type
-            if isinstance(t, ir.BooleanType):
-                patient[name] = z3.is_true(raw)
-            elif isinstance(t, ir.EnumType):
-                patient[name] = t.values[raw.as_long()]
-            else:
-                patient[name] = Fraction(raw.as_long()) * enc.scale(decl)
+        for name in enc.p.inputs:
+            if z3.is_true(model.eval(enc.known[name], model_completion=True)):
+                patient[name] = model_value(enc, model, name)
         return patient
     return None
+
+
+def model_value(enc: _Encoder, model: Any, name: str) -> ir.Value:
+    """Input ``name``'s value in a z3 model, as the interpreter takes it."""
+    raw = model.eval(enc.var[name], model_completion=True)
+    decl = enc.p.inputs[name]
+    t = decl.type
+    if isinstance(t, ir.BooleanType):
+        return bool(z3.is_true(raw))
+    if isinstance(t, ir.EnumType):
+        return str(t.values[raw.as_long()])
+    return Fraction(raw.as_long()) * enc.scale(decl)
 
 
 def written_value(decl: ir.InputDecl, value: ir.Value) -> str:
