@@ -16,14 +16,13 @@ from __future__ import annotations
 import csv
 import json
 import os
-import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
 from carepath.dsl.diagnostics import Diagnostic, make
-from carepath.dsl.files import output_target
+from carepath.dsl.files import output_target, temporary_beside
 from carepath.dsl.spans import Span
 
 from . import codes_eval as _codes  # noqa: F401 - registers the CP4xx codes
@@ -387,9 +386,7 @@ class AtomicOutput:
             self.handle = open(self.target, "w", encoding="utf-8", newline="")  # noqa: SIM115
             return
         self.target.parent.mkdir(parents=True, exist_ok=True)
-        fd, self.tmp = tempfile.mkstemp(
-            prefix=f".{self.target.name}.", suffix=".tmp", dir=self.target.parent
-        )
+        fd, self.tmp = temporary_beside(self.target)
         self.handle = open(fd, "w", encoding="utf-8", newline="")  # noqa: SIM115
 
     def commit(self) -> None:

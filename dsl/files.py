@@ -24,11 +24,67 @@ MAX_NUMBER_DIGITS = 40
 _LONE_CR = re.compile(r"\r(?!\n)")
 
 
+_TEMPORARY = re.compile(r"\.(?P<name>.+)\.carepath-(?P<pid>\d+)-[^.]+\.tmp")
+
+
+def temporary_beside(target: Path) -> tuple[int, str]:
+    """A new temporary file next to ``target`` (for an atomic rename onto it), named
+    after the process writing it: ``.name.carepath-PID-xxxx.tmp``.
+
+    A run killed outright (SIGKILL, a power cut) cannot remove its temporary file, so
+    each new one first removes those that dead carepath processes left for the same
+    target: a later run cleans up after a killed one."""
+    sweep_temporaries(target)
+    return tempfile.mkstemp(
+        prefix=f".{target.name}.carepath-{os.getpid()}-", suffix=".tmp", dir=target.parent
+    )
+
+
+def sweep_temporaries(target: Path) -> list[Path]:
+    """Remove the temporary files of ``target`` whose process is gone; the removed."""
+    removed: list[Path] = []
+    try:
+        candidates = list(target.parent.glob(f".{glob_escape(target.name)}.carepath-*.tmp"))
+    except OSError:
+        return removed
+    for leftover in candidates:
+        found = _TEMPORARY.fullmatch(leftover.name)
+        if found is None or found.group("name") != target.name:
+            continue
+        if _alive(int(found.group("pid"))):
+            continue  # another run is writing it now
+        try:
+            if leftover.is_dir() and not leftover.is_symlink():
+                shutil.rmtree(leftover)  # a site built aside (write_site)
+            else:
+                leftover.unlink()
+            removed.append(leftover)
+        except OSError:
+            pass
+    return removed
+
+
+def glob_escape(name: str) -> str:
+    return re.sub(r"([*?\[])", r"[\1]", name)
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process: not ours to judge
+    return True
+
+
 def write_atomic(path: str | os.PathLike[str], data: str | bytes) -> None:
     """Write ``data`` to ``path`` via a temporary file in the same folder and a rename."""
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    fd, tmp = temporary_beside(target)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data.encode("utf-8") if isinstance(data, str) else data)
@@ -83,7 +139,12 @@ def write_site(folder: str | os.PathLike[str], files: Mapping[str, str], last: s
     out.parent.mkdir(parents=True, exist_ok=True)
     if out.exists() and not out.is_dir():
         raise NotADirectoryError(errno.ENOTDIR, "is not a directory", str(out))
-    aside = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
+    sweep_temporaries(out)
+    aside = Path(
+        tempfile.mkdtemp(
+            prefix=f".{out.name}.carepath-{os.getpid()}-", suffix=".tmp", dir=out.parent
+        )
+    )
     try:
         mask = _umask()
         for name, text in files.items():

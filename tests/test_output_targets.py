@@ -118,6 +118,53 @@ def test_sigterm_during_a_batch_leaves_no_temporary_file(tmp_path: Path) -> None
     assert sorted(p.name for p in tmp_path.iterdir()) == ["rows.jsonl"]
 
 
+def test_a_killed_run_leaves_its_temporary_file_for_the_next_run_to_remove(
+    tmp_path: Path,
+) -> None:
+    # Found by a hostile sweep (issue 18): SIGKILL cannot be caught, so its `.tmp` stays;
+    # the temporary is named after its process, and the next run removes a dead one's.
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    rows = tmp_path / "rows.jsonl"
+    rows.write_text('{"age": 70, "pain": "severe"}\n' * 400_000, encoding="utf-8")
+    target = tmp_path / "out.jsonl"
+    command = [sys.executable, "-m", "carepath", "run", SEED, "--batch", str(rows)]
+    process = subprocess.Popen(
+        [*command, "-o", str(target)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        for _ in range(600):
+            left = list(tmp_path.glob(".out.jsonl.carepath-*.tmp"))
+            if left and left[0].stat().st_size > 0:
+                break
+            time.sleep(0.05)
+        assert process.poll() is None, "the batch ended before the signal"
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=60)
+    finally:
+        process.kill()
+    (leftover,) = tmp_path.glob(".out.jsonl.carepath-*.tmp")
+    assert f"carepath-{process.pid}-" in leftover.name
+    # Someone else's live temporary (this process's) is left alone.
+    live = tmp_path / f".out.jsonl.carepath-{os.getpid()}-live.tmp"
+    live.write_text("", encoding="utf-8")
+    small = tmp_path / "few.jsonl"
+    small.write_text('{"age": 70, "pain": "severe"}\n', encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "carepath", "run", SEED, "--batch", str(small), "-o", str(target)],
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode in (0, 1), done.stderr
+    assert not leftover.exists()
+    assert live.exists()
+    assert target.read_text(encoding="utf-8").count("\n") == 1
+
+
 def test_html_site_is_swapped_in_whole_or_not_at_all(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -145,3 +192,16 @@ def test_html_site_is_swapped_in_whole_or_not_at_all(
     assert main(["html", SEED, "-o", str(site)]) == 0
     assert (site / "notes.txt").read_text(encoding="utf-8") == "mine"
     assert "old index" not in (site / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_site_left_half_built_by_a_killed_run_is_removed_by_the_next(tmp_path: Path) -> None:
+    from carepath.dsl.files import write_site
+
+    dead = 2**22 + 12345  # above the default pid_max: no process has it
+    aside = tmp_path / f".site.carepath-{dead}-abc.tmp"
+    (aside / "deep").mkdir(parents=True)
+    (aside / "deep" / "page.html").write_text("half", encoding="utf-8")
+    stale = tmp_path / f".other.carepath-{dead}-abc.tmp"  # another target's: not touched
+    stale.write_text("", encoding="utf-8")
+    write_site(tmp_path / "site", {"index.html": "<p>ok</p>"}, last="index.html")
+    assert sorted(p.name for p in tmp_path.iterdir()) == [stale.name, "site"]
