@@ -307,12 +307,14 @@ def _example_signatures() -> tuple[tuple[str, Signature], ...]:
 def _layout_position(lines: list[str], token: Token, line: int) -> tuple[int, int]:
     if token.type == "_NL":
         return line, max(1, len(lines[line - 1]) + 1) if line <= len(lines) else 1
-    # The next non-blank line after the reported one.
-    n = line
-    for n in range(line + 1, len(lines) + 1):
-        if _is_code(lines[n - 1]):
-            break
-    indent = len(lines[n - 1]) - len(lines[n - 1].lstrip()) if n <= len(lines) else 0
+    # The next non-blank line after the reported one; at the end of the file (the
+    # layout the file ends with), the end of its last line of code.
+    following = [n for n in range(line + 1, len(lines) + 1) if _is_code(lines[n - 1])]
+    if not following:
+        last = max((n for n, text in enumerate(lines, start=1) if _is_code(text)), default=1)
+        return last, len(lines[last - 1].rstrip()) + 1 if last <= len(lines) else 1
+    n = following[0]
+    indent = len(lines[n - 1]) - len(lines[n - 1].lstrip())
     return n, indent + 1
 
 

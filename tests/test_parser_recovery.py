@@ -209,3 +209,17 @@ def test_a_file_with_lone_cr_line_ends_is_read_line_by_line(tmp_path: object) ->
     path.write_bytes((good + 'end x "X"\nend y Y\n').replace("\n", "\r").encode())
     (problem,) = load(path).diagnostics
     assert problem.span.line == 7
+
+
+def test_a_block_cut_off_at_the_end_of_the_file_points_inside_the_file() -> None:
+    # Found by the mutation fuzz (bench/bench_fuzz.py): the missing indented block at
+    # the very end was reported two lines past the end of a four-line file.
+    from carepath.dsl.parser import parse
+
+    for text in (
+        'pathway p "P"\nstart a\naction a "A"\n  group "G" exactly one',
+        'pathway p "P"\nstart a\naction a "A"\n  group "G" exactly one\n\n\n',
+    ):
+        (d,) = parse(text, "m.cpath").diagnostics
+        assert (d.code, d.span.line, d.span.column) == ("CP001", 4, 24)
+        assert d.message == "unexpected end of the indented block"
