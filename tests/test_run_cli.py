@@ -316,3 +316,41 @@ def test_batch_progress_bar_on_a_terminal_only(tmp_path: Path) -> None:
     # Under CI (or with standard error not a terminal) no bar is drawn.
     code, seen = _batch_on_a_terminal(tmp_path, {"CI": "1"})
     assert code == 0 and "evaluating" not in seen
+
+
+SCORED = """pathway s "Scored"
+input fever: boolean
+input cough: boolean
+input age: integer years 0..120
+define risk = points of (2 if fever, 1 if cough, 1 if age >= 65) "Risk points"
+define high = risk >= 3
+start d
+decision d "High risk?"
+  when high -> treat
+  when risk < 3 -> watch
+end treat "Treat"
+end watch "Watch"
+"""
+
+
+def test_run_shows_the_derived_values_the_path_read(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pathway = tmp_path / "s.cpath"
+    pathway.write_text(SCORED, encoding="utf-8")
+    patient = tmp_path / "p.json"
+    patient.write_text('{"fever": true, "cough": false, "age": 70}', encoding="utf-8")
+    assert main(["run", str(pathway), "--patient", str(patient)]) == 0
+    out = capsys.readouterr().out
+    assert "derived values (what the path read):" in out
+    assert "  risk = 3    (points of (2 if fever, 1 if cough, 1 if age >= 65))" in out
+    assert "  high = true    (risk >= 3)" in out
+    assert main(["run", str(pathway), "--patient", str(patient), "--format", "json"]) == 0
+    derived = {d["name"]: d for d in json.loads(capsys.readouterr().out)["derived"]}
+    assert derived["risk"]["value"] == 3 and derived["high"]["value"] is True
+    # With a criterion unknown the score is the range it could still take, and a
+    # comparison that range settles is decided: the patient needs nothing more.
+    patient.write_text('{"fever": false, "age": 70}', encoding="utf-8")
+    assert main(["run", str(pathway), "--patient", str(patient)]) == 0
+    out = capsys.readouterr().out
+    assert "  risk = between 1 and 2" in out and "  high = false" in out

@@ -8,6 +8,9 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from carepath.compiler.derived import Derived
     from carepath.compiler.evaluate import Result
     from carepath.compiler.pathway import Pathway
     from carepath.render.colour import Palette
@@ -102,6 +105,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _single(pathway: Pathway, args: argparse.Namespace) -> int:
     from carepath.commands.common import palette_for, print_diagnostics
+    from carepath.compiler.derived import derived_values
     from carepath.compiler.evaluate import evaluate
     from carepath.compiler.patient import read_patient, read_text
 
@@ -112,19 +116,33 @@ def _single(pathway: Pathway, args: argparse.Namespace) -> int:
         print(f"carepath: {args.patient}: not evaluated (invalid record)", file=sys.stderr)
         return 2
     result = evaluate(pathway, record.values, record.written)
+    derived = derived_values(pathway, record.values, result)
     if args.format == "json":
         import json
 
-        print(json.dumps(json_report(pathway, result, args.patient), indent=2, ensure_ascii=False))
+        report = json_report(pathway, result, args.patient, derived)
+        print(json.dumps(report, indent=2, ensure_ascii=False))
     else:
-        print(text_report(pathway, result, args.patient, palette_for(args)))
+        print(text_report(pathway, result, args.patient, palette_for(args), derived))
     return 0 if result.complete else 1
 
 
-def json_report(pathway: Pathway, result: Result, patient_file: str) -> dict[str, Any]:
+def json_report(
+    pathway: Pathway, result: Result, patient_file: str, derived: Sequence[Derived] = ()
+) -> dict[str, Any]:
     from carepath.compiler.batch import result_record
+    from carepath.render.report_json import typed_value
 
     record = result_record(result)
+    # Every derived value the path used, typed as a record would hold it.
+    record["derived"] = [
+        {
+            "name": d.name,
+            "formula": d.formula,
+            "value": None if d.value == "unknown" else typed_value(d.value),
+        }
+        for d in derived
+    ]
     record["pathway"] = {"id": pathway.id, "title": pathway.title, "file": pathway.file}
     record["patient"] = patient_file
     if result.outcome is not None:
@@ -179,7 +197,11 @@ def _cites(pathway: Pathway, citations: tuple[str, ...]) -> str:
 
 
 def text_report(
-    pathway: Pathway, result: Result, patient_file: str, palette: Palette | None = None
+    pathway: Pathway,
+    result: Result,
+    patient_file: str,
+    palette: Palette | None = None,
+    derived: Sequence[Derived] = (),
 ) -> str:
     from carepath.render.colour import PLAIN
     from carepath.render.printable import printable
@@ -194,6 +216,12 @@ def text_report(
         lines.append(f"why      {result.message}")
     if result.needs:
         lines.append(f"needs    {', '.join(result.needs)}")
+    if derived:
+        lines.append("")
+        lines.append("derived values (what the path read):")
+        width = max(len(d.name) for d in derived)
+        for d in derived:
+            lines.append(f"  {d.name:<{width}} = {d.value}    ({d.formula})")
     lines.append("")
     if result.recommendations:
         lines.append("recommendations:")
