@@ -34,7 +34,7 @@ def derived_values(
     for name, decl in pathway.defines.items():
         if name in wanted:
             value = evaluator.value(ir.Ref(decl.span, name, decl.type, False))
-            out.append(Derived(name, _formula(pathway, name), shown(decl.type, value)))
+            out.append(Derived(name, formula(pathway, name), shown(decl.type, value)))
     return out
 
 
@@ -57,7 +57,7 @@ def _collect(pathway: Pathway, expr: ir.Expr, wanted: set[str]) -> None:
             _collect(pathway, pathway.defines[part.name].expr, wanted)
 
 
-def _formula(pathway: Pathway, name: str) -> str:
+def formula(pathway: Pathway, name: str) -> str:
     """The define's expression as the author wrote it (on one line)."""
     for define in pathway.syntax.defines:
         if define.id == name:

@@ -149,7 +149,23 @@ def pathway_data(pathway: Pathway) -> Json:
         "inputOrder": list(pathway.inputs),
         "inputs": {name: input_data(decl) for name, decl in pathway.inputs.items()},
         "defines": {name: expr_data(d.expr) for name, d in pathway.defines.items()},
+        # For showing the derived values a path read: in declaration order, each with
+        # its formula as written and how its value reads (unit, duration).
+        "defineOrder": list(pathway.defines),
+        "defineInfo": {name: _define_info(pathway, name) for name in pathway.defines},
         "nodes": nodes,
+    }
+
+
+def _define_info(pathway: Pathway, name: str) -> Json:
+    from carepath.compiler.derived import formula
+
+    t = pathway.defines[name].type
+    unit = t.unit if isinstance(t, ir.NumberType) else None
+    return {
+        "formula": formula(pathway, name),
+        "duration": isinstance(t, ir.NumberType) and t.duration,
+        "unit": None if unit is None else {"text": unit.text, "factor": _fraction(unit.factor)},
     }
 
 

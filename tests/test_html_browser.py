@@ -440,3 +440,18 @@ def test_the_page_fits_a_phone(browser: Browser, page_url: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "html-phone.png"), full_page=False)
     page.close()
+
+
+def test_the_walk_through_shows_the_derived_values_as_run_does(
+    browser: Browser, page_url: str, seed: Pathway
+) -> None:
+    from carepath.compiler.derived import derived_values
+
+    page = Watched(browser, page_url).page
+    assert page.is_hidden("#wt-derived-block")
+    given = _walk_to_the_end(page, seed)
+    shown = page.eval_on_selector_all("#wt-derived li", "els => els.map(e => e.textContent)")
+    python = derived_values(seed, given, evaluate(seed, given))
+    assert python, "the seed's path reads derived values"
+    assert shown == [f"{d.name} = {d.value} ({d.formula})" for d in python]
+    page.close()

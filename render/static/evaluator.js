@@ -306,10 +306,29 @@
     }
   }
 
+  /* The derived values a path read, as compiler/derived.py finds them: the defines
+     the decisions and item conditions on the path read, and those they read. */
+  function derived(pw, patient, result) {
+    const ev = new Evaluator(pw, normalisePatient(pw, patient || {}));
+    const wanted = new Set();
+    const walk = (e) => {
+      if (!Array.isArray(e)) return;
+      if (e[0] === "def" && !wanted.has(e[1])) { wanted.add(e[1]); walk(pw.defines[e[1]]); return; }
+      for (const part of e) walk(part);
+    };
+    for (const node of result.path) {
+      const data = pw.nodes[node];
+      for (const b of data.branches || []) if (b.guard !== null) walk(b.guard);
+      for (const item of data.items || []) if (item.guard !== null) walk(item.guard);
+    }
+    return pw.defineOrder.filter((name) => wanted.has(name))
+      .map((name) => ({ name, value: ev.value(["def", name]) }));
+  }
+
   /* Many patients in one call (the differential tests batch them). */
   function evaluateAll(pw, patients) { return patients.map((p) => evaluate(pw, p)); }
 
-  const api = { evaluate, evaluateAll, parseRat, rat, Rat, cmpRat, mul, add, div };
+  const api = { evaluate, evaluateAll, derived, parseRat, rat, Rat, cmpRat, mul, add, div };
   if (typeof module !== "undefined" && module.exports) module.exports = api;
   else root.CarepathEval = api;
 })(typeof globalThis !== "undefined" ? globalThis : this);

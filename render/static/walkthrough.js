@@ -191,6 +191,27 @@
     }
   }
 
+  // A derived value as `carepath run` shows it (compiler/derived.py: shown).
+  function derivedText(name, v) {
+    const info = pw.defineInfo[name];
+    if (v === null || v === undefined) return "unknown";
+    if (typeof v === "boolean") return v ? "true" : "false";
+    if (typeof v === "string") return v;
+    if (v.low !== undefined && v.high !== undefined) {
+      return "between " + derivedText(name, v.low) + " and " + derivedText(name, v.high);
+    }
+    if (info.unit) return ratText(E.div(v, rat(info.unit.factor))) + " " + info.unit.text;
+    if (info.duration) {
+      const largestFirst = [...durationUnits].sort((a, b) => E.cmpRat(b.factor, a.factor));
+      for (const u of largestFirst) {
+        const amount = E.div(v, u.factor);
+        if (amount.d === 1n && amount.n !== 0n) return amount.n + " " + u.name;
+      }
+      return ratText(E.div(v, E.rat(86400))) + " days";
+    }
+    return ratText(v);
+  }
+
   function recItem(r, extra) {
     const li = el("li", { class: "rec rec-" + r.kind });
     li.append(el("span", { class: "mark", "aria-hidden": "true" }, MARKS[r.kind] || "•"), " ",
@@ -250,6 +271,14 @@
       }
       path.append(li);
     });
+    const derived = E.derived(pw, answers, result);
+    document.getElementById("wt-derived").replaceChildren(...derived.map((d) => {
+      const li = el("li", {}, "");
+      li.append(el("code", {}, d.name), " = " + derivedText(d.name, d.value) + " ");
+      li.append(el("span", { class: "when" }, "(" + pw.defineInfo[d.name].formula + ")"));
+      return li;
+    }));
+    document.getElementById("wt-derived-block").hidden = derived.length === 0;
     const recs = document.getElementById("wt-recs");
     recs.replaceChildren(...result.recommendations.map((r) => recItem(r, whenOf(r))));
     if (!result.recommendations.length) recs.append(el("li", {}, "None yet."));
