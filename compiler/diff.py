@@ -143,8 +143,8 @@ def diff(old: Pathway, new: Pathway) -> Diff:
         patient = _patient(old, new, before, after, [*base, *goals])
         if patient is None:
             continue
-        ran_old = evaluate(old, _values(old, patient))
-        ran_new = evaluate(new, _values(new, patient))
+        ran_old = evaluate(old, patient_values(old, patient))
+        ran_new = evaluate(new, patient_values(new, patient))
         was, now = Treatment.of(old, ran_old), Treatment.of(new, ran_new)
         if was == now or list(ran_old.path) != old_route or list(ran_new.path) != new_route:
             unconfirmed += 1  # z3 and the interpreter disagree: report nothing unproven
@@ -207,7 +207,7 @@ def _patient(
     return patient
 
 
-def _values(pathway: Pathway, patient: dict[str, ir.Value]) -> dict[str, ir.Value]:
+def patient_values(pathway: Pathway, patient: dict[str, ir.Value]) -> dict[str, ir.Value]:
     return {name: value for name, value in patient.items() if name in pathway.inputs}
 
 

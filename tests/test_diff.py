@@ -190,3 +190,36 @@ def test_against_a_committed_version(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert "outcome: Self-care -> Physiotherapy" in out
     assert main(["diff", "--git", "no-such-rev", str(file)]) == 2
     assert "no back.cpath at no-such-rev" in capsys.readouterr().err
+
+
+def test_the_html_page_draws_both_versions_with_the_patient_path_bold(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import re
+
+    from carepath.render.dot import PATH_COLOUR
+
+    old, new = tmp_path / "old.cpath", tmp_path / "new.cpath"
+    old.write_text(OLD, encoding="utf-8")
+    new.write_text(OLD.replace("< 6 weeks", "< 8 weeks"), encoding="utf-8")
+    page = tmp_path / "changes.html"
+    assert main(["diff", str(old), str(new), "--format", "html", "-o", str(page)]) == 1
+    assert capsys.readouterr().out == ""
+    html = page.read_text(encoding="utf-8")
+    assert "1 group of patients is treated differently." in html
+    assert "outcome: Physiotherapy -&gt; Self-care" in html
+    svgs = re.findall(r"<svg.*?</svg>", html, re.S)
+    assert len(svgs) == 2
+    before, after = svgs
+
+    def drawn_bold(svg: str, node: str) -> bool:
+        # Graphviz writes the id's dash as &#45;; a node on the path has class cp-path and
+        # the path colour on its outline.
+        group = re.search(rf'<g id="node&#45;{node}" class="([^"]*)">(.*?)</a>', svg, re.S)
+        assert group is not None, node
+        return "cp&#45;path" in group.group(1) and f'stroke="{PATH_COLOUR}"' in group.group(2)
+
+    assert drawn_bold(before, "physio") and not drawn_bold(before, "self_care")
+    assert drawn_bold(after, "self_care") and not drawn_bold(after, "physio")
+    # Self-contained, as the other pages: nothing is fetched.
+    assert "<script src" not in html and "<link" not in html and "default-src 'none'" in html

@@ -25,6 +25,7 @@ examples:
   carepath diff old.cpath new.cpath
   carepath diff --git HEAD~1 pathways/back_pain.cpath     the file against a commit
   carepath diff --git main p.cpath --format json
+  carepath diff old.cpath new.cpath --format html -o changes.html
 
 exit codes:
   0  no patient is treated differently (even if the text changed)
@@ -42,7 +43,19 @@ def configure(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="compare the file with its committed version at REV (a commit, tag or branch)",
     )
-    parser.add_argument("--format", choices=("text", "json"), default="text")
+    parser.add_argument(
+        "--format",
+        choices=("text", "json", "html"),
+        default="text",
+        help="text (default), json, or html: a page with both flowcharts per group",
+    )
+    parser.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE",
+        default=None,
+        help="write the report to FILE (atomically) instead of standard output",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -80,9 +93,25 @@ def run(args: argparse.Namespace) -> int:
             print(f"carepath diff: cannot compare: {reason}", file=sys.stderr)
         return 2
     if args.format == "json":
-        print(json.dumps(_json(found, old.file, new.file), indent=2, ensure_ascii=False))
+        report = json.dumps(_json(found, old.file, new.file), indent=2, ensure_ascii=False) + "\n"
+    elif args.format == "html":
+        from carepath.render.diff_html import diff_page
+        from carepath.render.dot import RenderError
+
+        try:
+            report = diff_page(old.pathway, new.pathway, found, old.file, new.file)
+        except RenderError as error:
+            print(f"carepath diff: error[{error.code}]: {error.message}", file=sys.stderr)
+            return 2
     else:
-        print(_text(found, old.file, new.file), end="")
+        report = _text(found, old.file, new.file)
+    from carepath.dsl.files import write_output
+
+    try:
+        write_output(args.output or "-", report)
+    except OSError as error:
+        print(f"carepath diff: cannot write {args.output}: {error.strerror}", file=sys.stderr)
+        return 2
     return 1 if found.changed else 0
 
 
