@@ -11,7 +11,10 @@ differs (an outcome or a step that differs, or a recommendation given by one
 version and not the other, conditional items included). Each patient found is
 run through both versions by the interpreter, and reported only if the two
 treatments really differ. Inputs are compared when both versions declare them
-with the same type; patients are those whose every input is known.
+with the same type. Patients with missing data count too: a route may stop at a
+decision it cannot decide (the patient then waits for the inputs it needs), and a
+version that now asks for an input the old one did not need treats them
+differently.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from .case_generation import (
     TIMEOUT_MS,
     _Encoder,
     _path_constraints,
+    _stops,
     model_value,
     written_value,
 )
@@ -40,11 +44,14 @@ MAX_ROUTES = 200  # per version; beyond it the diff says it compared only part
 
 @dataclass(frozen=True)
 class Treatment:
-    """What a patient gets: the steps (labels), the outcome, the recommendations."""
+    """What a patient gets: the steps (labels), the outcome, the recommendations, and,
+    when the data is not enough, the inputs the pathway waits for."""
 
     steps: tuple[str, ...]
     outcome: str | None
     recommendations: tuple[tuple[str, str], ...]  # (kind, text), in the order given
+    status: str = "complete"
+    needs: tuple[str, ...] = ()
 
     @staticmethod
     def of(pathway: Pathway, result: Result) -> Treatment:
@@ -52,13 +59,25 @@ class Treatment:
             tuple(_label(pathway, node) for node in result.path),
             _label(pathway, result.outcome) if result.outcome is not None else None,
             tuple((r.kind, r.text) for r in result.recommendations),
+            result.status,
+            tuple(result.needs),
         )
+
+    def ending(self) -> str:
+        """How the path ends: ``Self-care``, ``waits at Triage for fever``, …"""
+        if self.outcome is not None:
+            return self.outcome
+        where = self.steps[-1] if self.steps else "the start"
+        if self.needs:
+            return f"waits at {where} for {', '.join(self.needs)}"
+        return f"{self.status.replace('_', ' ')} at {where}"
 
     def differences(self, other: Treatment) -> list[str]:
         """In words, what ``other`` changes."""
         out = []
-        if self.outcome != other.outcome:
-            out.append(f"outcome: {self.outcome} -> {other.outcome}")
+        if self.ending() != other.ending():
+            label = "outcome" if self.outcome is not None and other.outcome is not None else "end"
+            out.append(f"{label}: {self.ending()} -> {other.ending()}")
         elif self.steps != other.steps:
             out.append(f"path: {' -> '.join(self.steps)} -> now {' -> '.join(other.steps)}")
         before, after = set(self.recommendations), set(other.recommendations)
@@ -77,6 +96,7 @@ class Change:
     after: Treatment
     old_route: tuple[str, ...]  # the conditions taken, as written
     new_route: tuple[str, ...]
+    unknown: tuple[str, ...] = ()  # inputs the patient's record lacks that a version asks for
 
 
 @dataclass(frozen=True)
@@ -110,18 +130,28 @@ def incompatibilities(old: Pathway, new: Pathway) -> list[str]:
 
 
 def routes(pathway: Pathway) -> tuple[list[list[str]], bool]:
-    """The paths from the start to an end (at most MAX_ROUTES), and whether more exist."""
+    """The paths from the start to an end, or to a decision a patient with missing data
+    stops at (at most MAX_ROUTES), and whether more exist."""
     graph = pathway.graph
     start = pathway.start
     if start is None or start not in graph:
         return [], False
-    ends = [n for n, d in graph.nodes(data=True) if d["kind"] == "end"]
+    stops = [n for n, d in graph.nodes(data=True) if d["kind"] in ("end", "decision")]
     found: list[list[str]] = []
-    for end in ends:
-        found.extend(itertools.islice(nx.all_simple_paths(graph, start, end), MAX_ROUTES + 1))
-        if start == end:
+    for stop in stops:
+        if start == stop:
             found.append([start])
+        else:
+            found.extend(itertools.islice(nx.all_simple_paths(graph, start, stop), MAX_ROUTES + 1))
     return sorted(found, key=lambda p: (len(p), p))[:MAX_ROUTES], len(found) > MAX_ROUTES
+
+
+def _route_goals(enc: _Encoder, route: list[str]) -> list[Any]:
+    """A patient follows ``route`` and, when it ends at a decision, stops there."""
+    goals = _path_constraints(enc, route)
+    if enc.p.graph.nodes[route[-1]]["kind"] == "decision":
+        goals += _stops(enc, enc.p.graph, route[-1])
+    return goals
 
 
 def diff(old: Pathway, new: Pathway) -> Diff:
@@ -131,13 +161,13 @@ def diff(old: Pathway, new: Pathway) -> Diff:
     old_routes, old_more = routes(old)
     new_routes, new_more = routes(new)
     before, after = _Encoder(old), _Encoder(new)
-    base = [*before.constraints, *after.constraints, *before.known.values(), *after.known.values()]
+    base = [*before.constraints, *after.constraints]
     changes: list[Change] = []
     unconfirmed = 0
     for old_route, new_route in itertools.product(old_routes, new_routes):
         goals = [
-            *_path_constraints(before, old_route),
-            *_path_constraints(after, new_route),
+            *_route_goals(before, old_route),
+            *_route_goals(after, new_route),
             _treated_differently(before, old_route, after, new_route),
         ]
         patient = _patient(old, new, before, after, [*base, *goals])
@@ -156,6 +186,7 @@ def diff(old: Pathway, new: Pathway) -> Diff:
                 now,
                 tuple(_conditions(old, old_route)),
                 tuple(_conditions(new, new_route)),
+                tuple(sorted((set(ran_old.needs) | set(ran_new.needs)) - set(patient))),
             )
         )
     return Diff(
@@ -194,17 +225,30 @@ def _given(enc: _Encoder, route: list[str]) -> dict[tuple[str, str], Any]:
 def _patient(
     old: Pathway, new: Pathway, before: _Encoder, after: _Encoder, formulas: list[Any]
 ) -> dict[str, ir.Value] | None:
-    solver = z3.Solver()
-    solver.set("timeout", TIMEOUT_MS)
-    solver.add(*formulas)
-    if solver.check() != z3.sat:
-        return None
-    model = solver.model()
-    patient: dict[str, ir.Value] = {}
-    for enc in (before, after):
-        for name in enc.p.inputs:
-            patient.setdefault(name, model_value(enc, model, name))
-    return patient
+    """A patient satisfying ``formulas``: with every input known when one exists, else
+    with as few unknown as the solver finds (an input left out is unknown)."""
+    known = {**before.known, **after.known}  # the same z3 constants, by input name
+    for all_known in (True, False):
+        solver: Any = z3.Solver() if all_known else z3.Optimize()
+        solver.set("timeout", TIMEOUT_MS)
+        solver.add(*formulas)
+        if all_known:
+            solver.add(*known.values())
+        else:
+            for flag in known.values():
+                solver.add_soft(flag)
+        if solver.check() != z3.sat:
+            continue
+        model = solver.model()
+        patient: dict[str, ir.Value] = {}
+        for enc in (before, after):
+            for name in enc.p.inputs:
+                if name not in patient and z3.is_true(
+                    model.eval(enc.known[name], model_completion=True)
+                ):
+                    patient[name] = model_value(enc, model, name)
+        return patient
+    return None
 
 
 def patient_values(pathway: Pathway, patient: dict[str, ir.Value]) -> dict[str, ir.Value]:
@@ -229,3 +273,5 @@ def _conditions(pathway: Pathway, route: list[str]) -> Iterator[str]:
             "otherwise" if b.guard is None else (b.guard_text or "a branch") for b in taken
         )
         yield f"{here}: {text}"
+    if graph.nodes[route[-1]]["kind"] == "decision":
+        yield f"{route[-1]}: undecided (an input it reads is unknown)"

@@ -21,7 +21,8 @@ def diff_page(old: Pathway, new: Pathway, found: Diff, old_file: str, new_file: 
     changes = []
     for number, change in enumerate(found.changes, start=1):
         entry = {
-            "patient": [f"{k} = {v}" for k, v in change.patient],
+            "patient": [f"{k} = {v}" for k, v in change.patient]
+            + [f"{name} unknown" for name in change.unknown],
             "differences": change.before.differences(change.after),
             "old_route": change.old_route,
             "new_route": change.new_route,

@@ -78,7 +78,14 @@ def _rerun(old: Pathway, new: Pathway, found: Diff) -> None:
                 "  when pain_duration < 6 weeks",
                 "  when age >= 80 -> urgent\n  when pain_duration < 6 weeks",
             ),
-            {("Self-care", "Refer urgently"), ("Physiotherapy", "Refer urgently")},
+            # and with missing data: age unknown now stops at triage before physiotherapy;
+            # a patient over 80 whose pain duration is unknown no longer waits for it.
+            {
+                ("Self-care", "Refer urgently"),
+                ("Physiotherapy", "Refer urgently"),
+                ("Physiotherapy", None),
+                (None, "Refer urgently"),
+            },
         ),
         (
             "an item's condition changed",
@@ -223,3 +230,19 @@ def test_the_html_page_draws_both_versions_with_the_patient_path_bold(
     assert drawn_bold(after, "self_care") and not drawn_bold(after, "physio")
     # Self-contained, as the other pages: nothing is fetched.
     assert "<script src" not in html and "<link" not in html and "default-src 'none'" in html
+
+
+def test_a_version_that_asks_for_more_data_treats_those_patients_differently() -> None:
+    """Patients whose record lacks an input count: the new version waits for `ckd`
+    where the old went on, and refers a patient it now can without `red_flag`."""
+    old = _pathway(OLD)
+    new = _pathway(OLD.replace("  when red_flag -> urgent", "  when red_flag or ckd -> urgent"))
+    found = diff(old, new)
+    _rerun(old, new, found)
+    waits = [c for c in found.changes if c.after.status == "incomplete"]
+    assert waits and all(c.unknown == ("ckd",) for c in waits)
+    assert waits[0].after.ending() == "waits at Red flags, duration? for ckd"
+    assert waits[0].after.needs == ("ckd",)
+    decided = [c for c in found.changes if c.before.status == "incomplete"]
+    assert decided and all("red_flag" in c.unknown for c in decided)
+    assert {c.after.outcome for c in decided} == {"Refer urgently"}

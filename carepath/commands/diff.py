@@ -19,7 +19,8 @@ text: every group of patients whose path, outcome or recommendations change,
 each with one such patient, checked by running both versions. A reformatted
 file or a renamed node id changes nothing; a moved threshold, an added branch
 or a changed condition on a recommendation shows up with the patients it
-affects. Patients are compared with every input known.
+affects. Patients with missing data count too: a version that now waits for an
+input the old one did not need (or no longer waits) treats them differently.
 
 examples:
   carepath diff old.cpath new.cpath
@@ -167,6 +168,8 @@ def _text(found: Diff, old: str, new: str) -> str:
 
 def _change_lines(number: int, change: Change) -> list[str]:
     patient = ", ".join(f"{k} = {v}" for k, v in change.patient) or "(any patient)"
+    if change.unknown:
+        patient += f"; {', '.join(change.unknown)} unknown"
     lines = [f"{number}. for example {patient}"]
     lines.extend(f"   {what}" for what in change.before.differences(change.after))
     lines.append(f"   was: {' -> '.join(change.before.steps)}")
@@ -191,6 +194,7 @@ def _json(found: Diff, old: str, new: str) -> dict[str, Any]:
         "changes": [
             {
                 "patient": dict(c.patient),
+                "unknown": list(c.unknown),
                 "before": treatment(c.before),
                 "after": treatment(c.after),
                 "differences": c.before.differences(c.after),
