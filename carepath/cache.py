@@ -47,7 +47,7 @@ from carepath.version import __version__
 
 DEFAULT_FOLDER = ".carepath_cache"
 ENVIRONMENT = "CAREPATH_CACHE_DIR"
-FORMAT = 2  # of an entry; part of every key (2: suppressed findings kept too)
+FORMAT = 3  # of an entry; part of every key (2: suppressed findings; 3: derived values)
 UNDECIDED = "CP313"
 _PACKAGES = ("carepath", "carepath.dsl", "carepath.compiler", "carepath.render")
 _SUFFIXES = (".py", ".lark", ".json")
@@ -163,6 +163,7 @@ def _record(d: Diagnostic, file: str) -> dict[str, Any]:
         w = d.witness
         witness = {"patient": [list(p) for p in w.patient], "path": list(w.path)}
         witness["description"] = w.description
+        witness["derived"] = [list(p) for p in w.derived]
     return {
         "code": d.code,
         "severity": int(d.severity),
@@ -179,7 +180,8 @@ def _diagnostic(data: dict[str, Any], file: str) -> Diagnostic:
     witness = None
     if w is not None:
         patient = tuple((str(name), str(value)) for name, value in w["patient"])
-        witness = Witness(patient, tuple(w["path"]), w["description"])
+        derived = tuple((str(name), str(value)) for name, value in w["derived"])
+        witness = Witness(patient, tuple(w["path"]), w["description"], derived)
     return Diagnostic(
         str(data["code"]),
         Severity(data["severity"]),

@@ -85,6 +85,8 @@ class Witness:
     patient: tuple[tuple[str, str], ...]
     path: tuple[str, ...] = ()
     description: str = ""
+    # The derived values the path read for this patient (name, value as read).
+    derived: tuple[tuple[str, str], ...] = ()
 
     def as_dict(self) -> dict[str, str]:
         return dict(self.patient)

@@ -76,7 +76,12 @@ def diagnostic(d: Diagnostic, lines: Lines, uri: str) -> types.Diagnostic:
             types.DiagnosticRelatedInformation(
                 types.Location(uri, lines.range(d.span)),
                 f"witness: {patient or 'any patient'}"
-                + (f" (path: {' -> '.join(d.witness.path)})" if d.witness.path else ""),
+                + (f" (path: {' -> '.join(d.witness.path)})" if d.witness.path else "")
+                + (
+                    "; derived: " + ", ".join(f"{k} = {v}" for k, v in d.witness.derived)
+                    if d.witness.derived
+                    else ""
+                ),
             )
         )
     return types.Diagnostic(

@@ -328,6 +328,7 @@ def _diagnostic(d: Diagnostic, source: str) -> dict[str, Any]:
         "source": line,
         "notes": list(d.notes),
         "witness": [f"{k} = {v}" for k, v in d.witness.patient] if d.witness else [],
+        "derived": [f"{k} = {v}" for k, v in d.witness.derived] if d.witness else [],
     }
 
 

@@ -42,6 +42,10 @@ def witness_record(w: Witness) -> dict[str, Any]:
         "patient": {name: typed_value(value) for name, value in w.patient},
         "path": list(w.path),
         "description": w.description,
+        # What the path read, typed like the patient's values (unknown: null).
+        "derived": {
+            name: None if value == "unknown" else typed_value(value) for name, value in w.derived
+        },
     }
 
 

@@ -127,6 +127,8 @@ def message_text(d: Diagnostic) -> str:
         lines.append(f"witness: {patient}")
         if d.witness.path:
             lines.append(f"path: {' -> '.join(d.witness.path)}")
+        if d.witness.derived:
+            lines.append("derived: " + ", ".join(f"{k} = {v}" for k, v in d.witness.derived))
         if d.witness.description:
             lines.append(d.witness.description)
     return "\n".join(lines)

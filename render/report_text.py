@@ -40,6 +40,9 @@ def format_diagnostic(diagnostic: Diagnostic, source: str | None, palette: Palet
         lines.append(f"  = {paint('witness', 'witness')}: {printable(patient)}")
         if witness.path:
             lines.append(f"  = {paint('path', 'witness')}: {printable(' -> '.join(witness.path))}")
+        if witness.derived:
+            derived = ", ".join(f"{k} = {v}" for k, v in witness.derived)
+            lines.append(f"  = {paint('derived', 'witness')}: {printable(derived)}")
         if witness.description:
             lines.append(f"  = {printable(witness.description)}")
     return "\n".join(lines)

@@ -180,6 +180,7 @@ def test_sarif_is_valid_and_complete(tmp_path: Path, monkeypatch: pytest.MonkeyP
         "patient": {"pain": "severe", "age": {"value": 70, "unit": "years"}},
         "path": ["triage", "review"],
         "description": "goes to `maintenance` instead",
+        "derived": {},
     }
     assert "witness: pain = severe, age = 70 years" in witnessed["message"]["text"]
     assert "path: triage -> review" in witnessed["message"]["text"]
@@ -588,3 +589,26 @@ def test_each_sarif_rule_links_to_its_documentation(
     (tmp_path / "carepath.toml").unlink()
     assert main(["check", "--format", "sarif", str(file)]) == 1
     assert "helpUri" not in capsys.readouterr().out
+
+
+def test_a_witness_shows_the_derived_values_its_path_read(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    file = tmp_path / "g.cpath"
+    file.write_text(
+        'pathway g "G"\ninput age: integer years 0..120\ninput pain: one of mild, severe\n'
+        'define old = age >= 65\nstart d\ndecision d "Which?"\n'
+        '  when old and pain == mild -> a\n  when not old -> b\nend a "A"\nend b "B"\n',
+        encoding="utf-8",
+    )
+    for run in ("first", "from the cache"):
+        assert main(["check", str(file)]) == 1
+        out = capsys.readouterr().out
+        assert "  = witness: age = 65 years, pain = severe\n" in out, run
+        assert "  = derived: old = true\n" in out, run
+    assert main(["check", "--format", "json", str(file)]) == 1
+    (found,) = json.loads(capsys.readouterr().out)["diagnostics"]
+    assert found["witness"]["derived"] == {"old": True}
+    assert main(["check", "--format", "sarif", str(file)]) == 1
+    (result,) = json.loads(capsys.readouterr().out)["runs"][0]["results"]
+    assert "derived: old = true" in result["message"]["text"]
