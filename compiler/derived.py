@@ -50,6 +50,14 @@ def _conditions_on(pathway: Pathway, path: tuple[str, ...]) -> Iterator[ir.Expr]
                 yield item.guard
 
 
+def defines_read(pathway: Pathway, expr: ir.Expr) -> list[str]:
+    """The defines ``expr`` reads, directly or through other defines, in declaration
+    order."""
+    wanted: set[str] = set()
+    _collect(pathway, expr, wanted)
+    return [name for name in pathway.defines if name in wanted]
+
+
 def _collect(pathway: Pathway, expr: ir.Expr, wanted: set[str]) -> None:
     for part in ir.walk(expr):
         if isinstance(part, ir.Ref) and not part.is_input and part.name not in wanted:

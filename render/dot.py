@@ -242,9 +242,19 @@ class DotRenderer:
             branch.target,
             label=_html_label(lines, bold=on_path),
             id=dom_id,
-            tooltip=dot_string(self._problem_text(dom_id) or text),
+            tooltip=dot_string(self._problem_text(dom_id) or text + self._where(branch.guard)),
             **attrs,
         )
+
+    def _where(self, guard: ir.Expr | None) -> str:
+        """What the derived values a condition reads are made of, for its tooltip:
+        ``where risk = points of (2 if fever, 1 if cough)``."""
+        if guard is None:
+            return ""
+        from carepath.compiler.derived import defines_read, formula
+
+        names = defines_read(self.pathway, guard)
+        return "".join(f"\nwhere {name} = {formula(self.pathway, name)}" for name in names)
 
     def next_edge(self, action: str, target: str) -> None:
         dom_id = next_dom_id(action)

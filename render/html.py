@@ -27,6 +27,7 @@ from markupsafe import Markup
 
 from carepath.compiler import ir
 from carepath.compiler.check import check_file
+from carepath.compiler.derived import formula
 from carepath.compiler.evaluate import format_value
 from carepath.compiler.pathway import Loaded, Pathway
 from carepath.compiler.testing import run_cases
@@ -174,7 +175,12 @@ def render_page(
         "references": [_reference(ref, numbers[ref.id]) for ref in references],
         "inputs": [_input(decl) for decl in pathway.inputs.values()],
         "defines": [
-            {"name": d.name, "type": str(d.type), "description": d.description or ""}
+            {
+                "name": d.name,
+                "type": str(d.type),
+                "formula": formula(pathway, d.name),
+                "description": d.description or "",
+            }
             for d in pathway.defines.values()
         ],
         "diagnostics": [_diagnostic(d, page.loaded.source) for d in page.diagnostics],

@@ -472,3 +472,25 @@ def test_highlight_marks_where_an_incomplete_path_stops(seed: Pathway) -> None:
     assert title == f"the path stops here: needs {', '.join(result.needs)}"
     stopped = [x for x in svg.iter(f"{SVG_NS}g") if "cp-stopped" in (x.get("class") or "")]
     assert len(stopped) == 1
+
+
+def test_a_branch_on_a_score_says_what_the_score_is_made_of() -> None:
+    from carepath.compiler.pathway import load_text
+    from carepath.render.dot import to_dot
+    from carepath.render.html import Page, environment, render_page
+
+    text = (
+        'pathway s "Scored"\ninput fever: boolean\ninput cough: boolean\n'
+        "define risk = points of (2 if fever, 1 if cough)\ndefine high = risk >= 2\n"
+        'start d\ndecision d "High?"\n  when high -> t\n  otherwise -> w\nend t "T"\nend w "W"\n'
+    )
+    loaded = load_text(text, "s.cpath")
+    assert loaded.pathway is not None
+    dot = to_dot(loaded.pathway)
+    # Through `high` to the score it reads: both, on the branch's tooltip.
+    assert (
+        'tooltip="high\\nwhere risk = points of (2 if fever, 1 if cough)\\nwhere high = risk >= 2"'
+        in dot
+    )
+    page = render_page(environment(), Page("s.cpath", "s", loaded), lambda p, d: "<svg></svg>")
+    assert "<td><code>points of (2 if fever, 1 if cough)</code></td>" in page
