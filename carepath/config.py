@@ -66,10 +66,9 @@ def _strings(value: Any, base: Path) -> tuple[str, ...]:
 
 
 def _severity(value: Any, base: Path) -> Severity:
-    try:
-        return Severity.parse(value) if isinstance(value, str) else Severity.parse("?")
-    except KeyError:
-        raise ValueError('expected "error", "warning" or "info"') from None
+    if isinstance(value, str) and value.upper() in Severity.__members__:
+        return Severity.parse(value)
+    raise ValueError('expected "error", "warning" or "info"')
 
 
 def _choice(*choices: str) -> Callable[[Any, Path], str]:

@@ -120,13 +120,15 @@ class _Ignores:
         file = folder / ".gitignore"
         if file.is_file():
             self.specs.append((folder, _spec(file)))
+            # Shallower files first, so that in `ignored` a deeper one has the last word.
+            self.specs.sort(key=lambda entry: len(entry[0].parts))
 
     def ignored(self, path: Path, *, directory: bool) -> bool:
         """Whether git would ignore ``path``: the last pattern that matches decides,
         deeper ``.gitignore`` files after shallower ones."""
         resolved = path.resolve()
         verdict = False
-        for base, spec in sorted(self.specs, key=lambda entry: len(entry[0].parts)):
+        for base, spec in self.specs:
             if base != resolved.parent and base not in resolved.parents:
                 continue
             relative = resolved.relative_to(base).as_posix() + ("/" if directory else "")

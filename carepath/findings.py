@@ -66,6 +66,26 @@ def check_with_suppressed(
     return with_audit(loaded), loaded.silenced
 
 
+def check_cached(
+    text: str,
+    file: str,
+    cache: ResultCache | None,
+    settings: Mapping[str, object] | None = None,
+) -> tuple[Diagnostic, ...]:
+    """:func:`check_one` for a text in hand (an editor's buffer), through the cache."""
+    settings = settings or {}
+    if cache is None:
+        return check_one(text, file, settings)
+    key = cache.key(text.encode("utf-8"), settings)
+    hit = cache.get(key, file)
+    if hit is not None:
+        load_code_modules()  # the reports read each code's title from its registry
+        return tuple(hit)
+    found, suppressed = check_with_suppressed(text, file, settings)
+    cache.put(key, file, found, suppressed)
+    return found
+
+
 def with_audit(loaded: Loaded) -> tuple[Diagnostic, ...]:
     """A checked file's findings with its suppression comments audited (CP015, CP016).
 

@@ -11,10 +11,15 @@ import argparse
 import difflib
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from carepath.codes import all_codes
 from carepath.dsl.diagnostics import Diagnostic
+
+if TYPE_CHECKING:
+    from pathspec import GitIgnoreSpec
 
 
 @dataclass(frozen=True)
@@ -35,21 +40,22 @@ class Selection:
     def keep(self, diagnostics: Sequence[Diagnostic]) -> list[Diagnostic]:
         return [d for d in diagnostics if self.wants(d.code, d.span.file)]
 
+    @cached_property
+    def _patterns(self) -> tuple[tuple[GitIgnoreSpec, tuple[str, ...]], ...]:
+        from pathspec import GitIgnoreSpec
+
+        return tuple((GitIgnoreSpec.from_lines([p]), codes) for p, codes in self.per_file)
+
     def _ignored_in(self, file: str) -> tuple[str, ...]:
         if not self.per_file:
             return ()
-        from pathspec import GitIgnoreSpec
-
         base = (self.base or Path.cwd()).resolve()
         path = Path(file).resolve()
         if base not in path.parents:
             return ()
         relative = path.relative_to(base).as_posix()
         return tuple(
-            code
-            for pattern, codes in self.per_file
-            if GitIgnoreSpec.from_lines([pattern]).match_file(relative)
-            for code in codes
+            code for spec, codes in self._patterns if spec.match_file(relative) for code in codes
         )
 
 

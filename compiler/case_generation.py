@@ -48,7 +48,7 @@ class GeneratedCase:
     text: str  # the case block, ready to append to the pathway file
 
 
-class _Encoder:
+class Encoder:
     def __init__(self, pathway: Pathway) -> None:
         self.p = pathway
         self.scored_defines = ir.scored_defines(pathway.defines)
@@ -206,7 +206,7 @@ def _q(value: Fraction) -> Any:
     return z3.Q(value.numerator, value.denominator)
 
 
-def _path_constraints(enc: _Encoder, path: list[str]) -> list[Any]:
+def path_constraints(enc: Encoder, path: list[str]) -> list[Any]:
     """What a patient must satisfy to follow ``path`` (each decision taking the next step)."""
     graph = enc.p.graph
     found: list[Any] = []
@@ -244,7 +244,7 @@ def _paths_through(pathway: Pathway, node: str) -> list[list[str]]:
     return sorted(heads, key=len)
 
 
-def _solve(enc: _Encoder, goals: list[Any]) -> dict[str, ir.Value | None] | None:
+def _solve(enc: Encoder, goals: list[Any]) -> dict[str, ir.Value | None] | None:
     for all_known in (True, False):
         solver: Any = z3.Solver() if all_known else z3.Optimize()
         solver.set("timeout", TIMEOUT_MS)
@@ -266,7 +266,7 @@ def _solve(enc: _Encoder, goals: list[Any]) -> dict[str, ir.Value | None] | None
     return None
 
 
-def model_value(enc: _Encoder, model: Any, name: str) -> ir.Value:
+def model_value(enc: Encoder, model: Any, name: str) -> ir.Value:
     """Input ``name``'s value in a z3 model, as the interpreter takes it."""
     raw = model.eval(enc.var[name], model_completion=True)
     decl = enc.p.inputs[name]
@@ -326,7 +326,7 @@ def on_grid(pathway: Pathway, patient: dict[str, ir.Value]) -> bool:
         if decl is None or not isinstance(decl.type, ir.NumberType):
             continue
         assert isinstance(value, Fraction)
-        if (value / _Encoder.scale(decl)).denominator != 1:
+        if (value / Encoder.scale(decl)).denominator != 1:
             return False
     return True
 
@@ -336,7 +336,7 @@ def generate_cases(pathway: Pathway) -> tuple[list[GeneratedCase], list[Target]]
     found for, the targets still unexercised with those cases added)."""
     report = run_cases(pathway)
     hit = set(report.coverage.hit)
-    enc = _Encoder(pathway)
+    enc = Encoder(pathway)
     names = {case.name for case in pathway.cases}
     cases: list[GeneratedCase] = []
     for target in report.coverage.branches:
@@ -399,7 +399,7 @@ def _only_what_reaches(
     return kept
 
 
-def _target_goal(enc: _Encoder, pathway: Pathway, target: Target) -> list[Any]:
+def _target_goal(enc: Encoder, pathway: Pathway, target: Target) -> list[Any]:
     """What a patient at ``target.node`` must satisfy to exercise ``target``."""
     data = pathway.graph.nodes[target.node]
     if target.kind == "branch":
@@ -408,16 +408,16 @@ def _target_goal(enc: _Encoder, pathway: Pathway, target: Target) -> list[Any]:
     return [t if target.kind == "item-true" else f]
 
 
-def _find(enc: _Encoder, pathway: Pathway, target: Target) -> dict[str, Any] | None:
+def _find(enc: Encoder, pathway: Pathway, target: Target) -> dict[str, Any] | None:
     goal = _target_goal(enc, pathway, target)
     for head in _paths_through(pathway, target.node):
-        patient = _solve(enc, _path_constraints(enc, head) + goal)
+        patient = _solve(enc, path_constraints(enc, head) + goal)
         if patient is not None:
             return patient
     return None
 
 
-def _find_stopping(enc: _Encoder, pathway: Pathway, target: Target) -> dict[str, Any] | None:
+def _find_stopping(enc: Encoder, pathway: Pathway, target: Target) -> dict[str, Any] | None:
     """A patient who reaches ``target`` and whose walk then stops: a simple path from
     the start through the target to an end, or to a decision left undecided (no
     branch true, one unknown). A patient with fixed data who finishes never visits a
@@ -434,7 +434,7 @@ def _find_stopping(enc: _Encoder, pathway: Pathway, target: Target) -> dict[str,
             if tried > MAX_STOPPING_WALKS:
                 return None
             path = head + tail[1:] if tail[0] == head[-1] else head + tail
-            goals = _path_constraints(enc, path) + goal + _stops(enc, graph, path[-1])
+            goals = path_constraints(enc, path) + goal + stops_at(enc, graph, path[-1])
             patient = _solve(enc, goals)
             if patient is None:
                 continue
@@ -459,7 +459,7 @@ def _stopping_walks(graph: nx.DiGraph, first: str, avoid: set[str]) -> Iterator[
                 queue.append([*walk, nxt])
 
 
-def _stops(enc: _Encoder, graph: nx.DiGraph, node: str) -> list[Any]:
+def stops_at(enc: Encoder, graph: nx.DiGraph, node: str) -> list[Any]:
     """The patient's walk ends at ``node``: it is an end, or no branch there holds and
     one is unknown (so neither a branch nor ``otherwise`` is taken)."""
     data = graph.nodes[node]
@@ -474,7 +474,7 @@ def _stops(enc: _Encoder, graph: nx.DiGraph, node: str) -> list[Any]:
     ]
 
 
-def _branch_only(enc: _Encoder, data: dict[str, Any], branch: ir.BranchIR) -> list[Any]:
+def _branch_only(enc: Encoder, data: dict[str, Any], branch: ir.BranchIR) -> list[Any]:
     """Taking exactly ``branch`` (not another branch to the same target)."""
     guarded = [b for b in data["branches"] if b.guard is not None]
     if branch.guard is None:

@@ -6,12 +6,12 @@ sees why, not only what (``carepath run`` shows them).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from . import ir
 from .evaluate import Between, Evaluated, Evaluator, Result
-from .pathway import Pathway
+from .pathway import Pathway, node_conditions
 from .units import format_duration, format_number
 
 
@@ -27,7 +27,7 @@ def derived_values(
 ) -> list[Derived]:
     """The defines the path used, in the order they are declared."""
     wanted: set[str] = set()
-    for expr in _conditions_on(pathway, result.path):
+    for expr in node_conditions(pathway, result.path):
         _collect(pathway, expr, wanted)
     evaluator = Evaluator(pathway, patient)
     out = []
@@ -36,18 +36,6 @@ def derived_values(
             value = evaluator.value(ir.Ref(decl.span, name, decl.type, False))
             out.append(Derived(name, formula(pathway, name), shown(decl.type, value)))
     return out
-
-
-def _conditions_on(pathway: Pathway, path: tuple[str, ...]) -> Iterator[ir.Expr]:
-    graph = pathway.graph
-    for node in path:
-        data = graph.nodes[node]
-        for branch in data.get("branches", ()):
-            if branch.guard is not None:
-                yield branch.guard
-        for item in data.get("items", ()):
-            if item.guard is not None:
-                yield item.guard
 
 
 def defines_read(pathway: Pathway, expr: ir.Expr) -> list[str]:

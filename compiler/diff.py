@@ -30,10 +30,10 @@ import z3
 from . import ir
 from .case_generation import (
     TIMEOUT_MS,
-    _Encoder,
-    _path_constraints,
-    _stops,
+    Encoder,
     model_value,
+    path_constraints,
+    stops_at,
     written_value,
 )
 from .evaluate import Result, evaluate
@@ -136,9 +136,9 @@ def routes(pathway: Pathway) -> tuple[list[list[str]], bool]:
     start = pathway.start
     if start is None or start not in graph:
         return [], False
-    stops = [n for n, d in graph.nodes(data=True) if d["kind"] in ("end", "decision")]
+    last = [n for n, d in graph.nodes(data=True) if d["kind"] in ("end", "decision")]
     found: list[list[str]] = []
-    for stop in stops:
+    for stop in last:
         if start == stop:
             found.append([start])
         else:
@@ -146,11 +146,11 @@ def routes(pathway: Pathway) -> tuple[list[list[str]], bool]:
     return sorted(found, key=lambda p: (len(p), p))[:MAX_ROUTES], len(found) > MAX_ROUTES
 
 
-def _route_goals(enc: _Encoder, route: list[str]) -> list[Any]:
+def _route_goals(enc: Encoder, route: list[str]) -> list[Any]:
     """A patient follows ``route`` and, when it ends at a decision, stops there."""
-    goals = _path_constraints(enc, route)
+    goals = path_constraints(enc, route)
     if enc.p.graph.nodes[route[-1]]["kind"] == "decision":
-        goals += _stops(enc, enc.p.graph, route[-1])
+        goals += stops_at(enc, enc.p.graph, route[-1])
     return goals
 
 
@@ -160,7 +160,7 @@ def diff(old: Pathway, new: Pathway) -> Diff:
         return Diff((), tuple(problems))
     old_routes, old_more = routes(old)
     new_routes, new_more = routes(new)
-    before, after = _Encoder(old), _Encoder(new)
+    before, after = Encoder(old), Encoder(new)
     base = [*before.constraints, *after.constraints]
     changes: list[Change] = []
     unconfirmed = 0
@@ -170,7 +170,7 @@ def diff(old: Pathway, new: Pathway) -> Diff:
             *_route_goals(after, new_route),
             _treated_differently(before, old_route, after, new_route),
         ]
-        patient = _patient(old, new, before, after, [*base, *goals])
+        patient = _patient(before, after, [*base, *goals])
         if patient is None:
             continue
         ran_old = evaluate(old, patient_values(old, patient))
@@ -198,7 +198,7 @@ def diff(old: Pathway, new: Pathway) -> Diff:
 
 
 def _treated_differently(
-    before: _Encoder, old_route: list[str], after: _Encoder, new_route: list[str]
+    before: Encoder, old_route: list[str], after: Encoder, new_route: list[str]
 ) -> Any:
     """A formula true for the patients of the two routes who are treated differently."""
     steps = [_label(before.p, n) for n in old_route] != [_label(after.p, n) for n in new_route]
@@ -212,7 +212,7 @@ def _treated_differently(
     return z3.Or(*differs) if differs else z3.BoolVal(False)
 
 
-def _given(enc: _Encoder, route: list[str]) -> dict[tuple[str, str], Any]:
+def _given(enc: Encoder, route: list[str]) -> dict[tuple[str, str], Any]:
     """Per recommendation (kind, text) on the route: when it is given."""
     out: dict[tuple[str, str], list[Any]] = {}
     for node in route:
@@ -222,9 +222,7 @@ def _given(enc: _Encoder, route: list[str]) -> dict[tuple[str, str], Any]:
     return {key: z3.Or(*formulas) for key, formulas in out.items()}
 
 
-def _patient(
-    old: Pathway, new: Pathway, before: _Encoder, after: _Encoder, formulas: list[Any]
-) -> dict[str, ir.Value] | None:
+def _patient(before: Encoder, after: Encoder, formulas: list[Any]) -> dict[str, ir.Value] | None:
     """A patient satisfying ``formulas``: with every input known when one exists, else
     with as few unknown as the solver finds (an input left out is unknown)."""
     known = {**before.known, **after.known}  # the same z3 constants, by input name

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 import networkx as nx
@@ -105,3 +106,17 @@ def load(path: str | os.PathLike[str], shown_as: str | None = None) -> Loaded:
         assert problem is not None
         return Loaded(name, None, (problem,))
     return load_text(text, name)
+
+
+def node_conditions(pathway: Pathway, nodes: Iterable[str] | None = None) -> Iterator[ir.Expr]:
+    """The conditions written at ``nodes`` (every node when None): branch guards and
+    recommendation conditions, in node order."""
+    graph = pathway.graph
+    for node in graph.nodes if nodes is None else nodes:
+        data = graph.nodes[node]
+        for branch in data.get("branches", ()):
+            if branch.guard is not None:
+                yield branch.guard
+        for item in data.get("items", ()):
+            if item.guard is not None:
+                yield item.guard

@@ -4,6 +4,7 @@ output files so that a failure never leaves a half-written file behind."""
 from __future__ import annotations
 
 import errno
+import glob
 import os
 import re
 import shutil
@@ -44,7 +45,7 @@ def sweep_temporaries(target: Path) -> list[Path]:
     """Remove the temporary files of ``target`` whose process is gone; the removed."""
     removed: list[Path] = []
     try:
-        candidates = list(target.parent.glob(f".{glob_escape(target.name)}.carepath-*.tmp"))
+        candidates = list(target.parent.glob(f".{glob.escape(target.name)}.carepath-*.tmp"))
     except OSError:
         return removed
     for leftover in candidates:
@@ -62,10 +63,6 @@ def sweep_temporaries(target: Path) -> list[Path]:
         except OSError:
             pass
     return removed
-
-
-def glob_escape(name: str) -> str:
-    return re.sub(r"([*?\[])", r"[\1]", name)
 
 
 def _alive(pid: int) -> bool:

@@ -12,12 +12,11 @@
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 
+from carepath.compiler.units import COMMON_UNITS, Dimension, parse_unit
 from carepath.dsl import ast
 
 from .symbols import Index, Kind
@@ -155,7 +154,6 @@ def _inputs(found: Index) -> tuple[ast.Input, ...]:
 
 
 @cache
-def _unit_table() -> dict[str, str]:
-    """Unit -> its dimension (as text, to compare), from compiler/units_table.json."""
-    raw = resources.files("carepath.compiler").joinpath("units_table.json").read_text("utf-8")
-    return {name: json.dumps(entry["dimension"]) for name, entry in json.loads(raw).items()}
+def _unit_table() -> dict[str, Dimension]:
+    """The units carepath reads without loading pint, and their dimensions."""
+    return {name: parse_unit(name).dimension for name in COMMON_UNITS}

@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import re
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 
 from lsprotocol import types
@@ -27,6 +27,7 @@ from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 
 from carepath.cache import ResultCache
+from carepath.dsl import ast
 from carepath.dsl.diagnostics import Diagnostic
 from carepath.version import __version__
 
@@ -56,11 +57,10 @@ _SYMBOL_KIND = {
 class _Document:
     """What the server last worked out for one open document."""
 
-    text: str = ""
     diagnostics: tuple[Diagnostic, ...] = ()
+    checked_text: str | None = None  # the text ``diagnostics`` are the findings of
     pending: asyncio.Task[None] | None = None
     index: symbols.Index | None = None
-    checked_text: str | None = field(default=None)
 
 
 class CarepathServer(LanguageServer):
@@ -98,17 +98,9 @@ class CarepathServer(LanguageServer):
 
     def check(self, text: str, file: str) -> tuple[Diagnostic, ...]:
         """``carepath check``'s findings for the text, from the cache when it has them."""
-        from carepath.findings import check_one
+        from carepath.findings import check_cached
 
-        if self.result_cache is None:
-            return check_one(text, file)
-        key = self.result_cache.key(text.encode("utf-8"), {})
-        hit = self.result_cache.get(key, file)
-        if hit is not None:
-            return tuple(hit)
-        found = check_one(text, file)
-        self.result_cache.put(key, file, found)
-        return found
+        return check_cached(text, file, self.result_cache)
 
     async def publish(self, uri: str, delay: float) -> None:
         if delay:
@@ -310,8 +302,6 @@ def build(cache: ResultCache | None = None) -> CarepathServer:
 def _outline(found: symbols.Index, lines: convert.Lines) -> list[types.DocumentSymbol]:
     """The file's declarations in the order written: references, inputs (with their
     values), defines, nodes, and the cases."""
-    from carepath.dsl import ast
-
     pathway = found.pathway
     if pathway is None:
         return []
@@ -362,17 +352,11 @@ def _outline(found: symbols.Index, lines: convert.Lines) -> list[types.DocumentS
     return out
 
 
-def _node_kinds() -> dict[type, types.SymbolKind]:
-    from carepath.dsl import ast
-
-    return {
-        ast.Decision: types.SymbolKind.Enum,
-        ast.Action: types.SymbolKind.Method,
-        ast.End: types.SymbolKind.Constant,
-    }
-
-
-_NODE_KIND = _node_kinds()
+_NODE_KIND = {
+    ast.Decision: types.SymbolKind.Enum,
+    ast.Action: types.SymbolKind.Method,
+    ast.End: types.SymbolKind.Constant,
+}
 
 
 def _refuse_new_name(found: symbols.Index, declared: symbols.Declared, new_name: str) -> None:

@@ -31,9 +31,9 @@ SRCROOT = "%SRCROOT%"
 LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
 
 
-def _information_uri() -> str | None:
-    """The project's home page as its package metadata declares it, if it does: the
-    log must not point at an address nobody publishes."""
+def _project_url(*labels: str) -> str | None:
+    """The first of the package metadata's project URLs with one of ``labels``, if it
+    declares one: the log must not point at an address nobody publishes."""
     from importlib import metadata
 
     try:
@@ -42,22 +42,7 @@ def _information_uri() -> str | None:
         return None
     for entry in urls:
         label, _, url = entry.partition(",")
-        if label.strip().lower() in ("homepage", "documentation", "repository", "source"):
-            return str(url).strip()
-    return None
-
-
-def _documentation_uri() -> str | None:
-    """The published diagnostics page, when the package metadata names one."""
-    from importlib import metadata
-
-    try:
-        urls = metadata.metadata("carepath").get_all("Project-URL") or []
-    except metadata.PackageNotFoundError:
-        return None
-    for entry in urls:
-        label, _, url = entry.partition(",")
-        if label.strip().lower() == "diagnostics":
+        if label.strip().lower() in labels:
             return str(url).strip()
     return None
 
@@ -197,10 +182,10 @@ def sarif_log(
     codes = sorted({d.code for d in found})
     index = {code: i for i, code in enumerate(codes)}
     driver: dict[str, Any] = {"name": "carepath", "version": __version__}
-    uri = _information_uri()
+    uri = _project_url("homepage", "documentation", "repository", "source")
     if uri is not None:
         driver["informationUri"] = uri
-    docs = docs_url or _documentation_uri()
+    docs = docs_url or _project_url("diagnostics")
     driver["rules"] = [_rule(_registered(code), docs) for code in codes]
     return {
         "$schema": SCHEMA_URI,

@@ -130,18 +130,12 @@ def severity_arg(text: str) -> Severity:
         raise argparse.ArgumentTypeError("expected error, warning or info") from None
 
 
-def print_diagnostics(
-    diagnostics: list[Diagnostic], sources: dict[str, str], args: argparse.Namespace | None = None
-) -> None:
+def print_diagnostics(diagnostics: list[Diagnostic], sources: dict[str, str]) -> None:
     """Diagnostics on standard error (for commands whose output is something else)."""
     from carepath.render.report_text import format_text
 
     if diagnostics:
-        palette = palette_for(args, sys.stderr) if args is not None else None
-        if palette is None:
-            print(format_text(diagnostics, sources), file=sys.stderr)
-        else:
-            print(format_text(diagnostics, sources, palette), file=sys.stderr)
+        print(format_text(diagnostics, sources), file=sys.stderr)
 
 
 def add_colour_option(parser: argparse.ArgumentParser) -> None:

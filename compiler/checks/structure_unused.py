@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator
 from carepath.dsl.diagnostics import Diagnostic, make
 
 from .. import ir
-from ..pathway import Pathway
+from ..pathway import Pathway, node_conditions
 from .structure_common import name_span, quoted
 
 
@@ -32,20 +32,10 @@ def _names(expr: ir.Expr) -> Iterator[ir.Ref]:
             stack.extend(ir.children(e))
 
 
-def _guards(pathway: Pathway) -> Iterator[ir.Expr]:
-    for _node, data in pathway.graph.nodes(data=True):
-        for branch in data.get("branches", ()):
-            if branch.guard is not None:
-                yield branch.guard
-        for item in data.get("items", ()):
-            if item.guard is not None:
-                yield item.guard
-
-
 def _used(pathway: Pathway) -> tuple[set[str], set[str]]:
     inputs: set[str] = set()
     defines: set[str] = set()
-    stack = list(_guards(pathway))
+    stack = list(node_conditions(pathway))
     while stack:
         for ref in _names(stack.pop()):
             if ref.is_input:

@@ -14,7 +14,7 @@ from fractions import Fraction
 
 from carepath.compiler import ir
 from carepath.compiler.evaluate import Result, evaluate
-from carepath.compiler.pathway import Pathway
+from carepath.compiler.pathway import Pathway, node_conditions
 from carepath.compiler.units import Unit, format_duration, format_number
 from carepath.dsl.diagnostics import Witness
 
@@ -25,13 +25,7 @@ PatientPredicate = Callable[[Mapping[str, ir.Value]], bool]
 
 def guards(pathway: Pathway) -> Iterable[ir.Expr]:
     """Every condition in the pathway: branch guards, recommendation guards, defines."""
-    for _, data in pathway.graph.nodes(data=True):
-        for branch in data.get("branches", ()):
-            if branch.guard is not None:
-                yield branch.guard
-        for item in data.get("items", ()):
-            if item.guard is not None:
-                yield item.guard
+    yield from node_conditions(pathway)
     for define in pathway.defines.values():
         yield define.expr
 
