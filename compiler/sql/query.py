@@ -1,0 +1,529 @@
+"""A pathway as one SQL query over a patients table: the interpreter, row by row.
+
+The query is a chain of common table expressions, each adding columns:
+
+1. ``cp_input``: the input columns (numbers as DECIMAL(38, 9)) and, per row,
+   the first problem with its values (``CP407 age``: outside the plausible
+   range), which makes the row ``invalid`` and keeps it off every path;
+2. ``cp_define_N``: the derived values, a level at a time (a number with a
+   range, a score with unknown criteria, is two columns, its two ends);
+3. ``cp_guards``: every branch condition and every ``when`` of an item,
+   three-valued;
+4. ``cp_choices``: the branch each decision takes for this row, or why it
+   takes none (incomplete, conflict, stuck), exactly as ``evaluate._decide``;
+5. ``cp_walk_N``: whether the row's path passes each node, a level of the
+   graph at a time (a node's flag reads only the flags of nodes before it);
+6. the result: status, outcome, path, recommendations (item ids), items left
+   undetermined, the inputs still needed, the problem of an invalid row.
+
+Paths in an acyclic graph visit nodes in topological order, so the path is the
+list of visited nodes in that order. A pathway whose graph has a cycle is
+refused (:class:`CannotCompile`): the interpreter stops such a patient with
+status ``loop`` when they come back to a node, which a bounded SQL walk could
+mirror, but no pathway that passes ``check`` needs one yet.
+
+The tree is built with sqlglot expressions, and sqlglot writes each dialect.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+import networkx as nx
+from sqlglot import exp
+
+from carepath.compiler import ir
+from carepath.compiler.evaluate import reads
+from carepath.compiler.pathway import Pathway, node_conditions
+
+from . import numbers
+from .columns import NUMBER_TYPE, Column, columns
+from .expressions import SqlValue, Translator, column, define_order
+from .numbers import MAX_DIGITS, Num
+
+OUTPUTS = ("status", "outcome", "path", "recommendations", "undetermined", "needs", "problem")
+# Why a decision takes no branch (the choice column holds a branch index otherwise).
+INCOMPLETE, CONFLICT, STUCK = -1, -2, -3
+STOP_STATUS = {INCOMPLETE: "incomplete", CONFLICT: "conflict", STUCK: "stuck"}
+
+
+class CannotCompile(ValueError):
+    """The pathway cannot be written as one SQL query (the message says why)."""
+
+
+@dataclass(frozen=True)
+class Item:
+    """A recommendation, by id (``node.n``, the n-th item of the node, from 1)."""
+
+    id: str
+    node: str
+    item: ir.ItemIR
+
+
+@dataclass(frozen=True)
+class PathwayQuery:
+    """The query and what a report needs to read its columns."""
+
+    select: exp.Select
+    columns: tuple[Column, ...]
+    nodes: tuple[str, ...]  # reachable, in topological (= path) order
+    items: tuple[Item, ...]
+    decisions: tuple[str, ...]
+    id_column: str | None
+    internal: bool
+    outputs: tuple[str, ...] = field(default=OUTPUTS)
+
+    def sql(self, dialect: str = "duckdb", pretty: bool = True) -> str:
+        return self.select.sql(dialect=dialect, pretty=pretty)
+
+
+def at(node: str) -> str:
+    """The column saying whether a row's path passes ``node``."""
+    return f"cp:at:{node}"
+
+
+def choice(node: str) -> str:
+    """The column with the branch index a decision takes, or a negative stop code."""
+    return f"cp:choice:{node}"
+
+
+def _guard(node: str, index: int) -> str:
+    return f"cp:guard:{node}:{index}"
+
+
+def _item_guard(item: Item) -> str:
+    return f"cp:when:{item.id}"
+
+
+def _define(name: str, part: str = "") -> str:
+    return f"cp:define:{name}{':' + part if part else ''}"
+
+
+PROBLEM = "cp:problem"
+STOP = "cp:stop"
+
+
+def item_ids(pathway: Pathway, nodes: Iterable[str]) -> tuple[Item, ...]:
+    found: list[Item] = []
+    for node in nodes:
+        for n, item in enumerate(pathway.graph.nodes[node].get("items", ()), start=1):
+            found.append(Item(f"{node}.{n}", node, item))
+    return tuple(found)
+
+
+def reachable_order(pathway: Pathway) -> tuple[str, ...]:
+    """The nodes a patient can reach, in topological order; refuses cycles."""
+    start = pathway.start
+    if start is None:
+        raise CannotCompile("the pathway has no single start node")
+    graph = pathway.graph
+    reachable = {start} | nx.descendants(graph, start)
+    sub = graph.subgraph(reachable)
+    if not nx.is_directed_acyclic_graph(sub):
+        cycle = nx.find_cycle(sub)
+        shown = " -> ".join([a for a, _ in cycle] + [cycle[0][0]])
+        raise CannotCompile(
+            f"the pathway has a cycle ({shown}); the SQL query follows acyclic pathways only"
+        )
+    return tuple(nx.lexicographical_topological_sort(sub))
+
+
+def build_query(
+    pathway: Pathway,
+    *,
+    table: str = "patients",
+    units: Mapping[str, str] | None = None,
+    id_column: str | None = None,
+    outputs: Sequence[str] = OUTPUTS,
+    internal: bool = False,
+) -> PathwayQuery:
+    """The query of ``pathway`` over ``table`` (see the module docstring).
+
+    ``outputs`` picks the result columns; ``internal`` keeps the per-node flags
+    and choices (``at``, ``choice``) for reports that count patients per branch."""
+    unknown = [o for o in outputs if o not in OUTPUTS]
+    if unknown:
+        raise ValueError(f"unknown outputs: {unknown}")
+    if id_column is not None and id_column in OUTPUTS:
+        raise CannotCompile(f"the id column cannot be called `{id_column}`: a result has that name")
+    nodes = reachable_order(pathway)
+    graph = pathway.graph
+    all_columns = columns(pathway, units)
+    read = _read_inputs(pathway, nodes)
+    used = tuple(c for c in all_columns if c.name in read)
+    items = item_ids(pathway, nodes)
+    decisions = tuple(n for n in nodes if graph.nodes[n]["kind"] == "decision")
+
+    chain: list[tuple[str, list[exp.Expr]]] = []
+    # 1. inputs and the problem of each row
+    inputs: list[exp.Expr] = []
+    if id_column is not None:
+        inputs.append(column(id_column))
+    for c in used:
+        inputs.append(_input_column(c))
+    inputs.append(exp.alias_(_problem(used), PROBLEM, quoted=True))
+    chain.append(("cp_input", inputs))
+
+    # 2. derived values
+    define_values: dict[str, SqlValue] = {}
+
+    def ref(r: ir.Ref) -> SqlValue:
+        if r.is_input:
+            c = next(c for c in used if c.name == r.name)
+            if c.kind == "number":
+                return Num.column(column(c.name), c.factor, MAX_DIGITS)
+            return column(c.name)
+        return define_values[r.name]
+
+    translate = Translator(ref)
+    needed_defines = _read_defines(pathway, nodes)
+    for n, level in enumerate(define_order(pathway.defines), start=1):
+        level_columns: list[exp.Expr] = []
+        for name in level:
+            if name not in needed_defines:
+                continue
+            value = translate.value(pathway.defines[name].expr)
+            define_values[name] = _as_columns(name, value, level_columns)
+        if level_columns:
+            chain.append((f"cp_define_{n}", level_columns))
+
+    # 3. conditions
+    guards: list[exp.Expr] = []
+    for node in decisions:
+        for b in graph.nodes[node]["branches"]:
+            if b.guard is not None:
+                guards.append(
+                    exp.alias_(translate.holds(b.guard), _guard(node, b.index), quoted=True)
+                )
+    for item in items:
+        if item.item.guard is not None:
+            guards.append(
+                exp.alias_(translate.holds(item.item.guard), _item_guard(item), quoted=True)
+            )
+    if guards:
+        chain.append(("cp_guards", guards))
+
+    # 4. choices
+    choices = [
+        exp.alias_(_choice(node, graph.nodes[node]), choice(node), quoted=True)
+        for node in decisions
+    ]
+    if choices:
+        chain.append(("cp_choices", choices))
+
+    # 5. the walk, a level at a time
+    for n, flags in enumerate(_walk_levels(pathway, nodes), start=1):
+        chain.append((f"cp_walk_{n}", flags))
+
+    # 6. results
+    results = _results(pathway, nodes, items, decisions, used, outputs)
+    final: list[exp.Expr] = []
+    if id_column is not None:
+        final.append(column(id_column))
+    final.extend(results)
+    if internal:
+        final.extend(column(at(n)) for n in nodes)
+        final.extend(column(choice(d)) for d in decisions)
+        final.extend(column(_item_guard(i)) for i in items if i.item.guard is not None)
+
+    select = _chain(table, chain, final)
+    return PathwayQuery(
+        select, all_columns, nodes, items, decisions, id_column, internal, tuple(outputs)
+    )
+
+
+def _chain(
+    table: str, chain: list[tuple[str, list[exp.Expr]]], final: list[exp.Expr]
+) -> exp.Select:
+    source = exp.to_table(table)
+    query: exp.Select | None = None
+    previous: exp.Expr = source
+    ctes: list[tuple[str, exp.Select]] = []
+    for i, (name, projections) in enumerate(chain):
+        if i == 0:
+            body = exp.select(*projections).from_(previous)
+        else:
+            body = exp.select(exp.Star(), *projections).from_(previous)
+        ctes.append((name, body))
+        previous = exp.to_table(name)
+    query = exp.select(*final).from_(previous)
+    for name, body in ctes:
+        query = query.with_(name, as_=body)
+    return query
+
+
+def _read_inputs(pathway: Pathway, nodes: Sequence[str]) -> frozenset[str]:
+    found: set[str] = set()
+    for expr in node_conditions(pathway, nodes):
+        found |= ir.inputs_of(expr, pathway.defines)
+    return frozenset(found)
+
+
+def _read_defines(pathway: Pathway, nodes: Sequence[str]) -> frozenset[str]:
+    found: set[str] = set()
+    stack = list(node_conditions(pathway, nodes))
+    while stack:
+        for e in ir.walk(stack.pop()):
+            if isinstance(e, ir.Ref) and not e.is_input and e.name not in found:
+                found.add(e.name)
+                stack.append(pathway.defines[e.name].expr)
+    return frozenset(found)
+
+
+# ---------------------------------------------------------------- inputs
+
+
+def _input_column(c: Column) -> exp.Expr:
+    if c.kind == "number":
+        cast = exp.Cast(this=column(c.name), to=exp.DataType.build(NUMBER_TYPE))
+        return exp.alias_(cast, c.name, quoted=True)
+    return column(c.name)
+
+
+def _problem(used: Sequence[Column]) -> exp.Expr:
+    """The first value in the row that a patient record could not hold (as
+    ``patient.convert`` rejects it): ``CODE input``, or NULL."""
+    whens: list[tuple[exp.Expr, exp.Expr]] = []
+    for c in used:
+        value = column(c.name)
+        t = c.input.type
+        if isinstance(t, ir.EnumType):
+            outside = exp.Not(
+                this=exp.In(this=value, expressions=[exp.Literal.string(v) for v in t.values])
+            )
+            whens.append((outside, exp.Literal.string(f"CP404 {c.name}")))
+            continue
+        if not isinstance(t, ir.NumberType):
+            continue
+        num = Num.column(value, c.factor, MAX_DIGITS)
+        if t.integer:
+            step = t.unit.factor if t.unit else Fraction(1)
+            # A whole number of the declared unit: value / step has no fraction.
+            ratio = step / c.factor
+            scaled = numbers.mul(value, ratio.denominator) if ratio.denominator != 1 else value
+            whole_steps = numbers.number(ratio.numerator)
+            not_whole = exp.NEQ(
+                this=exp.Mod(this=numbers.paren(scaled), expression=whole_steps),
+                expression=numbers.number(0),
+            )
+            whens.append((not_whole, exp.Literal.string(f"CP408 {c.name}")))
+        decl = c.input
+        if decl.low is not None and decl.high is not None:
+            outside_range = exp.or_(
+                numbers.compare("<", num, Num.constant(decl.low)),
+                numbers.compare(">", num, Num.constant(decl.high)),
+            )
+            whens.append((outside_range, exp.Literal.string(f"CP407 {c.name}")))
+        elif decl.lowest is not None:
+            whens.append(
+                (
+                    numbers.compare("<", num, Num.constant(decl.lowest)),
+                    exp.Literal.string(f"CP407 {c.name}"),
+                )
+            )
+    if not whens:
+        return exp.Cast(this=exp.Null(), to=exp.DataType.build("VARCHAR"))
+    return numbers.case(*whens)
+
+
+# ---------------------------------------------------------------- derived values
+
+
+def _as_columns(name: str, value: SqlValue, out: list[exp.Expr]) -> SqlValue:
+    """Adds a derived value's columns to ``out``; returns how later SQL reads them."""
+    if not isinstance(value, Num):
+        out.append(exp.alias_(value, _define(name), quoted=True))
+        return column(_define(name))
+    if value.exact:
+        out.append(exp.alias_(value.low, _define(name), quoted=True))
+        low = high = column(_define(name))
+    else:
+        out.append(exp.alias_(value.low, _define(name, "low"), quoted=True))
+        out.append(exp.alias_(value.high, _define(name, "high"), quoted=True))
+        low, high = column(_define(name, "low")), column(_define(name, "high"))
+    den: exp.Expr | None = None
+    if value.den is not None:
+        out.append(exp.alias_(value.den, _define(name, "den"), quoted=True))
+        den = column(_define(name, "den"))
+    return Num(low, high, value.scale, den, value.digits)
+
+
+# ---------------------------------------------------------------- decisions
+
+
+def _choice(node: str, data: Mapping[str, object]) -> exp.Expr:
+    """The branch taken, as ``evaluate._decide`` picks it, or a stop code."""
+    branches: tuple[ir.BranchIR, ...] = data["branches"]  # type: ignore[assignment]
+    guarded = [b for b in branches if b.guard is not None]
+    otherwise = next((b for b in branches if b.guard is None), None)
+    fallback = numbers.number(otherwise.index if otherwise is not None else STUCK)
+    g = {b.index: column(_guard(node, b.index)) for b in guarded}
+    whens: list[tuple[exp.Expr, exp.Expr]] = []
+    if data.get("policy") == "first":
+        for b in guarded:
+            whens.append((g[b.index], numbers.number(b.index)))
+            whens.append((numbers.is_null(g[b.index]), numbers.number(INCOMPLETE)))
+    else:
+        if len(guarded) > 1:
+            true_count = numbers.total(
+                [
+                    numbers.case((g[b.index], numbers.number(1)), default=numbers.number(0))
+                    for b in guarded
+                ]
+            )
+            whens.append(
+                (
+                    exp.GT(this=numbers.paren(true_count), expression=numbers.number(1)),
+                    numbers.number(CONFLICT),
+                )
+            )
+        for b in guarded:
+            whens.append((g[b.index], numbers.number(b.index)))
+        if guarded:
+            whens.append(
+                (
+                    exp.or_(*[numbers.is_null(g[b.index]) for b in guarded]),
+                    numbers.number(INCOMPLETE),
+                )
+            )
+    if not whens:
+        return fallback
+    return numbers.case(*whens, default=fallback)
+
+
+def _walk_levels(pathway: Pathway, nodes: Sequence[str]) -> list[list[exp.Expr]]:
+    """The ``at`` flags, grouped so each level reads only earlier levels."""
+    graph = pathway.graph
+    start = nodes[0]
+    depth: dict[str, int] = {start: 0}
+    incoming: dict[str, list[exp.Expr]] = {n: [] for n in nodes}
+    for node in nodes:
+        data = graph.nodes[node]
+        here = column(at(node))
+        if data["kind"] == "decision":
+            for b in data["branches"]:
+                taken = exp.and_(
+                    here, exp.EQ(this=column(choice(node)), expression=numbers.number(b.index))
+                )
+                incoming[b.target].append(taken)
+        elif data["kind"] == "action" and data.get("next") is not None:
+            incoming[data["next"]].append(here)
+    for node in nodes[1:]:
+        depth[node] = 1 + max(depth[p] for p in graph.predecessors(node) if p in depth)
+    levels: list[list[exp.Expr]] = [[] for _ in range(max(depth.values()) + 1)]
+    levels[0].append(exp.alias_(numbers.is_null(column(PROBLEM)), at(start), quoted=True))
+    for node in nodes[1:]:
+        flag = exp.or_(*[numbers.paren(e) for e in incoming[node]])
+        levels[depth[node]].append(exp.alias_(flag, at(node), quoted=True))
+    return levels
+
+
+# ---------------------------------------------------------------- results
+
+
+def _listed(elements: Sequence[exp.Expr]) -> exp.Expr:
+    """The non-NULL elements, in order, as an array of text."""
+    if not elements:
+        return exp.Cast(this=exp.Array(expressions=[]), to=exp.DataType.build("ARRAY<VARCHAR>"))
+    x = exp.to_identifier("x")
+    return exp.ArrayFilter(
+        this=exp.Array(expressions=list(elements)),
+        expression=exp.Lambda(this=numbers.not_null(x), expressions=[x]),
+    )
+
+
+def _results(
+    pathway: Pathway,
+    nodes: Sequence[str],
+    items: Sequence[Item],
+    decisions: Sequence[str],
+    used: Sequence[Column],
+    outputs: Sequence[str],
+) -> list[exp.Expr]:
+    graph = pathway.graph
+    stop_whens = [
+        (
+            exp.and_(column(at(d)), exp.LT(this=column(choice(d)), expression=numbers.number(0))),
+            column(choice(d)),
+        )
+        for d in decisions
+    ]
+    stop = numbers.case(*stop_whens, default=numbers.number(0)) if stop_whens else numbers.number(0)
+    # An action without `next` (CP204, an error `check` reports) stops the walk.
+    dead = [
+        n
+        for n in nodes
+        if graph.nodes[n]["kind"] == "action" and graph.nodes[n].get("next") is None
+    ]
+    status = numbers.case(
+        (numbers.not_null(column(PROBLEM)), exp.Literal.string("invalid")),
+        *[(column(at(n)), exp.Literal.string("dead_end")) for n in dead],
+        *[
+            (exp.EQ(this=stop, expression=numbers.number(code)), exp.Literal.string(text))
+            for code, text in STOP_STATUS.items()
+        ],
+        default=exp.Literal.string("complete"),
+    )
+    ends = [n for n in nodes if graph.nodes[n]["kind"] == "end"]
+    outcome = (
+        numbers.case(*[(column(at(e)), exp.Literal.string(e)) for e in ends])
+        if ends
+        else exp.Cast(this=exp.Null(), to=exp.DataType.build("VARCHAR"))
+    )
+    values: dict[str, exp.Expr] = {"status": status, "outcome": outcome}
+    values["path"] = _listed([numbers.case((column(at(n)), exp.Literal.string(n))) for n in nodes])
+    given: list[exp.Expr] = []
+    undetermined: list[exp.Expr] = []
+    for item in items:
+        here = column(at(item.node))
+        text = exp.Literal.string(item.id)
+        if item.item.guard is None:
+            given.append(numbers.case((here, text)))
+            continue
+        g = column(_item_guard(item))
+        given.append(numbers.case((exp.and_(here, g), text)))
+        undetermined.append(numbers.case((exp.and_(here, numbers.is_null(g)), text)))
+    values["recommendations"] = _listed(given)
+    values["undetermined"] = _listed(undetermined)
+    values["needs"] = _needs(pathway, decisions, used)
+    values["problem"] = column(PROBLEM)
+    return [exp.alias_(values[o], o, quoted=True) for o in outputs]
+
+
+def _needs(pathway: Pathway, decisions: Sequence[str], used: Sequence[Column]) -> exp.Expr:
+    """The inputs the blocking decision needs (``evaluate._needs``): those its
+    unknown branches read that the row lacks, in declaration order."""
+    graph = pathway.graph
+    blocked_by: dict[str, list[exp.Expr]] = {c.name: [] for c in used}
+    for d in decisions:
+        data = graph.nodes[d]
+        guarded = [b for b in data["branches"] if b.guard is not None]
+        first = data.get("policy") == "first"
+        stopped = exp.and_(
+            column(at(d)), exp.EQ(this=column(choice(d)), expression=numbers.number(INCOMPLETE))
+        )
+        per_input: dict[str, list[exp.Expr]] = {}
+        for i, b in enumerate(guarded):
+            assert b.guard is not None
+            unknown: exp.Expr = numbers.is_null(column(_guard(d, b.index)))
+            if first and i:
+                # A `first` decision stops at its first unknown branch.
+                earlier = [numbers.not_null(column(_guard(d, e.index))) for e in guarded[:i]]
+                unknown = exp.and_(unknown, *earlier)
+            for name in reads(pathway, b.guard):
+                per_input.setdefault(name, []).append(unknown)
+        for name, conditions in per_input.items():
+            blocked_by[name].append(exp.and_(stopped, exp.or_(*conditions)))
+    elements = [
+        numbers.case(
+            (
+                exp.and_(numbers.is_null(column(c.name)), exp.or_(*blocked_by[c.name])),
+                exp.Literal.string(c.name),
+            )
+        )
+        for c in used
+        if blocked_by[c.name]
+    ]
+    return _listed(elements)
