@@ -31,6 +31,7 @@ COMMANDS = {
     "render": "render",
     "html": "html",
     "diff": "diff",
+    "audit": "audit",
     "explain": "explain",
     "lsp": "lsp",
     "completion": "completion",
@@ -51,6 +52,7 @@ examples:
   carepath render p.cpath -f svg -o p.svg       draw the flowchart
   carepath html pathways/ -o site/              build the HTML pages
   carepath diff --git HEAD~1 p.cpath            which patients the change treats differently
+  carepath audit p.cpath --data registry.parquet   what the pathway does for a population
   carepath explain CP304                        what a diagnostic code means, and its fix
   carepath lsp                                  the language server, for editors
   eval "$(carepath completion bash)"            complete commands and options in bash

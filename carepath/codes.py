@@ -20,6 +20,7 @@ CODE_MODULES = (
     "carepath.compiler.checks.codes_logic",
     "carepath.compiler.codes_eval",
     "carepath.render.codes",
+    "carepath.compiler.audit.codes",
 )
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -86,6 +86,19 @@ class DotOptions:
     diagnostics: tuple[Diagnostic, ...] = ()  # findings to mark on nodes and branches
     links: bool = False  # nodes link to ``#step-<id>`` sections (for the HTML page)
     max_items: int = MAX_ITEMS
+    # Patients along each edge (by its DOM id), for an audit: widths and labels.
+    flow: Mapping[str, int] | None = None
+
+
+FLOW_MAX_WIDTH = 12.0
+
+
+def flow_width(patients: int, most: int) -> float:
+    """An edge's pen width for ``patients`` of ``most`` (the busiest edge): from 1
+    for none to FLOW_MAX_WIDTH, in proportion."""
+    if most <= 0:
+        return 1.0
+    return round(1 + (FLOW_MAX_WIDTH - 1) * patients / most, 2)
 
 
 def start_id(pathway: Pathway) -> str:
@@ -189,12 +202,12 @@ class DotRenderer:
             **_with_style(self._emphasis(START_DOM_ID, on_path), "rounded,filled"),
         )
         if start is not None and start in self.pathway.graph:
-            self.dot.edge(
-                start_id(self.pathway),
-                start,
-                id=START_EDGE_DOM_ID,
-                **self._edge_emphasis(START_EDGE_DOM_ID, on_path),
-            )
+            attrs = self._edge_emphasis(START_EDGE_DOM_ID, on_path)
+            self._flow(START_EDGE_DOM_ID, attrs)
+            flow = self._flow_lines(START_EDGE_DOM_ID)
+            if flow:
+                attrs["label"] = _html_label(flow)
+            self.dot.edge(start_id(self.pathway), start, id=START_EDGE_DOM_ID, **attrs)
 
     def decision_node(self, node: str, data: dict[str, Any]) -> None:
         lines = [html_text(line) for line in wrap(data["label"] or name_text(node))]
@@ -237,6 +250,8 @@ class DotRenderer:
         attrs = self._edge_emphasis(dom_id, on_path)
         if branch.is_otherwise:
             attrs.setdefault("style", "dashed")
+        lines += self._flow_lines(dom_id)
+        self._flow(dom_id, attrs)
         self.dot.edge(
             decision,
             branch.target,
@@ -258,12 +273,29 @@ class DotRenderer:
 
     def next_edge(self, action: str, target: str) -> None:
         dom_id = next_dom_id(action)
-        self.dot.edge(
-            action,
-            target,
-            id=dom_id,
-            **self._edge_emphasis(dom_id, dom_id in self.marks.edges),
-        )
+        attrs = self._edge_emphasis(dom_id, dom_id in self.marks.edges)
+        self._flow(dom_id, attrs)
+        flow = self._flow_lines(dom_id)
+        if flow:
+            attrs["label"] = _html_label(flow)
+        self.dot.edge(action, target, id=dom_id, **attrs)
+
+    def _flow(self, dom_id: str, attrs: dict[str, str]) -> None:
+        """An audit's width for the edge: in proportion to the patients along it."""
+        flow = self.options.flow
+        if flow is None:
+            return
+        most = max(flow.values(), default=0)
+        attrs["penwidth"] = str(flow_width(flow.get(dom_id, 0), most))
+        if not flow.get(dom_id):
+            attrs["style"] = "dotted"
+
+    def _flow_lines(self, dom_id: str) -> list[str]:
+        flow = self.options.flow
+        if flow is None:
+            return []
+        n = flow.get(dom_id, 0)
+        return [html_text(f"{n:,} patient{'s' if n != 1 else ''}")]
 
     def branch_text(self, branch: ir.BranchIR) -> str:
         """The branch condition as a clinician writes it."""

@@ -126,7 +126,7 @@ def test_compile_help_example_runs(seed: Pathway, tmp_path: Path) -> None:
 
     from carepath.commands import compile as command
 
-    example = textwrap.dedent(command.DESCRIPTION.split("example:")[1].split("exit codes:")[0])
+    example = textwrap.dedent(command.DESCRIPTION.split("examples:")[1].split("exit codes:")[0])
     (tmp_path / "vcf.py").write_text(generate(seed).source, encoding="utf-8")
     sys.path.insert(0, str(tmp_path))
     try:

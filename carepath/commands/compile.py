@@ -1,19 +1,32 @@
-"""``carepath compile``: a pathway -> a standalone Python module."""
+"""``carepath compile``: a pathway -> a standalone Python module, or one SQL query."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 
-HELP = "compile a pathway into a standalone Python module (stdlib only)"
+HELP = "compile a pathway into a standalone Python module or one SQL query"
 DESCRIPTION = """\
-Generate a readable Python module that evaluates the pathway exactly as
-`carepath run` does, without carepath installed (it imports only the standard
-library). Every generated line is traceable: `# line N` comments and the
-LINE_MAP dict at the end map it to its pathway line.
+--to python (the default) generates a readable Python module that evaluates the
+pathway exactly as `carepath run` does, without carepath installed (it imports
+only the standard library). Every generated line is traceable: `# line N`
+comments and the LINE_MAP dict at the end map it to its pathway line.
 
-example:
+--to sql generates one SQL query over a patients table (one column per input)
+that returns, per row, what `carepath run` would: status, outcome, path,
+recommendations (item ids: `node.n`, the n-th item of the node), undetermined
+items, the inputs still needed, and the problem of an invalid row. The columns
+(docs/audit.md): booleans as BOOLEAN, enumerations as text, numbers in the
+input's declared unit, durations in days (--unit NAME=UNIT states another);
+NULL is unknown. Arithmetic is exact (DECIMAL, no division), so the query gives
+the interpreter's answers, boundaries included. DuckDB and Spark SQL are run
+against the interpreter by carepath's tests; other dialects are written by
+sqlglot and not run here.
+
+examples:
   carepath compile pathways/chronic_osteoporotic_vcf.cpath -o vcf.py
+  carepath compile p.cpath --to sql --dialect spark --table registry.patients
+  carepath compile p.cpath --to sql --unit fracture_age=wk --id-column patient_id
 
   >>> from fractions import Fraction
   >>> import vcf
@@ -24,8 +37,11 @@ example:
   >>> result.recommendations                # (node, kind, text, strength, citations)
   ()
 
-exit codes: 0 written, 2 the pathway has errors or the file cannot be written.
+exit codes: 0 written, 2 the pathway has errors, cannot be compiled to SQL
+(a cycle), a --unit is wrong, or the file cannot be written.
 """
+
+DIALECTS = ("duckdb", "spark", "databricks", "postgres", "snowflake", "trino", "bigquery")
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -34,13 +50,41 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "-o",
         "--output",
         metavar="FILE",
-        help="where to write the module (written atomically); default: stdout",
+        help="where to write the module or query (written atomically); default: stdout",
+    )
+    parser.add_argument(
+        "--to",
+        choices=("python", "sql"),
+        default="python",
+        help="what to generate (default: python)",
+    )
+    sql = parser.add_argument_group("--to sql")
+    sql.add_argument(
+        "--dialect",
+        choices=DIALECTS,
+        default="duckdb",
+        help="the SQL dialect sqlglot writes (default: duckdb)",
+    )
+    sql.add_argument(
+        "--table", default="patients", help="the patients table to read (default: patients)"
+    )
+    sql.add_argument(
+        "--unit",
+        action="append",
+        default=[],
+        metavar="NAME=UNIT",
+        help="the unit of a number column when not the input's declared one "
+        "(durations: days); repeatable, e.g. --unit fracture_age=wk",
+    )
+    sql.add_argument(
+        "--id-column",
+        metavar="NAME",
+        help="a column of the table to carry into the results (e.g. a patient id)",
     )
 
 
 def run(args: argparse.Namespace) -> int:
     from carepath.commands.common import print_diagnostics
-    from carepath.compiler.codegen_python import generate_source
     from carepath.compiler.pathway import load
     from carepath.dsl.diagnostics import Severity
     from carepath.dsl.files import write_output
@@ -51,7 +95,28 @@ def run(args: argparse.Namespace) -> int:
         print_diagnostics(errors or list(loaded.diagnostics), {loaded.file: loaded.source})
         print(f"carepath: not compiled: {args.pathway} has errors", file=sys.stderr)
         return 2
-    source = generate_source(loaded.pathway)
+    if args.to == "sql":
+        from carepath.compiler.sql.columns import UnitProblem, parse_unit_options
+        from carepath.compiler.sql.query import CannotCompile
+        from carepath.compiler.sql.text import query_text
+        from carepath.version import __version__
+
+        try:
+            source = query_text(
+                loaded.pathway,
+                dialect=args.dialect,
+                table=args.table,
+                units=parse_unit_options(args.unit),
+                id_column=args.id_column,
+                generator=f"carepath {__version__}",
+            )
+        except (CannotCompile, UnitProblem) as problem:
+            print(f"carepath: not compiled: {problem}", file=sys.stderr)
+            return 2
+    else:
+        from carepath.compiler.codegen_python import generate_source
+
+        source = generate_source(loaded.pathway)
     if args.output is None:
         sys.stdout.write(source)
         return 0

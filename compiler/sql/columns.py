@@ -20,9 +20,15 @@ from fractions import Fraction
 
 from carepath.compiler import ir
 from carepath.compiler.pathway import Pathway
-from carepath.compiler.units import Unit, UnknownUnit, dimension_words, parse_unit
+from carepath.compiler.units import (
+    Unit,
+    UnknownUnit,
+    dimension_words,
+    format_number,
+    parse_unit,
+)
 
-DURATION_UNIT = "d"
+DURATION_UNIT = "days"
 NUMBER_TYPE = "DECIMAL(38, 9)"
 
 
@@ -59,7 +65,14 @@ class Column:
             return "text: " + ", ".join(t.values)
         assert isinstance(t, ir.NumberType)
         kind = "whole number" if t.integer else "number"
-        return f"{kind} in {self.unit.text}" if self.unit is not None else kind
+        text = f"{kind} in {self.unit.text}" if self.unit is not None else kind
+        decl = self.input
+        if decl.low is not None and decl.high is not None:
+            low, high = (format_number(v / self.factor) for v in (decl.low, decl.high))
+            text += f", {low}..{high}"
+        elif decl.lowest is not None:
+            text += f", at least {format_number(decl.lowest / self.factor)}"
+        return text
 
 
 class UnitProblem(ValueError):

@@ -63,7 +63,7 @@ class Translator:
         if isinstance(expr, ir.Ref | ir.Const):
             return self.sql(expr)
         if isinstance(expr, ir.Not):
-            return exp.Not(this=numbers.paren(self.holds(expr.operand)))
+            return numbers.not_(self.holds(expr.operand))
         if isinstance(expr, ir.And | ir.Or):
             parts = [numbers.paren(self.holds(o)) for o in expr.operands]
             return exp.and_(*parts) if isinstance(expr, ir.And) else exp.or_(*parts)

@@ -140,12 +140,17 @@ def case(*whens: tuple[exp.Expr, exp.Expr], default: exp.Expr | None = None) -> 
     return c
 
 
+def not_(e: exp.Expr) -> exp.Expr:
+    """NOT, which binds tighter than AND and OR: its operand is wrapped when needed."""
+    return exp.Not(this=paren(e))
+
+
 def is_null(e: exp.Expr) -> exp.Expr:
     return exp.Is(this=paren(e), expression=exp.Null())
 
 
 def not_null(e: exp.Expr) -> exp.Expr:
-    return exp.Not(this=is_null(e))
+    return not_(is_null(e))
 
 
 def _cmp(op: str, a: exp.Expr, b: exp.Expr) -> exp.Expr:
@@ -407,14 +412,14 @@ def score(criteria: list[tuple[Fraction, exp.Expr]]) -> Num:
         lows.append(
             case(
                 (holds, number(k)),
-                (exp.Not(this=paren(holds)), number(0)),
+                (not_(holds), number(0)),
                 default=number(min(k, 0)),
             )
         )
         highs.append(
             case(
                 (holds, number(k)),
-                (exp.Not(this=paren(holds)), number(0)),
+                (not_(holds), number(0)),
                 default=number(max(k, 0)),
             )
         )

@@ -67,7 +67,8 @@ class PathwayQuery:
     """The query and what a report needs to read its columns."""
 
     select: exp.Select
-    columns: tuple[Column, ...]
+    columns: tuple[Column, ...]  # every input's column
+    reads: tuple[Column, ...]  # the columns the query reads: the inputs some condition uses
     nodes: tuple[str, ...]  # reachable, in topological (= path) order
     items: tuple[Item, ...]
     decisions: tuple[str, ...]
@@ -138,11 +139,16 @@ def build_query(
     id_column: str | None = None,
     outputs: Sequence[str] = OUTPUTS,
     internal: bool = False,
+    carry: Sequence[str] = (),
+    read_problem: str | None = None,
 ) -> PathwayQuery:
     """The query of ``pathway`` over ``table`` (see the module docstring).
 
     ``outputs`` picks the result columns; ``internal`` keeps the per-node flags
-    and choices (``at``, ``choice``) for reports that count patients per branch."""
+    and choices (``at``, ``choice``) for reports that count patients per branch.
+    ``carry`` names more columns of the table to pass through to the results;
+    ``read_problem`` a column that, when not NULL, makes the row invalid with its
+    value as the problem (a cell the reader could not convert)."""
     unknown = [o for o in outputs if o not in OUTPUTS]
     if unknown:
         raise ValueError(f"unknown outputs: {unknown}")
@@ -158,12 +164,18 @@ def build_query(
 
     chain: list[tuple[str, list[exp.Expr]]] = []
     # 1. inputs and the problem of each row
-    inputs: list[exp.Expr] = []
-    if id_column is not None:
-        inputs.append(column(id_column))
+    passed = ([id_column] if id_column is not None else []) + [
+        name for name in carry if name != id_column
+    ]
+    inputs: list[exp.Expr] = [column(name) for name in passed]
     for c in used:
         inputs.append(_input_column(c))
-    inputs.append(exp.alias_(_problem(used), PROBLEM, quoted=True))
+    problem = _problem(used)
+    if read_problem is not None:
+        problem = numbers.case(
+            (numbers.not_null(column(read_problem)), column(read_problem)), default=problem
+        )
+    inputs.append(exp.alias_(problem, PROBLEM, quoted=True))
     chain.append(("cp_input", inputs))
 
     # 2. derived values
@@ -219,9 +231,7 @@ def build_query(
 
     # 6. results
     results = _results(pathway, nodes, items, decisions, used, outputs)
-    final: list[exp.Expr] = []
-    if id_column is not None:
-        final.append(column(id_column))
+    final: list[exp.Expr] = [column(name) for name in passed]
     final.extend(results)
     if internal:
         final.extend(column(at(n)) for n in nodes)
@@ -230,7 +240,7 @@ def build_query(
 
     select = _chain(table, chain, final)
     return PathwayQuery(
-        select, all_columns, nodes, items, decisions, id_column, internal, tuple(outputs)
+        select, all_columns, used, nodes, items, decisions, id_column, internal, tuple(outputs)
     )
 
 
@@ -290,8 +300,8 @@ def _problem(used: Sequence[Column]) -> exp.Expr:
         value = column(c.name)
         t = c.input.type
         if isinstance(t, ir.EnumType):
-            outside = exp.Not(
-                this=exp.In(this=value, expressions=[exp.Literal.string(v) for v in t.values])
+            outside = numbers.not_(
+                exp.In(this=value, expressions=[exp.Literal.string(v) for v in t.values])
             )
             whens.append((outside, exp.Literal.string(f"CP404 {c.name}")))
             continue
@@ -457,14 +467,18 @@ def _results(
         for n in nodes
         if graph.nodes[n]["kind"] == "action" and graph.nodes[n].get("next") is None
     ]
-    status = numbers.case(
-        (numbers.not_null(column(PROBLEM)), exp.Literal.string("invalid")),
-        *[(column(at(n)), exp.Literal.string("dead_end")) for n in dead],
-        *[
-            (exp.EQ(this=stop, expression=numbers.number(code)), exp.Literal.string(text))
+    by_stop = exp.Case(
+        this=numbers.paren(stop),
+        ifs=[
+            exp.If(this=numbers.number(code), true=exp.Literal.string(text))
             for code, text in STOP_STATUS.items()
         ],
         default=exp.Literal.string("complete"),
+    )
+    status = numbers.case(
+        (numbers.not_null(column(PROBLEM)), exp.Literal.string("invalid")),
+        *[(column(at(n)), exp.Literal.string("dead_end")) for n in dead],
+        default=by_stop,
     )
     ends = [n for n in nodes if graph.nodes[n]["kind"] == "end"]
     outcome = (

@@ -1,0 +1,40 @@
+"""The query as a file: a header that states the table it expects, then the SQL."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from carepath.compiler.pathway import Pathway
+
+from .query import OUTPUTS, build_query
+
+
+def query_text(
+    pathway: Pathway,
+    *,
+    dialect: str = "duckdb",
+    table: str = "patients",
+    units: Mapping[str, str] | None = None,
+    id_column: str | None = None,
+    generator: str = "carepath",
+) -> str:
+    """The query with its header; ``generator`` names what wrote it (with its version)."""
+    query = build_query(pathway, table=table, units=units, id_column=id_column)
+    used = query.reads
+    lines = [
+        f"-- {pathway.id}: {pathway.title}",
+        f"-- compiled by {generator} from {pathway.file}; the same answers as",
+        "-- `carepath run` for every row (docs/audit.md).",
+        "--",
+        f"-- reads {table}: one row per patient, NULL where a value is unknown",
+    ]
+    width = max((len(c.name) for c in used), default=0)
+    lines += [f"--   {c.name.ljust(width)}  {c.describe()}" for c in used]
+    lines += [
+        "-- returns, per row: " + ", ".join(OUTPUTS),
+        "--   status: complete, incomplete, conflict, stuck, dead_end or invalid;",
+        "--   recommendations and undetermined: item ids, `node.n` = the n-th item of node;",
+        "--   problem (invalid rows): the code and the input, e.g. `CP407 age`.",
+        "",
+    ]
+    return "\n".join(lines) + query.sql(dialect) + ";\n"
