@@ -13,13 +13,15 @@ SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 .PHONY: demo test test-other-python lint fmt bench system-deps setup clean docs
 
 # Debian packages: graphviz renders the flowcharts; chromium runs the HTML tests;
-# Node.js runs the JavaScript evaluator and the TextMate grammar tests.
+# Node.js runs the JavaScript evaluator and the TextMate grammar tests; a Java
+# runtime runs Apache Spark (pyspark, local mode) for `audit --engine spark`.
 system-deps:
 	@missing=""; \
 	command -v dot >/dev/null 2>&1 || missing="$$missing graphviz"; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium fonts-dejavu-core"; \
 	command -v node >/dev/null 2>&1 || missing="$$missing nodejs"; \
 	command -v npm >/dev/null 2>&1 || missing="$$missing npm"; \
+	command -v java >/dev/null 2>&1 || missing="$$missing default-jre-headless"; \
 	if [ -n "$$missing" ]; then \
 		echo "installing Debian packages:$$missing"; \
 		$(SUDO) apt-get update -qq && \

@@ -9,9 +9,11 @@ same DuckDB process, interleaved over the rounds, it times:
 
 - ``handwritten``: the seed's outcome logic as one SQL CASE expression written by
   a person (the baseline), GROUP BY outcome;
-- ``generated``: the query `carepath compile --to sql` writes, computing status
-  and outcome, GROUP BY both;
-- ``+recommendations`` and ``+needs``: the same with one more result column each
+- ``generated``: the pathway's query computing status and outcome, GROUP BY
+  both, with the file's column types known (as `carepath audit` builds it);
+- ``generated, untyped``: the same as `carepath compile --to sql` writes it,
+  every number column cast to DECIMAL(38, 9) first;
+- ``+recommendations``, ``+needs``, ``+path``: the same with one more result column each
   (summed, so that the engine cannot skip it): the cost of each column;
 - ``audit``: `carepath audit`'s whole aggregate pass (every count it reports).
 
@@ -124,21 +126,31 @@ def _seconds(con: duckdb.DuckDBPyConnection, sql: str) -> float:
     return time.perf_counter() - start
 
 
-def duckdb_configurations(pathway: Pathway) -> dict[str, str]:
-    def generated(*outputs: str) -> str:
-        query = build_query(pathway, table=PATIENTS, outputs=("status", "outcome", *outputs))
+def duckdb_configurations(pathway: Pathway, types: dict[str, str]) -> dict[str, str]:
+    """``types``: the file's column types, as `carepath audit` reads them (integer
+    columns are then compared as they are, not cast to DECIMAL(38, 9) first)."""
+
+    def generated(*outputs: str, typed: bool = True) -> str:
+        query = build_query(
+            pathway,
+            table=PATIENTS,
+            outputs=("status", "outcome", *outputs),
+            types=types if typed else None,
+        )
         extra = "".join(f", sum(len({o}))" for o in outputs)
         return f"SELECT status, outcome, count(*){extra} FROM ({query.sql('duckdb')}) GROUP BY ALL"
 
     internal = build_query(
-        pathway, table=PATIENTS, outputs=("status", "needs", "problem"), internal=True
+        pathway, table=PATIENTS, outputs=("status", "problem"), internal=True, types=types
     )
     aggregate, _ = aggregate_sql(pathway, internal, (), "duckdb")
     return {
         "handwritten": HANDWRITTEN,
         "generated": generated(),
+        "generated, untyped": generated(typed=False),
         "+recommendations": generated("recommendations"),
         "+needs": generated("needs"),
+        "+path": generated("path"),
         "audit": aggregate,
     }
 
@@ -171,7 +183,8 @@ def main() -> int:
     )
     assert hand == mine, (hand, mine)
 
-    configurations = duckdb_configurations(pathway)
+    types = {name: str(t) for name, t, *_ in engine.con.execute(f"DESCRIBE {PATIENTS}").fetchall()}
+    configurations = duckdb_configurations(pathway, types)
     times: dict[str, list[float]] = {name: [] for name in configurations}
     for _ in range(args.rounds):
         for name, sql in configurations.items():

@@ -49,7 +49,7 @@ exit codes:
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    from carepath.commands.common import add_colour_option
+    from carepath.commands.common import add_colour_option, add_unit_option
 
     parser.add_argument("pathway", metavar="PATHWAY", help="the .cpath file")
     parser.add_argument(
@@ -59,14 +59,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="the patients: .parquet, .csv, .jsonl or a .duckdb database",
     )
     parser.add_argument("--table", metavar="NAME", help="the table of a .duckdb database")
-    parser.add_argument(
-        "--unit",
-        action="append",
-        default=[],
-        metavar="NAME=UNIT",
-        help="the unit of a number column when not the input's declared one "
-        "(durations: days); repeatable, e.g. --unit fracture_age=wk",
-    )
+    add_unit_option(parser)
     parser.add_argument(
         "--id-column",
         metavar="NAME",
@@ -101,20 +94,17 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from carepath.commands.common import print_diagnostics
+    from carepath.commands.common import load_sound
     from carepath.compiler.audit import codes as _codes  # noqa: F401 - registers CP6xx
     from carepath.compiler.audit.run import AuditOptions, audit
     from carepath.compiler.audit.source import DataProblem, DataSource
-    from carepath.compiler.pathway import load
     from carepath.compiler.sql.columns import UnitProblem, parse_unit_options
-    from carepath.dsl.diagnostics import Severity
     from carepath.dsl.files import output_target, write_output
 
-    loaded = load(args.pathway)
-    errors = [d for d in loaded.diagnostics if d.severity >= Severity.ERROR]
-    if loaded.pathway is None or errors:
-        print_diagnostics(errors or list(loaded.diagnostics), {loaded.file: loaded.source})
-        print(f"carepath audit: {args.pathway} has errors; nothing audited", file=sys.stderr)
+    pathway = load_sound(
+        args.pathway, f"carepath audit: {args.pathway} has errors; nothing audited"
+    )
+    if pathway is None:
         return 2
     if args.output is not None:
         # Before the work, not after it: a long audit must not fail at the last step.
@@ -130,7 +120,7 @@ def run(args: argparse.Namespace) -> int:
         engine = _engine(args)
         with _progress() as progress:
             result = audit(
-                loaded.pathway,
+                pathway,
                 source,
                 engine,
                 AuditOptions(units=units, id_column=args.id_column),
@@ -154,7 +144,7 @@ def run(args: argparse.Namespace) -> int:
         from carepath.render.dot import RenderError
 
         try:
-            report = audit_page(loaded.pathway, result)
+            report = audit_page(pathway, result)
         except RenderError as error:
             print(f"carepath audit: error[{error.code}]: {error.message}", file=sys.stderr)
             return 2

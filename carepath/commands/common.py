@@ -11,6 +11,7 @@ from carepath.dsl.diagnostics import Diagnostic, Severity
 from carepath.dsl.spans import Span
 
 if TYPE_CHECKING:
+    from carepath.compiler.pathway import Pathway
     from carepath.discovery import Discovery
     from carepath.render.colour import Palette
 
@@ -154,3 +155,30 @@ def palette_for(args: argparse.Namespace, stream: TextIO | None = None) -> Palet
 
     target = sys.stdout if stream is None else stream
     return Palette(wants_colour(getattr(args, "color", "never"), target))
+
+
+def add_unit_option(parser: argparse.ArgumentParser | argparse._ArgumentGroup) -> None:
+    """``--unit NAME=UNIT``: the unit of a number column of a patients table."""
+    parser.add_argument(
+        "--unit",
+        action="append",
+        default=[],
+        metavar="NAME=UNIT",
+        help="the unit of a number column when not the input's declared one "
+        "(durations: days); repeatable, e.g. --unit fracture_age=wk",
+    )
+
+
+def load_sound(path: str, refusal: str) -> Pathway | None:
+    """The pathway at ``path``, or None after printing its errors and ``refusal``
+    (``carepath audit: p.cpath has errors; nothing audited``): a command that
+    compiles or evaluates it must not work from a pathway with errors."""
+    from carepath.compiler.pathway import load
+
+    loaded = load(path)
+    errors = [d for d in loaded.diagnostics if d.severity >= Severity.ERROR]
+    if loaded.pathway is None or errors:
+        print_diagnostics(errors or list(loaded.diagnostics), {loaded.file: loaded.source})
+        print(refusal, file=sys.stderr)
+        return None
+    return loaded.pathway

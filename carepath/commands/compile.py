@@ -45,6 +45,8 @@ DIALECTS = ("duckdb", "spark", "databricks", "postgres", "snowflake", "trino", "
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
+    from carepath.commands.common import add_unit_option
+
     parser.add_argument("pathway", metavar="PATHWAY", help="the .cpath file")
     parser.add_argument(
         "-o",
@@ -68,14 +70,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     sql.add_argument(
         "--table", default="patients", help="the patients table to read (default: patients)"
     )
-    sql.add_argument(
-        "--unit",
-        action="append",
-        default=[],
-        metavar="NAME=UNIT",
-        help="the unit of a number column when not the input's declared one "
-        "(durations: days); repeatable, e.g. --unit fracture_age=wk",
-    )
+    add_unit_option(sql)
     sql.add_argument(
         "--id-column",
         metavar="NAME",
@@ -84,16 +79,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from carepath.commands.common import print_diagnostics
-    from carepath.compiler.pathway import load
-    from carepath.dsl.diagnostics import Severity
+    from carepath.commands.common import load_sound
     from carepath.dsl.files import write_output
 
-    loaded = load(args.pathway)
-    errors = [d for d in loaded.diagnostics if d.severity >= Severity.ERROR]
-    if loaded.pathway is None or errors:
-        print_diagnostics(errors or list(loaded.diagnostics), {loaded.file: loaded.source})
-        print(f"carepath: not compiled: {args.pathway} has errors", file=sys.stderr)
+    pathway = load_sound(args.pathway, f"carepath: not compiled: {args.pathway} has errors")
+    if pathway is None:
         return 2
     if args.to == "sql":
         from carepath.compiler.sql.columns import UnitProblem, parse_unit_options
@@ -103,7 +93,7 @@ def run(args: argparse.Namespace) -> int:
 
         try:
             source = query_text(
-                loaded.pathway,
+                pathway,
                 dialect=args.dialect,
                 table=args.table,
                 units=parse_unit_options(args.unit),
@@ -116,7 +106,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         from carepath.compiler.codegen_python import generate_source
 
-        source = generate_source(loaded.pathway)
+        source = generate_source(pathway)
     if args.output is None:
         sys.stdout.write(source)
         return 0

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from sqlglot import exp
 
 from carepath.compiler.pathway import Pathway
-from carepath.compiler.sql.columns import UnitProblem, columns
+from carepath.compiler.sql.columns import NUMBER_TYPE, UnitProblem, columns
 from carepath.compiler.sql.expressions import column
 from carepath.compiler.sql.query import CannotCompile, build_query, item_ids, reachable_order
 
@@ -66,6 +66,8 @@ def audit(
         view = _with_done_columns(view, [done_column(i.id) for i in candidates])
         engine.create_view(PATIENTS, view)
         read_problem: str | None = READ_PROBLEM
+        # The view converts every number cell to this type.
+        types = {c.name: NUMBER_TYPE for c in reads if c.kind == "number"}
     else:
         check_columns(reads, schema, shown, extra)
         for item in candidates:
@@ -78,16 +80,18 @@ def audit(
                 )
         engine.create_view(PATIENTS, exp.select(exp.Star()).from_(RAW))
         read_problem = None
+        types = {c.name: schema[c.name] for c in reads}
     adherence = tuple(candidates)
     done = [done_column(i.id) for i in adherence]
     query = build_query(
         pathway,
         table=PATIENTS,
         units=options.units,
-        outputs=("status", "needs", "problem"),
+        outputs=("status", "problem"),
         internal=True,
         carry=done,
         read_problem=read_problem,
+        types=types,
     )
     sql, counters = aggregate_sql(pathway, query, adherence, engine.dialect)
     (values,) = engine.rows(sql, progress)
@@ -100,6 +104,7 @@ def audit(
         units=options.units,
         carry=[row_column, *done],
         read_problem=read_problem,
+        types=types,
     )
     if result.look_at:
         for row, status, why in engine.rows(listed_sql(public, row_column, engine.dialect)):

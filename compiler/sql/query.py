@@ -27,7 +27,7 @@ The tree is built with sqlglot expressions, and sqlglot writes each dialect.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 
@@ -75,6 +75,8 @@ class PathwayQuery:
     id_column: str | None
     internal: bool
     outputs: tuple[str, ...] = field(default=OUTPUTS)
+    # internal: the inputs with a ``needs`` column (some decision reads them)
+    needed: frozenset[str] = frozenset()
 
     def sql(self, dialect: str = "duckdb", pretty: bool = True) -> str:
         return self.select.sql(dialect=dialect, pretty=pretty)
@@ -103,6 +105,7 @@ def _define(name: str, part: str = "") -> str:
 
 
 PROBLEM = "cp:problem"
+VALID = "cp:valid"
 STOP = "cp:stop"
 
 
@@ -141,6 +144,7 @@ def build_query(
     internal: bool = False,
     carry: Sequence[str] = (),
     read_problem: str | None = None,
+    types: Mapping[str, str] | None = None,
 ) -> PathwayQuery:
     """The query of ``pathway`` over ``table`` (see the module docstring).
 
@@ -148,7 +152,9 @@ def build_query(
     and choices (``at``, ``choice``) for reports that count patients per branch.
     ``carry`` names more columns of the table to pass through to the results;
     ``read_problem`` a column that, when not NULL, makes the row invalid with its
-    value as the problem (a cell the reader could not convert)."""
+    value as the problem (a cell the reader could not convert). ``types`` gives
+    the engine's type of each column when known (an audit reads them from the
+    file): an exact numeric column is then read as it is, not cast."""
     unknown = [o for o in outputs if o not in OUTPUTS]
     if unknown:
         raise ValueError(f"unknown outputs: {unknown}")
@@ -168,14 +174,36 @@ def build_query(
         name for name in carry if name != id_column
     ]
     inputs: list[exp.Expr] = [column(name) for name in passed]
+    in_arithmetic = _arithmetic_inputs(pathway, nodes)
+    shapes = {
+        c.name: numeric_shape(c, (types or {}).get(c.name), c.name in in_arithmetic) for c in used
+    }
     for c in used:
-        inputs.append(_input_column(c))
-    problem = _problem(used)
+        inputs.append(_input_column(c, shapes[c.name]))
+    checks = _problems(used, shapes)
+    problem: exp.Expr = (
+        numbers.case(*checks)
+        if checks
+        else exp.Cast(this=exp.Null(), to=exp.DataType.build("VARCHAR"))
+    )
+    # Whether the row can be evaluated, as a yes/no: cheaper for the walk to read
+    # than the problem's text, which only the `problem` result needs.
+    bad: list[exp.Expr] = [
+        exp.Is(this=numbers.paren(condition), expression=exp.true()) for condition, _ in checks
+    ]
     if read_problem is not None:
         problem = numbers.case(
             (numbers.not_null(column(read_problem)), column(read_problem)), default=problem
         )
+        bad = [numbers.not_null(column(read_problem)), *bad]
+    valid: exp.Expr = numbers.not_(exp.or_(*bad)) if bad else exp.true()
+    # The stop reads the checks themselves: a CASE takes a WHEN that is NULL as not
+    # taken, as a missing value is no problem, and so needs no IS TRUE of its own.
+    invalid = [condition for condition, _ in checks]
+    if read_problem is not None:
+        invalid.insert(0, numbers.not_null(column(read_problem)))
     inputs.append(exp.alias_(problem, PROBLEM, quoted=True))
+    inputs.append(exp.alias_(valid, VALID, quoted=True))
     chain.append(("cp_input", inputs))
 
     # 2. derived values
@@ -185,7 +213,7 @@ def build_query(
         if r.is_input:
             c = next(c for c in used if c.name == r.name)
             if c.kind == "number":
-                return Num.column(column(c.name), c.factor, MAX_DIGITS)
+                return Num.column(column(c.name), c.factor, shapes[c.name][1])
             return column(c.name)
         return define_values[r.name]
 
@@ -201,7 +229,14 @@ def build_query(
         if level_columns:
             chain.append((f"cp_define_{n}", level_columns))
 
-    # 3. conditions
+    # 3. where each row's walk stops: status and outcome
+    for n, stops in enumerate(_stop_levels(pathway, nodes, translate, invalid), start=1):
+        chain.append((f"cp_stop_{n}", stops))
+    walk = internal or any(
+        o in outputs for o in ("path", "recommendations", "undetermined", "needs")
+    )
+
+    # 4. conditions, choices and the walk, for the path and what it gives
     guards: list[exp.Expr] = []
     for node in decisions:
         for b in graph.nodes[node]["branches"]:
@@ -214,22 +249,19 @@ def build_query(
             guards.append(
                 exp.alias_(translate.holds(item.item.guard), _item_guard(item), quoted=True)
             )
-    if guards:
-        chain.append(("cp_guards", guards))
-
-    # 4. choices
     choices = [
         exp.alias_(_choice(node, graph.nodes[node]), choice(node), quoted=True)
         for node in decisions
     ]
-    if choices:
+    if walk and guards:
+        chain.append(("cp_guards", guards))
+    if walk and choices:
         chain.append(("cp_choices", choices))
+    if walk:
+        for n, flags in enumerate(_walk_levels(pathway, nodes), start=1):
+            chain.append((f"cp_walk_{n}", flags))
 
-    # 5. the walk, a level at a time
-    for n, flags in enumerate(_walk_levels(pathway, nodes), start=1):
-        chain.append((f"cp_walk_{n}", flags))
-
-    # 6. results
+    # 5. results
     results = _results(pathway, nodes, items, decisions, used, outputs)
     final: list[exp.Expr] = [column(name) for name in passed]
     final.extend(results)
@@ -237,10 +269,24 @@ def build_query(
         final.extend(column(at(n)) for n in nodes)
         final.extend(column(choice(d)) for d in decisions)
         final.extend(column(_item_guard(i)) for i in items if i.item.guard is not None)
+        final.extend(
+            exp.alias_(condition, needs(name), quoted=True)
+            for name, condition in needs_conditions(pathway, decisions, used).items()
+        )
 
     select = _chain(table, chain, final)
+    needed = frozenset(needs_conditions(pathway, decisions, used)) if internal else frozenset()
     return PathwayQuery(
-        select, all_columns, used, nodes, items, decisions, id_column, internal, tuple(outputs)
+        select,
+        all_columns,
+        used,
+        nodes,
+        items,
+        decisions,
+        id_column,
+        internal,
+        tuple(outputs),
+        needed,
     )
 
 
@@ -271,6 +317,18 @@ def _read_inputs(pathway: Pathway, nodes: Sequence[str]) -> frozenset[str]:
     return frozenset(found)
 
 
+def _arithmetic_inputs(pathway: Pathway, nodes: Sequence[str]) -> frozenset[str]:
+    """The inputs some arithmetic reads (through derived values): their sums and
+    products must not overflow a narrow integer column type."""
+    found: set[str] = set()
+    exprs = [*node_conditions(pathway, nodes), *(d.expr for d in pathway.defines.values())]
+    for root in exprs:
+        for e in ir.walk(root):
+            if isinstance(e, ir.Arith | ir.Negate):
+                found |= ir.inputs_of(e, pathway.defines)
+    return frozenset(found)
+
+
 def _read_defines(pathway: Pathway, nodes: Sequence[str]) -> frozenset[str]:
     found: set[str] = set()
     stack = list(node_conditions(pathway, nodes))
@@ -285,16 +343,42 @@ def _read_defines(pathway: Pathway, nodes: Sequence[str]) -> frozenset[str]:
 # ---------------------------------------------------------------- inputs
 
 
-def _input_column(c: Column) -> exp.Expr:
-    if c.kind == "number":
-        cast = exp.Cast(this=column(c.name), to=exp.DataType.build(NUMBER_TYPE))
-        return exp.alias_(cast, c.name, quoted=True)
-    return column(c.name)
+_INTEGERS = ("TINYINT", "SMALLINT", "INTEGER", "INT", "BIGINT", "LONG", "SHORT", "BYTE")
 
 
-def _problem(used: Sequence[Column]) -> exp.Expr:
-    """The first value in the row that a patient record could not hold (as
-    ``patient.convert`` rejects it): ``CODE input``, or NULL."""
+def numeric_shape(
+    c: Column, sql_type: str | None, in_arithmetic: bool = True
+) -> tuple[str | None, int]:
+    """How a number column is read: (the type to cast it to, or None to read it as
+    it is; its decimal places). Integers are read as they are, widened to BIGINT
+    when arithmetic reads them; exact decimals of at most MAX_DIGITS places are
+    read as they are; anything else (floating point, or a type not known when the
+    query is built) is cast to DECIMAL(38, 9)."""
+    if c.kind != "number":
+        return None, 0
+    base = (sql_type or "").upper().replace(" ", "")
+    if base.split("(")[0] in _INTEGERS:
+        return ("BIGINT" if in_arithmetic else None), 0
+    if base.startswith("DECIMAL(") and "," in base:
+        places = int(base.split(",")[1].rstrip(")"))
+        if places <= MAX_DIGITS:
+            return None, places
+    return NUMBER_TYPE, MAX_DIGITS
+
+
+def _input_column(c: Column, shape: tuple[str | None, int]) -> exp.Expr:
+    cast_to, _ = shape
+    if cast_to is None:
+        return column(c.name)
+    cast = exp.Cast(this=column(c.name), to=exp.DataType.build(cast_to))
+    return exp.alias_(cast, c.name, quoted=True)
+
+
+def _problems(
+    used: Sequence[Column], shapes: Mapping[str, tuple[str | None, int]]
+) -> list[tuple[exp.Expr, exp.Expr]]:
+    """The values in a row that a patient record could not hold (as
+    ``patient.convert`` rejects them): (condition, ``CODE input``), in order."""
     whens: list[tuple[exp.Expr, exp.Expr]] = []
     for c in used:
         value = column(c.name)
@@ -307,11 +391,12 @@ def _problem(used: Sequence[Column]) -> exp.Expr:
             continue
         if not isinstance(t, ir.NumberType):
             continue
-        num = Num.column(value, c.factor, MAX_DIGITS)
-        if t.integer:
-            step = t.unit.factor if t.unit else Fraction(1)
+        num = Num.column(value, c.factor, shapes[c.name][1])
+        step = t.unit.factor if t.unit else Fraction(1)
+        ratio = step / c.factor
+        whole_column = shapes[c.name][1] == 0 and ratio.numerator == 1
+        if t.integer and not whole_column:
             # A whole number of the declared unit: value / step has no fraction.
-            ratio = step / c.factor
             scaled = numbers.mul(value, ratio.denominator) if ratio.denominator != 1 else value
             whole_steps = numbers.number(ratio.numerator)
             not_whole = exp.NEQ(
@@ -333,9 +418,7 @@ def _problem(used: Sequence[Column]) -> exp.Expr:
                     exp.Literal.string(f"CP407 {c.name}"),
                 )
             )
-    if not whens:
-        return exp.Cast(this=exp.Null(), to=exp.DataType.build("VARCHAR"))
-    return numbers.case(*whens)
+    return whens
 
 
 # ---------------------------------------------------------------- derived values
@@ -376,7 +459,15 @@ def _choice(node: str, data: Mapping[str, object]) -> exp.Expr:
             whens.append((g[b.index], numbers.number(b.index)))
             whens.append((numbers.is_null(g[b.index]), numbers.number(INCOMPLETE)))
     else:
-        if len(guarded) > 1:
+        if 1 < len(guarded) <= 4:
+            # Two that hold: a few pairs are cheaper to test than a count of all.
+            pairs = [
+                exp.and_(g[a.index], g[b.index])
+                for i, a in enumerate(guarded)
+                for b in guarded[i + 1 :]
+            ]
+            whens.append((exp.or_(*pairs), numbers.number(CONFLICT)))
+        elif len(guarded) > 4:
             true_count = numbers.total(
                 [
                     numbers.case((g[b.index], numbers.number(1)), default=numbers.number(0))
@@ -403,31 +494,168 @@ def _choice(node: str, data: Mapping[str, object]) -> exp.Expr:
     return numbers.case(*whens, default=fallback)
 
 
-def _walk_levels(pathway: Pathway, nodes: Sequence[str]) -> list[list[exp.Expr]]:
-    """The ``at`` flags, grouped so each level reads only earlier levels."""
+# Where a walk stops when it is not at an end: "!" cannot begin a node id.
+_STOPS = {
+    "!invalid": "invalid",
+    "!incomplete": "incomplete",
+    "!conflict": "conflict",
+    "!stuck": "stuck",
+    "!dead_end": "dead_end",
+}
+
+
+def _stop_column(node: str) -> str:
+    return f"cp:stop:{node}"
+
+
+def _stop_levels(
+    pathway: Pathway, nodes: Sequence[str], translate: Translator, invalid: Sequence[exp.Expr]
+) -> list[list[exp.Expr]]:
+    """Where each row's walk stops: the end it reaches, or why it stops (``!stuck``, …),
+    as one nested CASE that follows the walk, so that a decision's conditions are
+    evaluated only for the rows that reach it (as a person writes it by hand).
+
+    The walk from a node goes the same way however the row got there, so a node
+    where paths merge is computed once, as a column (``cp:stop:<node>``), before
+    the nodes that lead to it; every other node is written out in its parent."""
     graph = pathway.graph
-    start = nodes[0]
-    depth: dict[str, int] = {start: 0}
-    incoming: dict[str, list[exp.Expr]] = {n: [] for n in nodes}
+    parents: dict[str, int] = {n: 0 for n in nodes}
     for node in nodes:
         data = graph.nodes[node]
-        here = column(at(node))
+        targets = (
+            {b.target for b in data["branches"]}
+            if data["kind"] == "decision"
+            else {data["next"]}
+            if data.get("next") is not None
+            else set()
+        )
+        for target in targets:
+            parents[target] += 1
+    merges = [n for n in nodes if parents[n] > 1]
+    level: dict[str, int] = {}
+    built: dict[str, tuple[exp.Expr, int]] = {}
+
+    def stop_of(node: str) -> tuple[exp.Expr, int]:
+        """The stop from ``node``, and the latest level of the columns it reads."""
+        if node in level:
+            return column(_stop_column(node)), level[node]
+        data = graph.nodes[node]
+        if data["kind"] == "end":
+            return exp.Literal.string(node), 0
+        if data["kind"] == "action":
+            nxt = data.get("next")
+            return (exp.Literal.string("!dead_end"), 0) if nxt is None else stop_of(nxt)
+        return _decision_stop(node, data, translate, stop_of)
+
+    for node in reversed(nodes):
+        if node in merges:
+            expr, reads = stop_of(node)
+            built[node] = (expr, reads)
+            level[node] = reads + 1
+    start_expr, start_reads = stop_of(nodes[0])
+    top = numbers.case(
+        (numbers.not_(column(VALID)), exp.Literal.string("!invalid")), default=start_expr
+    )
+    last = start_reads + 1
+    levels: list[list[exp.Expr]] = [[] for _ in range(last + 1)]
+    for node, (expr, _) in built.items():
+        levels[level[node]].append(exp.alias_(expr, _stop_column(node), quoted=True))
+    levels[last].append(exp.alias_(top, STOP, quoted=True))
+    return [stops for stops in levels if stops]
+
+
+def _decision_stop(
+    node: str,
+    data: Mapping[str, object],
+    translate: Translator,
+    stop_of: Callable[[str], tuple[exp.Expr, int]],
+) -> tuple[exp.Expr, int]:
+    """A decision's CASE: its conditions (as ``_choice`` decides), each branch
+    followed by the stop from its target."""
+    branches: tuple[ir.BranchIR, ...] = data["branches"]  # type: ignore[assignment]
+    guarded = [b for b in branches if b.guard is not None]
+    otherwise = next((b for b in branches if b.guard is None), None)
+    reads = 0
+
+    def then(target: str) -> exp.Expr:
+        nonlocal reads
+        expr, r = stop_of(target)
+        reads = max(reads, r)
+        return expr
+
+    def g(b: ir.BranchIR) -> exp.Expr:
+        assert b.guard is not None
+        return translate.holds(b.guard)
+
+    incomplete = exp.Literal.string("!incomplete")
+    whens: list[tuple[exp.Expr, exp.Expr]] = []
+    if data.get("policy") == "first":
+        for b in guarded:
+            whens.append((g(b), then(b.target)))
+            whens.append((numbers.is_null(g(b)), incomplete))
+    else:
+        if len(guarded) > 1:
+            pairs = [exp.and_(g(a), g(b)) for i, a in enumerate(guarded) for b in guarded[i + 1 :]]
+            whens.append((exp.or_(*pairs), exp.Literal.string("!conflict")))
+        for b in guarded:
+            whens.append((g(b), then(b.target)))
+        if guarded:
+            whens.append((exp.or_(*[numbers.is_null(g(b)) for b in guarded]), incomplete))
+    fallback = then(otherwise.target) if otherwise is not None else exp.Literal.string("!stuck")
+    if not whens:
+        return fallback, reads
+    return numbers.case(*whens, default=fallback), reads
+
+
+# A node's flag is written out in terms of its parent's while the chain is short;
+# a node where paths merge, or a long chain, becomes a column of its own.
+MAX_INLINED = 6
+
+
+def _walk_levels(pathway: Pathway, nodes: Sequence[str]) -> list[list[exp.Expr]]:
+    """The ``at`` flags, as few projections as can be: a node on a single line
+    from an earlier one is that node's flag AND its branch (written out, not a
+    column of a projection of its own); a node where paths merge is a column,
+    computed after every column it reads. The last level names every flag."""
+    graph = pathway.graph
+    start = nodes[0]
+    incoming: dict[str, list[tuple[str, int | None]]] = {n: [] for n in nodes}
+    for node in nodes:
+        data = graph.nodes[node]
         if data["kind"] == "decision":
             for b in data["branches"]:
-                taken = exp.and_(
-                    here, exp.EQ(this=column(choice(node)), expression=numbers.number(b.index))
-                )
-                incoming[b.target].append(taken)
+                incoming[b.target].append((node, b.index))
         elif data["kind"] == "action" and data.get("next") is not None:
-            incoming[data["next"]].append(here)
+            incoming[data["next"]].append((node, None))
+    flags: dict[str, exp.Expr] = {start: column(VALID)}
+    chain: dict[str, int] = {start: 0}  # how many flags are written out in this one
+    reads: dict[str, int] = {start: 0}  # the latest level of the columns it reads
+    level: dict[str, int] = {}  # nodes that are columns, and the level of each
+
+    def ref(node: str) -> exp.Expr:
+        return column(at(node)) if node in level else numbers.paren(flags[node])
+
     for node in nodes[1:]:
-        depth[node] = 1 + max(depth[p] for p in graph.predecessors(node) if p in depth)
-    levels: list[list[exp.Expr]] = [[] for _ in range(max(depth.values()) + 1)]
-    levels[0].append(exp.alias_(numbers.is_null(column(PROBLEM)), at(start), quoted=True))
-    for node in nodes[1:]:
-        flag = exp.or_(*[numbers.paren(e) for e in incoming[node]])
-        levels[depth[node]].append(exp.alias_(flag, at(node), quoted=True))
-    return levels
+        parts = []
+        for parent, index in incoming[node]:
+            if index is None:
+                parts.append(ref(parent))
+            else:
+                taken = exp.EQ(this=column(choice(parent)), expression=numbers.number(index))
+                parts.append(exp.and_(ref(parent), taken))
+        flags[node] = exp.or_(*[numbers.paren(p) for p in parts])
+        parents = [p for p, _ in incoming[node]]
+        reads[node] = max(level.get(p, reads[p]) for p in parents)
+        chain[node] = 1 + max(0 if p in level else chain[p] for p in parents)
+        if len(parts) > 1 or chain[node] > MAX_INLINED:
+            level[node] = reads[node] + 1
+            chain[node] = 0
+    # Written-out flags come last, after every column they may read.
+    last = max(level.values(), default=0) + 1
+    levels: list[list[exp.Expr]] = [[] for _ in range(last + 1)]
+    for node in nodes:
+        levels[level.get(node, last)].append(exp.alias_(flags[node], at(node), quoted=True))
+    return [flags_at for flags_at in levels if flags_at]
 
 
 # ---------------------------------------------------------------- results
@@ -452,41 +680,16 @@ def _results(
     used: Sequence[Column],
     outputs: Sequence[str],
 ) -> list[exp.Expr]:
-    graph = pathway.graph
-    stop_whens = [
-        (
-            exp.and_(column(at(d)), exp.LT(this=column(choice(d)), expression=numbers.number(0))),
-            column(choice(d)),
-        )
-        for d in decisions
-    ]
-    stop = numbers.case(*stop_whens, default=numbers.number(0)) if stop_whens else numbers.number(0)
-    # An action without `next` (CP204, an error `check` reports) stops the walk.
-    dead = [
-        n
-        for n in nodes
-        if graph.nodes[n]["kind"] == "action" and graph.nodes[n].get("next") is None
-    ]
-    by_stop = exp.Case(
-        this=numbers.paren(stop),
-        ifs=[
-            exp.If(this=numbers.number(code), true=exp.Literal.string(text))
-            for code, text in STOP_STATUS.items()
-        ],
+    stopped = column(STOP)
+    not_at_an_end = exp.Like(this=stopped, expression=exp.Literal.string("!%"))
+    status = numbers.case(
+        (not_at_an_end, exp.Substring(this=stopped, start=numbers.number(2))),
         default=exp.Literal.string("complete"),
     )
-    status = numbers.case(
-        (numbers.not_null(column(PROBLEM)), exp.Literal.string("invalid")),
-        *[(column(at(n)), exp.Literal.string("dead_end")) for n in dead],
-        default=by_stop,
-    )
-    ends = [n for n in nodes if graph.nodes[n]["kind"] == "end"]
-    outcome = (
-        numbers.case(*[(column(at(e)), exp.Literal.string(e)) for e in ends])
-        if ends
-        else exp.Cast(this=exp.Null(), to=exp.DataType.build("VARCHAR"))
-    )
+    outcome = numbers.case((numbers.not_(not_at_an_end), stopped))
     values: dict[str, exp.Expr] = {"status": status, "outcome": outcome}
+    if not any(o in outputs for o in ("path", "recommendations", "undetermined", "needs")):
+        return [exp.alias_(values.get(o, column(PROBLEM)), o, quoted=True) for o in outputs]
     values["path"] = _listed([numbers.case((column(at(n)), exp.Literal.string(n))) for n in nodes])
     given: list[exp.Expr] = []
     undetermined: list[exp.Expr] = []
@@ -509,6 +712,24 @@ def _results(
 def _needs(pathway: Pathway, decisions: Sequence[str], used: Sequence[Column]) -> exp.Expr:
     """The inputs the blocking decision needs (``evaluate._needs``): those its
     unknown branches read that the row lacks, in declaration order."""
+    return _listed(
+        [
+            numbers.case((condition, exp.Literal.string(name)))
+            for name, condition in needs_conditions(pathway, decisions, used).items()
+        ]
+    )
+
+
+def needs(name: str) -> str:
+    """The column (of an ``internal`` query) saying whether the row's evaluation
+    waits for input ``name``."""
+    return f"cp:needs:{name}"
+
+
+def needs_conditions(
+    pathway: Pathway, decisions: Sequence[str], used: Sequence[Column]
+) -> dict[str, exp.Expr]:
+    """Per input that some decision reads: when the row's evaluation waits for it."""
     graph = pathway.graph
     blocked_by: dict[str, list[exp.Expr]] = {c.name: [] for c in used}
     for d in decisions:
@@ -530,14 +751,8 @@ def _needs(pathway: Pathway, decisions: Sequence[str], used: Sequence[Column]) -
                 per_input.setdefault(name, []).append(unknown)
         for name, conditions in per_input.items():
             blocked_by[name].append(exp.and_(stopped, exp.or_(*conditions)))
-    elements = [
-        numbers.case(
-            (
-                exp.and_(numbers.is_null(column(c.name)), exp.or_(*blocked_by[c.name])),
-                exp.Literal.string(c.name),
-            )
-        )
+    return {
+        c.name: exp.and_(numbers.is_null(column(c.name)), exp.or_(*blocked_by[c.name]))
         for c in used
         if blocked_by[c.name]
-    ]
-    return _listed(elements)
+    }
