@@ -83,8 +83,11 @@ class BatchError(Exception):
 # ---------------------------------------------------------------- records
 
 
-def result_record(result: Result, row: int | None = None) -> dict[str, Any]:
-    """A result as a JSON-ready dict (the shape ``carepath run --format json`` prints)."""
+def result_record(result: Result, row: int | None = None, *, texts: bool = True) -> dict[str, Any]:
+    """A result as a JSON-ready dict (the shape ``carepath run --format json`` prints).
+
+    ``texts=False`` is a batch row's lean shape: recommendations by item id
+    (``node.n``), the texts once in the items table (:func:`items_table`)."""
     record: dict[str, Any] = {} if row is None else {"row": row}
     record.update(
         status=result.status,
@@ -92,24 +95,46 @@ def result_record(result: Result, row: int | None = None) -> dict[str, Any]:
         path=list(result.path),
         recommendations=[
             {
+                "item": r.item,
                 "node": r.node,
                 "kind": r.kind,
                 "text": r.text,
                 "strength": r.strength,
                 "citations": list(r.citations),
             }
+            if texts
+            else r.item
             for r in result.recommendations
         ],
         needs=list(result.needs),
         undetermined=[
-            {"node": u.node, "text": u.text, "needs": list(u.needs)} for u in result.undetermined
+            {"item": u.item, "node": u.node, "text": u.text, "needs": list(u.needs)}
+            if texts
+            else {"item": u.item, "needs": list(u.needs)}
+            for u in result.undetermined
         ],
         message=result.message,
     )
     return record
 
 
-def _raw_record(raw: Any, row: int) -> dict[str, Any]:
+def items_table(pathway: Pathway) -> dict[str, dict[str, Any]]:
+    """Every recommendation by its id (``node.n``): what lean batch rows refer to."""
+    table: dict[str, dict[str, Any]] = {}
+    for node, data in pathway.graph.nodes(data=True):
+        for n, item in enumerate(data.get("items", ()), start=1):
+            table[f"{node}.{n}"] = {
+                "node": node,
+                "kind": item.kind,
+                "text": item.text,
+                "strength": item.strength,
+                "citations": list(item.citations),
+                "when": item.guard_text,
+            }
+    return table
+
+
+def _raw_record(raw: Any, row: int, texts: bool) -> dict[str, Any]:
     """The compiled module's result as the same dict, without building a Result."""
     return {
         "row": row,
@@ -117,11 +142,18 @@ def _raw_record(raw: Any, row: int) -> dict[str, Any]:
         "outcome": raw.outcome,
         "path": list(raw.path),
         "recommendations": [
-            {"node": n, "kind": k, "text": t, "strength": s, "citations": list(c)}
-            for n, k, t, s, c in raw.recommendations
+            {"item": i, "node": n, "kind": k, "text": t, "strength": s, "citations": list(c)}
+            if texts
+            else i
+            for n, k, t, s, c, i in raw.recommendations
         ],
         "needs": list(raw.needs),
-        "undetermined": [{"node": n, "text": t, "needs": list(x)} for n, t, x in raw.undetermined],
+        "undetermined": [
+            {"item": i, "node": n, "text": t, "needs": list(x)}
+            if texts
+            else {"item": i, "needs": list(x)}
+            for n, t, x, i in raw.undetermined
+        ],
         "message": raw.message,
     }
 
@@ -131,27 +163,26 @@ class _JsonLines:
     made once: the recommendations are the module's constants, the same for every row
     (the records equal ``json.dumps(_raw_record(...))``)."""
 
-    def __init__(self) -> None:
+    def __init__(self, texts: bool) -> None:
+        self.texts = texts
         self.recs: dict[int, tuple[object, str]] = {}
         self.paths: dict[tuple[str, ...], str] = {}
 
     def rec(self, rec: tuple[Any, ...]) -> str:
         found = self.recs.get(id(rec))
         if found is None or found[0] is not rec:
-            node, kind, text, strength, citations = rec
-            found = self.recs[id(rec)] = (
-                rec,
-                json.dumps(
-                    {
-                        "node": node,
-                        "kind": kind,
-                        "text": text,
-                        "strength": strength,
-                        "citations": list(citations),
-                    },
-                    ensure_ascii=False,
-                ),
-            )
+            node, kind, text, strength, citations, item = rec
+            shown: Any = item
+            if self.texts:
+                shown = {
+                    "item": item,
+                    "node": node,
+                    "kind": kind,
+                    "text": text,
+                    "strength": strength,
+                    "citations": list(citations),
+                }
+            found = self.recs[id(rec)] = (rec, json.dumps(shown, ensure_ascii=False))
         return found[1]
 
     def line(self, raw: Any, row: int) -> str:
@@ -160,7 +191,12 @@ class _JsonLines:
             path = self.paths[raw.path] = json.dumps(list(raw.path), ensure_ascii=False)
         recs = ", ".join([self.rec(r) for r in raw.recommendations])
         undetermined = json.dumps(
-            [{"node": n, "text": t, "needs": list(x)} for n, t, x in raw.undetermined],
+            [
+                {"item": i, "node": n, "text": t, "needs": list(x)}
+                if self.texts
+                else {"item": i, "needs": list(x)}
+                for n, t, x, i in raw.undetermined
+            ],
             ensure_ascii=False,
         )
         return (
@@ -188,9 +224,15 @@ def _csv_row(record: dict[str, Any]) -> list[str]:
         record["status"],
         record["outcome"] or "",
         " > ".join(record["path"]),
-        " | ".join(f"{r['kind']}: {r['text']}" for r in record["recommendations"]),
+        " | ".join(
+            f"{r['kind']}: {r['text']}" if isinstance(r, dict) else r
+            for r in record["recommendations"]
+        ),
         ", ".join(record["needs"]),
-        " | ".join(f"{u['text']} (needs {', '.join(u['needs'])})" for u in record["undetermined"]),
+        " | ".join(
+            f"{u.get('text', u['item'])} (needs {', '.join(u['needs'])})"
+            for u in record["undetermined"]
+        ),
         record["message"],
     ]
 
@@ -292,10 +334,13 @@ def run_batch(
     compiled: bool = True,
     progress: Callable[[int, int], None] | None = None,
     on_row: Callable[[int], None] | None = None,
+    texts: bool = False,
 ) -> BatchSummary:
     """Evaluate every row of ``source`` (``.jsonl`` or ``.csv``), writing one result per
     row to ``output``. ``progress(bytes_done, bytes_total)`` is called now and then;
-    ``on_row(count)`` after every row (benchmarks measure memory with it)."""
+    ``on_row(count)`` after every row (benchmarks measure memory with it).
+    Rows name recommendations by item id unless ``texts``: then each carries its
+    kind, text, strength and citations, as ``run --format json`` shows them."""
     suffix = Path(source).suffix.lower()
     if suffix not in (".jsonl", ".csv", ".ndjson"):
         raise BatchError(
@@ -319,7 +364,7 @@ def run_batch(
     if writer is not None:
         writer.writerow(CSV_COLUMNS)
     cells = suffix == ".csv"
-    lines_out = _JsonLines()
+    lines_out = _JsonLines(texts)
     with handle:
         lines = _Counting(handle, source)
         try:
@@ -349,11 +394,11 @@ def run_batch(
                         output.write(lines_out.line(raw, number))
                         out = None
                     else:
-                        out = _raw_record(raw, number)
+                        out = _raw_record(raw, number, texts)
                 else:
                     result = evaluate(pathway, record_values, explain=False)
                     summary.count(result.status)
-                    out = result_record(result, number)
+                    out = result_record(result, number, texts=texts)
                 if out is None:
                     pass
                 elif writer is not None:

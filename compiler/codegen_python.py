@@ -204,7 +204,7 @@ def _otherwise(decision, patient, written):
 
 def _items(items, verdicts, patient, written):
     notes = []
-    for (text, guard, names), holds in zip(items, verdicts, strict=True):
+    for (text, guard, names, _id), holds in zip(items, verdicts, strict=True):
         if holds is None:
             needs = ", ".join(_missing(names, patient)) or "more data"
             why = f"needs {needs} to know whether {guard}"
@@ -233,8 +233,8 @@ def _reached(end, verdicts, patient, written):
 
 _RUNTIME_HELPERS = '''
 def _undetermined(node, item, patient):
-    text, _guard, names = item
-    return (node, text, tuple(_missing(names, patient)))
+    text, _guard, names, item_id = item
+    return (node, text, tuple(_missing(names, patient)), item_id)
 
 
 def _finish(status, outcome, needs, message, path, steps, recs, undetermined):
@@ -679,6 +679,7 @@ class _Generator:
                     Str(item.text),
                     Str(item.strength) if item.strength else "None",
                     _strs(item.citations),
+                    Str(f"{node}.{index + 1}"),
                 )
             )
             tables.append((f"R_{node}_{index}", rec, line))
@@ -691,7 +692,9 @@ class _Generator:
                     f'{item.kind} "{item.text}" when {item.guard_text}',
                 )
                 names = _strs(reads(self.p, item.guard))
-                conditional.append(Tup((Str(item.text), Str(item.guard_text), names)))
+                conditional.append(
+                    Tup((Str(item.text), Str(item.guard_text), names, Str(f"{node}.{index + 1}")))
+                )
         line = data["span"].line
         items = Tup(tuple(conditional))
         label = Str(data["label"])
@@ -960,8 +963,8 @@ class _Generator:
         out.write(
             "# Decisions: (node, ((target, condition as written, inputs read), ...),\n"
             "# (index, target) of `otherwise` or None). Recommendations: (node, kind,\n"
-            "# text, strength, citations). Actions and ends: (node, label, [next,]\n"
-            "# conditional items as (text, condition, inputs read))."
+            "# text, strength, citations, item id). Actions and ends: (node, label,\n"
+            "# [next,] conditional items as (text, condition, inputs read, item id))."
         )
         for name, table, line in tables:
             out.stmt(f"{name} = ", table, line=line or self.table_lines.get(name))
@@ -1009,9 +1012,10 @@ class Result(NamedTuple):
     """What evaluate() returns.
 
     steps: (node, kind, branch index or None, explanation) per node on the path;
-    recommendations: (node, kind, text, strength, citations);
-    undetermined: (node, text, inputs needed) for recommendations whose
-    condition is unknown.
+    recommendations: (node, kind, text, strength, citations, item id);
+    undetermined: (node, text, inputs needed, item id) for recommendations
+    whose condition is unknown. An item id is `node.n`: the n-th
+    recommendation of the node, from 1.
     """
 
     status: str

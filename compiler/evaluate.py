@@ -100,6 +100,7 @@ class Recommendation:
     text: str
     strength: str | None
     citations: tuple[str, ...]
+    item: str = ""  # its id, `node.n`: the n-th item of the node, from 1
 
 
 @dataclass(frozen=True)
@@ -109,6 +110,7 @@ class Undetermined:
     node: str
     text: str
     needs: tuple[str, ...]
+    item: str = ""  # its id, `node.n`
 
 
 @dataclass(frozen=True)
@@ -199,7 +201,8 @@ def _prepared(pathway: Pathway, plan: dict[str, _Node], node: str) -> _Node:
         kind=data["kind"],
         label=data["label"],
         items=tuple(
-            (i, Recommendation(node, i.kind, i.text, i.strength, i.citations)) for i in items
+            (i, Recommendation(node, i.kind, i.text, i.strength, i.citations, f"{node}.{n}"))
+            for n, i in enumerate(items, start=1)
         ),
         next=data.get("next"),
         first=data.get("policy") == "first",
@@ -472,7 +475,9 @@ def evaluate(
                 if holds:
                     recommendations.append(recommendation)
                 elif holds is None:
-                    undetermined.append(Undetermined(node, item.text, ev.missing(item.guard)))
+                    undetermined.append(
+                        Undetermined(node, item.text, ev.missing(item.guard), recommendation.item)
+                    )
                 if explain:
                     notes.append(shown.item(item, holds, ev))
         if kind == "end":

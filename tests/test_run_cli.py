@@ -76,7 +76,10 @@ def test_undetermined_listed(
     patient = write(tmp_path, "pt.json", '{"a": true}')
     assert main(["run", small, "--patient", patient, "--format", "json"]) == 0
     report = json.loads(capsys.readouterr().out)
-    assert report["undetermined"] == [{"node": "act", "text": "Check kidneys", "needs": ["age"]}]
+    assert report["undetermined"] == [
+        {"item": "act.2", "node": "act", "text": "Check kidneys", "needs": ["age"]}
+    ]
+    assert report["recommendations"][0]["item"] == "act.1"
     assert report["recommendations"][0]["references"][0]["title"] == "The Reference"
     assert report["outcome_label"] == "Yes" and report["steps"][0]["branch"] == 0
 
@@ -175,10 +178,54 @@ def test_batch_csv_in_and_out(small: str, tmp_path: Path) -> None:
         ("2", "complete", "yes"),
         ("3", "complete", "no"),
     ]
-    assert "Check kidneys" in rows[0]["recommendations"]
+    assert rows[0]["recommendations"] == "act.1 | act.2"  # by item id
     mask = os.umask(0)
     os.umask(mask)
     assert out.stat().st_mode & 0o777 == 0o666 & ~mask  # not the temporary file's 0600
+
+
+def test_batch_rows_name_items_and_the_texts_are_written_once(small: str, tmp_path: Path) -> None:
+    """Issue 15: a row carried every recommendation's text and citations (4 KB a
+    patient on the seed); now it names them by id, and --items writes them once."""
+    source = write(tmp_path, "in.jsonl", '{"a": true}\n{"a": true, "age": 70}\n')
+    lean, full, items = tmp_path / "lean.jsonl", tmp_path / "full.jsonl", tmp_path / "items.json"
+    assert main(["run", small, "--batch", source, "-o", str(lean), "--items", str(items)]) == 0
+    rows = [json.loads(line) for line in lean.read_text().splitlines()]
+    assert rows[0]["recommendations"] == ["act.1"]
+    assert rows[0]["undetermined"] == [{"item": "act.2", "needs": ["age"]}]
+    assert rows[1]["recommendations"] == ["act.1", "act.2"]
+    table = json.loads(items.read_text())
+    assert table["act.2"] == {
+        "node": "act",
+        "kind": "consider",
+        "text": "Check kidneys",
+        "strength": None,
+        "citations": [],
+        "when": "age >= 65",
+    }
+    assert set(table) == {"act.1", "act.2"}
+    assert main(["run", small, "--batch", source, "-o", str(full), "--with-texts"]) == 0
+    rich = [json.loads(line) for line in full.read_text().splitlines()]
+    assert rich[1]["recommendations"][1] == {
+        "item": "act.2",
+        "node": "act",
+        "kind": "consider",
+        "text": "Check kidneys",
+        "strength": None,
+        "citations": [],
+    }
+    assert len(lean.read_bytes()) < len(full.read_bytes())
+
+
+@pytest.mark.parametrize("texts", [[], ["--with-texts"]])
+def test_batch_interpreter_and_compiled_write_the_same_either_shape(
+    small: str, tmp_path: Path, texts: list[str]
+) -> None:
+    source = write(tmp_path, "in.jsonl", '{"a": true}\n{"age": 3}\n{"a": false, "age": 90}\n')
+    one, two = tmp_path / "one.jsonl", tmp_path / "two.jsonl"
+    main(["run", small, "--batch", source, "-o", str(one), *texts])
+    main(["run", small, "--batch", source, "-o", str(two), "--interpreter", *texts])
+    assert one.read_text() == two.read_text()
 
 
 def test_batch_interpreter_and_compiled_write_the_same(small: str, tmp_path: Path) -> None:

@@ -34,7 +34,7 @@ examples:
   >>> result = vcf.evaluate({"fracture_age": 4 * WEEK})
   >>> result.status, result.outcome
   ('complete', 'outside_pathway')
-  >>> result.recommendations                # (node, kind, text, strength, citations)
+  >>> result.recommendations                # (node, kind, text, strength, citations, item id)
   ()
 
 exit codes: 0 written, 2 the pathway has errors, cannot be compiled to SQL

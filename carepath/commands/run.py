@@ -31,7 +31,9 @@ a number (in the input's declared unit), "10 weeks", {"value": 10, "unit": "wk"}
 per line, or a CSV whose header names the inputs (cells as "10 weeks", true,
 false; an empty cell is unknown). Results go to stdout or -o FILE (.jsonl or
 .csv, written atomically). Bad rows are reported with their line number and
-written as status "invalid"; the run goes on.
+written as status "invalid"; the run goes on. A row names its recommendations
+by item id (node.n, the n-th item of the node); --items FILE writes their
+texts once, --with-texts puts them in every row.
 
 examples:
   carepath run pathways/chronic_osteoporotic_vcf.cpath --patient patient.json
@@ -75,6 +77,18 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--interpreter",
         action="store_true",
         help="--batch: use the reference interpreter instead of the compiled evaluator",
+    )
+    parser.add_argument(
+        "--with-texts",
+        action="store_true",
+        help="--batch: give each row's recommendations with their kind, text, strength "
+        "and citations (by default a row names them by item id, node.n)",
+    )
+    parser.add_argument(
+        "--items",
+        metavar="FILE",
+        help="--batch: also write the recommendations by item id, with their texts, "
+        "to FILE (JSON, once for the whole batch)",
     )
 
 
@@ -286,6 +300,7 @@ def _batch(pathway: Pathway, args: argparse.Namespace) -> int:
             out_format,
             compiled=not args.interpreter,
             progress=progress,
+            texts=args.with_texts,
         )
     except BatchError as error:
         if target is not None:
@@ -301,6 +316,18 @@ def _batch(pathway: Pathway, args: argparse.Namespace) -> int:
             progress.clear()
     if target is not None:
         target.commit()
+    if args.items:
+        import json
+
+        from carepath.compiler.batch import items_table
+        from carepath.dsl.files import write_output
+
+        table = json.dumps(items_table(pathway), indent=2, ensure_ascii=False) + "\n"
+        try:
+            write_output(args.items, table)
+        except OSError as error:
+            print(f"carepath: cannot write {args.items}: {error.strerror}", file=sys.stderr)
+            return 2
     if summary.problems:
         print(format_text(summary.problems, {}), file=sys.stderr)
         if summary.dropped_problems:
