@@ -8,6 +8,7 @@ import json
 import subprocess
 import sys
 from collections import Counter
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -358,3 +359,25 @@ def test_json_report_and_exit_zero(tmp_path: Path, seed: Pathway) -> None:
         "spinal_deformity": 1,
         "focal_cord_compression": 1,
     }
+
+
+def test_progress_is_reported_while_the_engine_works(tmp_path: Path, seed: Pathway) -> None:
+    """The progress bar's numbers come from DuckDB as it runs: rising, ending at 100,
+    and the counts the same as without them."""
+    path = tmp_path / "many.parquet"
+    columns_sql = ", ".join(
+        f"(random() * 200)::INTEGER AS {c.name}"
+        if c.kind == "number"
+        else f"'mild' AS {c.name}"
+        if c.kind == "enum"
+        else f"random() < 0.1 AS {c.name}"
+        for c in columns(seed)
+    ).replace("(random() * 200)::INTEGER AS age", "(20 + random() * 80)::INTEGER AS age")
+    duckdb.sql(f"COPY (SELECT {columns_sql} FROM range(2000000)) TO '{path}' (FORMAT parquet)")
+    seen: list[float] = []
+    engine = DuckDBEngine()
+    with_progress = audit(seed, DataSource.of(str(path)), engine, progress=seen.append)
+    without = _audit(seed, path)
+    assert seen and seen[-1] == 100.0
+    assert all(0 <= a <= b <= 100 for a, b in pairwise(seen))
+    assert with_progress.statuses == without.statuses and with_progress.rows == 2_000_000

@@ -91,6 +91,9 @@ class DuckDBEngine:
     def rows(self, sql: str, progress: Progress | None = None) -> list[tuple[Any, ...]]:
         if progress is None:
             return self._run(sql)
+        # DuckDB tracks a query's progress only with its progress bar on (not printed).
+        self.con.execute("SET enable_progress_bar = true")
+        self.con.execute("SET enable_progress_bar_print = false")
         # DuckDB reports how far a query is while it runs: ask from this thread
         # while another waits for the rows.
         done: list[list[tuple[Any, ...]]] = []
