@@ -66,6 +66,11 @@ def _item(pathway: Pathway, item_id: str) -> ir.ItemIR:
 
 
 def sql_type(c: Column) -> str:
+    """As a registry would store it: whole numbers of the declared unit as BIGINT."""
+    t = c.input.type
+    declared = t.unit.factor if isinstance(t, ir.NumberType) and t.unit else Fraction(1)
+    if isinstance(t, ir.NumberType) and t.integer and c.factor == declared:
+        return "BIGINT"
     return {"boolean": "BOOLEAN", "enum": "VARCHAR"}.get(c.kind, "DECIMAL(38, 9)")
 
 

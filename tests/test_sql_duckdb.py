@@ -13,8 +13,17 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from carepath.compiler.pathway import Pathway, load, load_text
-from carepath.compiler.sql.query import CannotCompile, build_query
-from tests.sql_support import create_duckdb_table, exact_units, expected, random_patients, rows_of
+from carepath.compiler.sql.columns import columns
+from carepath.compiler.sql.errors import CannotCompile
+from carepath.compiler.sql.query import build_query
+from tests.sql_support import (
+    create_duckdb_table,
+    exact_units,
+    expected,
+    random_patients,
+    rows_of,
+    sql_type,
+)
 from tests.strategies import pathway_sources, patients
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,12 +37,16 @@ def _pathway(path: Path) -> Pathway:
     return loaded.pathway
 
 
-def _agree(pathway: Pathway, people: list[dict[str, object]], exact: bool = True) -> int:
-    """``exact``: time columns in seconds (see ``exact_units``); else the defaults."""
+def _agree(
+    pathway: Pathway, people: list[dict[str, object]], exact: bool = True, typed: bool = False
+) -> int:
+    """``exact``: time columns in seconds (see ``exact_units``); else the defaults.
+    ``typed``: the query knows the table's column types, as an audit does."""
     units = exact_units(pathway) if exact else None
     con = duckdb.connect()
     create_duckdb_table(con, pathway, people, units)  # type: ignore[arg-type]
-    query = build_query(pathway, id_column="rid", units=units)
+    types = {c.name: sql_type(c) for c in columns(pathway, units)} if typed else None
+    query = build_query(pathway, id_column="rid", units=units, types=types)
     got = rows_of(con.execute(query.sql("duckdb")).fetchall())
     assert len(got) == len(people)
     for rid, patient in enumerate(people):
@@ -117,3 +130,52 @@ def test_cycles_are_refused() -> None:
     assert loaded.pathway is not None
     with pytest.raises(CannotCompile, match=r"cycle \(d -> again -> d\)"):
         build_query(loaded.pathway)
+
+
+LARGE = """\
+pathway large "Large numbers"
+input fever: boolean
+input fracture_age: duration
+input n: integer
+define index = (fracture_age + fracture_age) / 2
+define cube = n * n * n
+start s
+decision s "Which?" first
+  when not fever and index / 2 < 80 years and index < 14 years -> a
+  when cube * 1000000 > 100000000000000000000000000000000 -> b
+  otherwise -> c
+end a
+end b
+end c
+"""
+
+
+def test_numbers_past_64_bits_agree() -> None:
+    """Durations in seconds with nine decimal places reach 1e18 after one product,
+    and a cube of a nine-digit integer passes 64 bits: exact on DuckDB's 38 digits, no
+    overflow (a regression: 80 years in seconds times 4 overflowed a 64-bit product).
+    The cube needs the column's type (BIGINT): read as a nine-place decimal, its
+    cube has 27 places and does not fit 38 digits, and the query is refused."""
+    loaded = load_text(LARGE)
+    assert loaded.pathway is not None, loaded.diagnostics
+    pathway = loaded.pathway
+    year = Fraction(31_557_600)
+    durations: list[dict[str, object]] = [
+        {"fever": False, "fracture_age": 13 * year},
+        {"fever": False, "fracture_age": 14 * year},
+        {"fever": False, "fracture_age": Fraction(0)},
+        {"fever": True},
+    ]
+    untyped = load_text(LARGE.replace("cube * 1000000 > 1" + "0" * 32, "cube > 1000"))
+    assert untyped.pathway is not None, untyped.diagnostics
+    _agree(untyped.pathway, durations)
+    cubes: list[dict[str, object]] = [
+        {"fever": True, "n": Fraction(464_158_883)},  # cube x 1e6 just under 1e32
+        {"fever": True, "n": Fraction(464_158_884)},
+        {"fever": True, "n": Fraction(-464_158_884)},
+    ]
+    _agree(pathway, durations + cubes, typed=True)
+    people = random_patients(pathway, 500, seed=11)
+    _agree(pathway, people, typed=True)  # type: ignore[arg-type]
+    with pytest.raises(CannotCompile, match="more than the 38 digits a SQL decimal holds"):
+        _agree(pathway, cubes)

@@ -19,7 +19,11 @@ items, the inputs still needed, and the problem of an invalid row. The columns
 (docs/audit.md): booleans as BOOLEAN, enumerations as text, numbers in the
 input's declared unit, durations in days (--unit NAME=UNIT states another);
 NULL is unknown. Arithmetic is exact (DECIMAL, no division), so the query gives
-the interpreter's answers, boundaries included. DuckDB and Spark SQL are run
+the interpreter's answers, boundaries included. A number column whose type is
+not given is read as DECIMAL(38, 9); --type NAME=TYPE (INTEGER, DECIMAL(5, 1))
+reads it as it is, which is faster, and which a product of several decimal
+columns may need to stay within the 38 digits SQL decimals hold (`audit` reads
+the types from the data itself). DuckDB and Spark SQL are run
 against the interpreter by carepath's tests; other dialects are written by
 sqlglot and not run here.
 
@@ -27,6 +31,7 @@ examples:
   carepath compile pathways/chronic_osteoporotic_vcf.cpath -o vcf.py
   carepath compile p.cpath --to sql --dialect spark --table registry.patients
   carepath compile p.cpath --to sql --unit fracture_age=wk --id-column patient_id
+  carepath compile p.cpath --to sql --type age=INTEGER --type weight="DECIMAL(5, 1)"
 
   >>> from fractions import Fraction
   >>> import vcf
@@ -38,7 +43,8 @@ examples:
   ()
 
 exit codes: 0 written, 2 the pathway has errors, cannot be compiled to SQL
-(a cycle), a --unit is wrong, or the file cannot be written.
+(a cycle, a number past 38 digits), a --unit or --type is wrong, or the file
+cannot be written.
 """
 
 DIALECTS = ("duckdb", "spark", "databricks", "postgres", "snowflake", "trino", "bigquery")
@@ -72,6 +78,14 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     add_unit_option(sql)
     sql.add_argument(
+        "--type",
+        action="append",
+        default=[],
+        metavar="NAME=TYPE",
+        help="the SQL type of a number column, read as it is instead of as "
+        "DECIMAL(38, 9); repeatable, e.g. --type age=INTEGER",
+    )
+    sql.add_argument(
         "--id-column",
         metavar="NAME",
         help="a column of the table to carry into the results (e.g. a patient id)",
@@ -86,8 +100,12 @@ def run(args: argparse.Namespace) -> int:
     if pathway is None:
         return 2
     if args.to == "sql":
-        from carepath.compiler.sql.columns import UnitProblem, parse_unit_options
-        from carepath.compiler.sql.query import CannotCompile
+        from carepath.compiler.sql.columns import (
+            UnitProblem,
+            parse_type_options,
+            parse_unit_options,
+        )
+        from carepath.compiler.sql.errors import CannotCompile
         from carepath.compiler.sql.text import query_text
         from carepath.version import __version__
 
@@ -99,6 +117,7 @@ def run(args: argparse.Namespace) -> int:
                 units=parse_unit_options(args.unit),
                 id_column=args.id_column,
                 generator=f"carepath {__version__}",
+                types=parse_type_options(args.type, pathway),
             )
         except (CannotCompile, UnitProblem) as problem:
             print(f"carepath: not compiled: {problem}", file=sys.stderr)

@@ -16,8 +16,9 @@ from sqlglot import exp
 
 from carepath.compiler.pathway import Pathway
 from carepath.compiler.sql.columns import NUMBER_TYPE, UnitProblem, columns
+from carepath.compiler.sql.errors import CannotCompile
 from carepath.compiler.sql.expressions import column
-from carepath.compiler.sql.query import CannotCompile, build_query, item_ids, reachable_order
+from carepath.compiler.sql.query import build_query, item_ids, reachable_order
 
 from .counts import (
     AuditResult,

@@ -132,3 +132,29 @@ def parse_unit_options(options: list[str]) -> dict[str, str]:
             raise UnitProblem(f"--unit {name.strip()} is given twice")
         found[name.strip()] = unit.strip()
     return found
+
+
+def parse_type_options(options: list[str], pathway: Pathway) -> dict[str, str]:
+    """``["age=INTEGER", …]`` -> ``{"age": "INTEGER"}``: number inputs only, each a
+    type SQL knows (as sqlglot reads it)."""
+    from sqlglot import exp
+    from sqlglot.errors import ParseError
+
+    found: dict[str, str] = {}
+    for option in options:
+        name, sep, sql_type = (part.strip() for part in option.partition("="))
+        if not sep or not name or not sql_type:
+            raise UnitProblem(f"--type {option}: write NAME=TYPE, e.g. --type age=INTEGER")
+        decl = pathway.inputs.get(name)
+        if decl is None:
+            raise UnitProblem(f"--type {name}: the pathway has no input called {name}")
+        if not isinstance(decl.type, ir.NumberType):
+            raise UnitProblem(f"--type {name}: only number columns take a type")
+        if name in found:
+            raise UnitProblem(f"--type {name} is given twice")
+        try:
+            built = exp.DataType.build(sql_type)
+        except (ParseError, ValueError):
+            raise UnitProblem(f"--type {option}: {sql_type} is not a SQL type") from None
+        found[name] = built.sql().upper()
+    return found

@@ -29,6 +29,8 @@ from fractions import Fraction
 
 from sqlglot import exp
 
+from .errors import CannotCompile
+
 # Decimal digits after the point in a number column (see columns.py). Products add
 # their operands' digits; past this many a factor is first made a whole number.
 MAX_DIGITS = 9
@@ -71,7 +73,8 @@ def number(value: int | Fraction) -> exp.Expr:
     return exp.Literal.number(text)
 
 
-def _decimal_text(value: Fraction) -> str:
+def _places(value: Fraction) -> int:
+    """The decimal places of a fraction with a finite decimal expansion."""
     twos = fives = 0
     d = value.denominator
     while d % 2 == 0:
@@ -82,7 +85,11 @@ def _decimal_text(value: Fraction) -> str:
         fives += 1
     if d != 1:
         raise ValueError(f"{value} has no finite decimal expansion")
-    places = max(twos, fives)
+    return max(twos, fives)
+
+
+def _decimal_text(value: Fraction) -> str:
+    places = _places(value)
     scaled = value * 10**places
     assert scaled.denominator == 1
     sign = "-" if scaled < 0 else ""
@@ -116,7 +123,19 @@ def mul(a: exp.Expr, b: exp.Expr | int) -> exp.Expr:
         if b == 1:
             return a
         b = number(b)
-    return exp.Mul(this=paren(a), expression=paren(b))
+    return exp.Mul(this=paren(_wide(a)), expression=paren(_wide(b)))
+
+
+# An integer literal past 32 bits is 64-bit integer SQL, and a product of it with
+# another integer overflows at 9.2e18 where a DECIMAL(38, 0) holds 38 digits.
+_WIDE_FROM = 2**31
+
+
+def _wide(e: exp.Expr) -> exp.Expr:
+    value = _literal_value(e) if isinstance(e, exp.Literal | exp.Paren) else None
+    if value is not None and value.denominator == 1 and abs(value) >= _WIDE_FROM:
+        return exp.Cast(this=e, to=WHOLE)
+    return e
 
 
 def add(a: exp.Expr, b: exp.Expr) -> exp.Expr:
@@ -222,14 +241,12 @@ def whole(n: Num) -> Num:
 def compare(op: str, left: Num, right: Num) -> exp.Expr:
     """``left op right`` as three-valued SQL: the interpreter's ``compare``, ranges
     decided only when every value in them gives the same answer."""
-    if right.exact and right.den is None and isinstance(right.low, exp.Literal | exp.Paren):
-        right_value = _literal_value(right.low)
-        if right_value is not None:
-            return _compare_constant(op, left, right_value * right.scale)
-    if left.exact and left.den is None and isinstance(left.low, exp.Literal | exp.Paren):
-        left_value = _literal_value(left.low)
-        if left_value is not None:
-            return _compare_constant(_FLIPPED[op], right, left_value * left.scale)
+    right_value = constant_value(right)
+    if right_value is not None:
+        return _compare_constant(op, left, right_value)
+    left_value = constant_value(left)
+    if left_value is not None:
+        return _compare_constant(_FLIPPED[op], right, left_value)
     a, b = _common(left, right)
     a_low, a_high = _over(a, b.den)
     b_low, b_high = _over(b, a.den)
@@ -255,17 +272,38 @@ def _compare_constant(op: str, n: Num, value: Fraction) -> exp.Expr:
     multiplied by its denominator."""
     target = value / n.scale
     if finite_decimal(target) and n.den is None:
+        _held(target * 10 ** _places(target))
         literal = number(target)
         return _ranges(op, n.low, n.high, literal, literal, n.exact)
     low, high = n.low, n.high
     q = target.denominator if not finite_decimal(target) else 1
-    rhs: exp.Expr = number(target * q)
+    rhs: exp.Expr = number(_held(target * q))
     if q != 1:
         low = mul(low, q)
         high = low if n.exact else mul(high, q)
     if n.den is not None:
         rhs = mul(rhs, n.den)
     return _ranges(op, low, high, rhs, rhs, n.exact)
+
+
+def _held(value: Fraction) -> Fraction:
+    """``value`` when a SQL decimal can hold it as the query writes it, else the
+    reason: the value in the scale of a product of decimals can pass 38 digits
+    (a column of unknown type is read with nine decimal places)."""
+    if abs(value.numerator) >= _DIGITS_HELD:
+        raise CannotCompile(
+            f"a comparison needs the constant {value.numerator} in the scale of its"
+            " other side, more than the 38 digits a SQL decimal holds; give the"
+            " columns' types (compile --type NAME=TYPE; an audit reads them from the"
+            " data) or compare fewer"
+            " products of decimal columns"
+        )
+    return value
+
+
+# DECIMAL(38, s) holds no more than 38 digits, and DuckDB reads a longer literal
+# as a type it will not compare with a decimal.
+_DIGITS_HELD = 10**38
 
 
 def _ranges(
@@ -320,6 +358,13 @@ def negate(n: Num) -> Num:
 def arithmetic(op: str, left: Num, right: Num) -> Num:
     """``left op right`` (``evaluate.arithmetic``): interval arithmetic on ranges, a
     division by zero (or by a range that holds zero) unknown."""
+    if op in ("*", "/"):
+        k = constant_value(right)
+        if k is not None and k != 0:
+            return _scaled(left, k if op == "*" else 1 / k)
+        k = constant_value(left) if op == "*" else None
+        if k is not None and k != 0:
+            return _scaled(right, k)
     if op in ("+", "-"):
         a, b = _common(left, right)
         a_low, a_high = _over(a, b.den)
@@ -338,6 +383,21 @@ def arithmetic(op: str, left: Num, right: Num) -> Num:
     if op == "*":
         return _product(left, right)
     return _quotient(whole(left), whole(right))
+
+
+def constant_value(n: Num) -> Fraction | None:
+    """The value of a number known when the query is built, else None."""
+    if not n.exact or n.den is not None or not isinstance(n.low, exp.Literal | exp.Paren):
+        return None
+    value = _literal_value(n.low)
+    return None if value is None else value * n.scale
+
+
+def _scaled(n: Num, k: Fraction) -> Num:
+    """``n * k`` for a constant ``k`` other than zero: no SQL at all, the factor goes
+    into the scale (which stays positive: a negative factor negates the ends)."""
+    found = negate(n) if k < 0 else n
+    return Num(found.low, found.high, found.scale * abs(k), found.den, found.digits)
 
 
 def _product(a: Num, b: Num) -> Num:

@@ -40,6 +40,7 @@ from carepath.compiler.pathway import Pathway, node_conditions
 
 from . import numbers
 from .columns import NUMBER_TYPE, Column, columns
+from .errors import CannotCompile
 from .expressions import SqlValue, Translator, column, define_order
 from .numbers import MAX_DIGITS, Num
 
@@ -47,10 +48,6 @@ OUTPUTS = ("status", "outcome", "path", "recommendations", "undetermined", "need
 # Why a decision takes no branch (the choice column holds a branch index otherwise).
 INCOMPLETE, CONFLICT, STUCK = -1, -2, -3
 STOP_STATUS = {INCOMPLETE: "incomplete", CONFLICT: "conflict", STUCK: "stuck"}
-
-
-class CannotCompile(ValueError):
-    """The pathway cannot be written as one SQL query (the message says why)."""
 
 
 @dataclass(frozen=True)
@@ -350,15 +347,16 @@ def numeric_shape(
     c: Column, sql_type: str | None, in_arithmetic: bool = True
 ) -> tuple[str | None, int]:
     """How a number column is read: (the type to cast it to, or None to read it as
-    it is; its decimal places). Integers are read as they are, widened to BIGINT
-    when arithmetic reads them; exact decimals of at most MAX_DIGITS places are
+    it is; its decimal places). Integers are read as they are, widened to
+    DECIMAL(38, 0) when arithmetic reads them (a product of 64-bit integers
+    overflows at 9.2e18, a decimal at 1e38); exact decimals of at most MAX_DIGITS places are
     read as they are; anything else (floating point, or a type not known when the
     query is built) is cast to DECIMAL(38, 9)."""
     if c.kind != "number":
         return None, 0
     base = (sql_type or "").upper().replace(" ", "")
     if base.split("(")[0] in _INTEGERS:
-        return ("BIGINT" if in_arithmetic else None), 0
+        return ("DECIMAL(38, 0)" if in_arithmetic else None), 0
     if base.startswith("DECIMAL(") and "," in base:
         places = int(base.split(",")[1].rstrip(")"))
         if places <= MAX_DIGITS:

@@ -17,9 +17,11 @@ def query_text(
     units: Mapping[str, str] | None = None,
     id_column: str | None = None,
     generator: str = "carepath",
+    types: Mapping[str, str] | None = None,
 ) -> str:
-    """The query with its header; ``generator`` names what wrote it (with its version)."""
-    query = build_query(pathway, table=table, units=units, id_column=id_column)
+    """The query with its header; ``generator`` names what wrote it (with its version);
+    ``types`` the SQL types of columns known to the caller (``build_query``)."""
+    query = build_query(pathway, table=table, units=units, id_column=id_column, types=types)
     used = query.reads
     lines = [
         f"-- {pathway.id}: {pathway.title}",
