@@ -8,6 +8,7 @@ file as ``cp:row``, tells the column types, creates views and runs queries.
 from __future__ import annotations
 
 import os
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -148,6 +149,10 @@ class SparkEngine:
             # Local mode talks to itself: on the loopback address, and without Spark's
             # warning that the host name resolves to it.
             os.environ["SPARK_LOCAL_IP"] = "127.0.0.1"
+        if master.startswith("local") and "PYSPARK_PYTHON" not in os.environ:
+            # Local workers run on this machine: with this interpreter, not whichever
+            # `python3` is first on PATH (pyspark refuses a worker of another version).
+            os.environ["PYSPARK_PYTHON"] = sys.executable
         started = time.monotonic()
         self.spark = (
             SparkSession.builder.master(master)
