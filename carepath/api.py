@@ -22,10 +22,7 @@ class CarepathError(ValueError):
 
     def __init__(self, what: str, diagnostics: tuple[Diagnostic, ...]) -> None:
         self.diagnostics = diagnostics
-        lines = [
-            f"{d.span.file}:{d.span.line}:{d.span.column}: {d.code} {d.message}"
-            for d in diagnostics
-        ]
+        lines = [f"{d.span}: {d.code} {d.message}" for d in diagnostics]
         super().__init__("\n".join([what, *lines]))
 
 
@@ -66,7 +63,11 @@ def check(path: str) -> Loaded:
     return dataclasses.replace(loaded, diagnostics=check_one(loaded.source, path))
 
 
-def evaluate(pathway: Pathway | Loaded, record: Mapping[str, object]) -> Result:
+def evaluate(
+    pathway: Pathway | Loaded,
+    record: Mapping[str, object],
+    settings: Mapping[str, object] | None = None,
+) -> Result:
     """Run the pathway for one patient.
 
     ``record`` is what a patient file holds, parsed: ``{"age": 70, "pain": "severe",
@@ -74,7 +75,9 @@ def evaluate(pathway: Pathway | Loaded, record: Mapping[str, object]) -> Result:
     out is unknown. It is checked against the pathway's inputs exactly as
     ``carepath run`` checks a file: a value of the wrong type or unit, or a name the
     pathway does not have, raises :class:`RecordError`. A pathway with errors raises
-    :class:`PathwayError`."""
+    :class:`PathwayError`. ``settings`` gives the pathway's settings for the place of
+    care as ``carepath run --set`` does (``{"mrsa_prevalence": "15 %"}``); a setting
+    left out takes its default."""
     from carepath.compiler.evaluate import evaluate as _evaluate
     from carepath.compiler.pathway import Loaded
     from carepath.compiler.patient import PatientChecker
@@ -88,7 +91,20 @@ def evaluate(pathway: Pathway | Loaded, record: Mapping[str, object]) -> Result:
         raise TypeError(
             f"a patient record is a mapping of input values, not {type(record).__name__}"
         )
-    checked, problems = PatientChecker(pathway).check(dict(record), "<record>")
+    from carepath.compiler.settings import settings_in_force
+
+    options = [f"{name}={_setting_text(value)}" for name, value in (settings or {}).items()]
+    in_force, problems = settings_in_force(pathway, options)
+    if problems:
+        raise RecordError("the settings do not fit the pathway", tuple(problems))
+    checked, problems = PatientChecker(pathway, in_force).check(dict(record), "<record>")
     if checked is None or problems:
         raise RecordError("the patient record does not fit the pathway", tuple(problems))
     return _evaluate(pathway, checked.values, checked.written)
+
+
+def _setting_text(value: object) -> str:
+    """A setting's value as ``--set`` reads it: ``True`` is ``true``."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)

@@ -28,7 +28,7 @@ from carepath.dsl.spans import Span
 from . import codes_eval as _codes  # noqa: F401 - registers the CP4xx codes
 from .evaluate import Result, evaluate
 from .pathway import Pathway
-from .patient import MAX_PATIENT_BYTES, PatientChecker, loads_exact
+from .patient import MAX_PATIENT_BYTES, PatientChecker, SettingValues, loads_exact
 
 INVALID = "invalid"
 CSV_COLUMNS = (
@@ -335,12 +335,14 @@ def run_batch(
     progress: Callable[[int, int], None] | None = None,
     on_row: Callable[[int], None] | None = None,
     texts: bool = False,
+    settings: SettingValues | None = None,
 ) -> BatchSummary:
     """Evaluate every row of ``source`` (``.jsonl`` or ``.csv``), writing one result per
     row to ``output``. ``progress(bytes_done, bytes_total)`` is called now and then;
     ``on_row(count)`` after every row (benchmarks measure memory with it).
     Rows name recommendations by item id unless ``texts``: then each carries its
-    kind, text, strength and citations, as ``run --format json`` shows them."""
+    kind, text, strength and citations, as ``run --format json`` shows them.
+    ``settings`` are the pathway's settings in force (None: their defaults)."""
     suffix = Path(source).suffix.lower()
     if suffix not in (".jsonl", ".csv", ".ndjson"):
         raise BatchError(
@@ -354,7 +356,7 @@ def run_batch(
             make("CP411", f"cannot read `{source}`: {error.strerror}", Span.point(source, 1))
         ) from None
     summary = BatchSummary()
-    checker = PatientChecker(pathway)
+    checker = PatientChecker(pathway, settings)
     module_evaluate = None
     if compiled:
         from .codegen_python import load_module

@@ -57,6 +57,8 @@ class Encoder:
         self.constraints: list[Any] = []
         for name, decl in pathway.inputs.items():
             self.known[name] = z3.Bool(f"known__{name}")
+            if decl.setting:  # a setting is never unknown
+                self.constraints.append(self.known[name])
             t = decl.type
             if isinstance(t, ir.BooleanType):
                 self.var[name] = z3.Bool(name)

@@ -318,6 +318,24 @@ input unknown_history: boolean
 )
 
 register(
+    "CP119",
+    Severity.ERROR,
+    "invalid setting default",
+    category=_TYPES,
+    explanation="""
+A setting's `default` must be a value of the setting's type, in its unit and
+plausible range, and known: a setting is the same for every patient and is
+never unknown when the pathway runs. Leave the default out to make every run
+give the value (`carepath run --set NAME=VALUE`).""",
+    bad="""
+setting mrsa_prevalence: decimal % 0..100 default 150 %
+""",
+    fixed="""
+setting mrsa_prevalence: decimal % 0..100 default 15 %
+""",
+)
+
+register(
     "CP118",
     Severity.ERROR,
     "division by zero",

@@ -208,3 +208,39 @@ decision triage "Red flags?"
   when neuro_deficit -> surgical_consult
 """,
 )
+
+register(
+    "CP413",
+    Severity.ERROR,
+    "setting given as patient data",
+    category=_RECORDS,
+    explanation="""
+The record gives a value for a setting: a fact about the place of care (a local
+prevalence, a formulary choice) that is the same for every patient. It comes
+from `--set NAME=VALUE` or the setting's default, never from one patient's
+record, so that two records of one run cannot be evaluated under different
+local policies.""",
+    bad="""
+{"allergy": false, "mrsa_prevalence": "25 %"}
+""",
+    fixed="""
+carepath run p.cpath --patient patient.json --set "mrsa_prevalence=25 %"
+""",
+)
+
+register(
+    "CP414",
+    Severity.ERROR,
+    "setting without a value",
+    category=_RECORDS,
+    explanation="""
+`--set NAME=VALUE` names something that is not a setting of the pathway, is
+malformed or given twice, or a setting has no default and no `--set`. A setting
+is never unknown: the pathway's logic for a place of care depends on it.""",
+    bad="""
+carepath run p.cpath --patient patient.json --set mrsa=25
+""",
+    fixed="""
+carepath run p.cpath --patient patient.json --set "mrsa_prevalence=25 %"
+""",
+)

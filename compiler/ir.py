@@ -245,6 +245,11 @@ class InputDecl:
     # Plausible range in SI base units, inclusive, when declared.
     low: Fraction | None = None
     high: Fraction | None = None
+    # A setting: a fact about the place of care, the same for every patient (never
+    # unknown when evaluated), with its default if declared.
+    setting: bool = False
+    default: Value | None = None
+    default_text: str | None = None
 
     @property
     def lowest(self) -> Fraction | None:

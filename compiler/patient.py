@@ -68,6 +68,19 @@ class PatientRecord:
     written: dict[str, str] = field(hash=False)
 
 
+# The settings in force: each setting's value and how it was written.
+SettingValues = Mapping[str, tuple[ir.Value, str]]
+
+
+def default_settings(pathway: Pathway) -> dict[str, tuple[ir.Value, str]]:
+    """Each setting with a default, at its default."""
+    return {
+        name: (decl.default, decl.default_text or "")
+        for name, decl in pathway.inputs.items()
+        if decl.setting and decl.default is not None
+    }
+
+
 @dataclass(frozen=True)
 class _Where:
     file: str
@@ -84,6 +97,10 @@ class _Problem(Exception):
         self.code = code
         self.message = message
         self.notes = tuple(n for n in notes if n)
+
+
+# The problem one field has, for callers that check values outside a record (--set).
+RecordProblem = _Problem
 
 
 class _Duplicates(dict[str, Any]):
@@ -264,17 +281,24 @@ def read_text(path: str) -> tuple[str | None, Diagnostic | None]:
         return None, make("CP411", f"`{path}` is not UTF-8 text", Span.point(path, line))
 
 
-def read_patient(path: str, pathway: Pathway) -> tuple[PatientRecord | None, list[Diagnostic]]:
-    """Read and check one patient file (JSON or YAML)."""
+def read_patient(
+    path: str, pathway: Pathway, settings: SettingValues | None = None
+) -> tuple[PatientRecord | None, list[Diagnostic]]:
+    """Read and check one patient file (JSON or YAML), with ``settings`` in force
+    (None: the defaults)."""
     text, problem = read_text(path)
     if text is None:
         assert problem is not None
         return None, [problem]
-    return parse_patient(text, path, pathway)
+    return parse_patient(text, path, pathway, settings=settings)
 
 
 def parse_patient(
-    text: str, file: str, pathway: Pathway, fmt: str | None = None
+    text: str,
+    file: str,
+    pathway: Pathway,
+    fmt: str | None = None,
+    settings: SettingValues | None = None,
 ) -> tuple[PatientRecord | None, list[Diagnostic]]:
     """Parse and check one record; ``fmt`` is ``json``, ``yaml`` or None (sniff)."""
     fmt = fmt or sniff_format(file, text)
@@ -302,7 +326,7 @@ def parse_patient(
             return None, [make("CP401", f"not valid YAML: {what}", span)]
         except (yaml.YAMLError, RecursionError) as error:
             return None, [make("CP401", f"not valid YAML: {error}", Span.point(file, 1))]
-    checker = PatientChecker(pathway)
+    checker = PatientChecker(pathway, settings)
     problems = [
         make("CP409", f"`{key}` is given twice", Span.point(file, line)) for key, line in duplicates
     ]
@@ -327,11 +351,24 @@ def _json_key_lines(text: str, data: Any) -> dict[str, int]:
 
 
 class PatientChecker:
-    """Checks records against one pathway's inputs (built once, used for many records)."""
+    """Checks records against one pathway's inputs (built once, used for many records).
 
-    def __init__(self, pathway: Pathway) -> None:
+    ``settings`` are the values of the pathway's settings in force (from
+    :func:`carepath.compiler.settings.settings_in_force`; None: their defaults), added
+    to every record. A record that names a setting is refused unless
+    ``settings_in_record`` (a witness or a test case, which say the setting's value)."""
+
+    def __init__(
+        self,
+        pathway: Pathway,
+        settings: SettingValues | None = None,
+        *,
+        settings_in_record: bool = False,
+    ) -> None:
         self.pathway = pathway
         self.inputs = pathway.inputs
+        self.settings = settings if settings is not None else default_settings(pathway)
+        self.settings_in_record = settings_in_record
 
     def check(
         self,
@@ -359,12 +396,26 @@ class PatientChecker:
         problems: list[Diagnostic] = []
         for name, raw in data.items():
             decl = self.inputs.get(name) if isinstance(name, str) else None
-            if decl is not None:
+            if decl is not None and (not decl.setting or self.settings_in_record):
                 fast = self._fast(decl, raw, cells)
                 if fast is not None:
                     values[name], written[name] = fast
                     continue
             where = _Where(file, (lines or {}).get(name, line))
+            if decl is not None and decl.setting and not self.settings_in_record:
+                problems.append(
+                    make(
+                        "CP413",
+                        f"`{name}` is a setting of the place of care, not patient data",
+                        where.span,
+                        notes=(
+                            f"give it for every patient with --set {name}=VALUE",
+                            f"(a setting is the same for every patient: pathway "
+                            f"`{self.pathway.id}` reads it from --set or its default)",
+                        ),
+                    )
+                )
+                continue
             if decl is None:
                 problems.append(
                     make(
@@ -393,6 +444,10 @@ class PatientChecker:
                 written[name] = shown
         if problems:
             return None, problems
+        for name, (value, shown) in self.settings.items():
+            if name not in values and name not in written:
+                values[name] = value
+                written[name] = shown
         return PatientRecord(file, values, written), []
 
     def _fast(self, decl: ir.InputDecl, raw: object, cells: bool) -> tuple[ir.Value, str] | None:

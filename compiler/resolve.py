@@ -10,7 +10,7 @@ import datetime
 import difflib
 import functools
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from typing import Any
 
@@ -181,9 +181,31 @@ class Resolver:
             low = high = None
             if decl.range is not None:
                 low, high = self._range(decl.range, value_type)
-            self.out.inputs[decl.id] = ir.InputDecl(
-                decl.id, value_type, decl.description, decl.span, low, high
+            made = ir.InputDecl(decl.id, value_type, decl.description, decl.span, low, high)
+            if decl.setting:
+                made = self._setting(decl, made)
+            self.out.inputs[decl.id] = made
+
+    def _setting(self, decl: ast.Input, made: ir.InputDecl) -> ir.InputDecl:
+        """A setting with its default checked like a case's value (type, unit, range)."""
+        made = replace(made, setting=True)
+        if decl.default is None:
+            return made
+        given = decl.default
+        try:
+            value = value_for(made, given.name, given.number, given.unit)
+        except InvalidValue as problem:
+            self.error("CP119", f"default of `{decl.id}`: {problem}", given.span, *problem.notes)
+            return made
+        if value is None:
+            self.error(
+                "CP119",
+                f"a setting's default cannot be unknown: `{decl.id}`",
+                given.span,
+                "leave the default out to make every run give the value with --set",
             )
+            return made
+        return replace(made, default=value, default_text=given.text)
 
     def _range(
         self, rng: ast.Range, value_type: ir.ValueType
@@ -722,8 +744,28 @@ class Resolver:
                 continue
             value = self._given_value(given)
             written[given.input] = given.value.text
+            decl = self.out.inputs.get(given.input)
+            if value is None and decl is not None and decl.setting and given.value.name:
+                self.error(
+                    "CP113",
+                    f"`{given.input}` is a setting, which is never unknown",
+                    given.value.span,
+                    "give the value this case assumes for the place of care",
+                )
             if value is not None:
                 patient[given.input] = value
+        for name, decl in self.out.inputs.items():
+            if not decl.setting or name in written:
+                continue
+            if decl.default is not None:
+                patient[name] = decl.default
+            else:
+                self.error(
+                    "CP113",
+                    f"case does not give setting `{name}`, which has no default",
+                    case.span,
+                    f"add `given {name} = …` to the case, or a default to the setting",
+                )
         items = {i.text for items in self.out.items.values() for i in items}
         expectations = []
         for expect in case.expectations:
@@ -778,6 +820,7 @@ def value_for(
     """A patient value for ``decl`` from a name (true, severe, unknown) or a number with an
     optional unit. ``None`` means unknown. Raises :class:`InvalidValue`."""
     t = decl.type
+    kind = "setting" if decl.setting else "input"
     if name == "unknown":
         return None
     if isinstance(t, ir.BooleanType):
@@ -811,7 +854,7 @@ def value_for(
             raise InvalidValue(problem.message(unit_text)) from None
         if unit.dimension != t.dimension:
             raise InvalidValue(
-                f"`{unit_text}` is {dimension_words(unit.dimension)}, but this input "
+                f"`{unit_text}` is {dimension_words(unit.dimension)}, but this {kind} "
                 f"is {dimension_words(t.dimension)}"
             )
         value = number * unit.factor
@@ -823,14 +866,15 @@ def value_for(
         if t.duration:
             raise InvalidValue(
                 f"{format_duration(value)} is outside the plausible range "
-                f"{format_duration(decl.low)}..{format_duration(decl.high)} declared for this input"
+                f"{format_duration(decl.low)}..{format_duration(decl.high)} "
+                f"declared for this {kind}"
             )
         factor = t.unit.factor if t.unit else Fraction(1)
         shown = f" {t.unit.text}" if t.unit else ""
         raise InvalidValue(
             f"{format_number(value / factor)}{shown} is outside the plausible range "
             f"{format_number(decl.low / factor)}..{format_number(decl.high / factor)}{shown} "
-            "declared for this input"
+            f"declared for this {kind}"
         )
     if decl.low is None and decl.lowest is not None and value < decl.lowest:
         raise InvalidValue("a duration is never negative (declare a range that allows it)")

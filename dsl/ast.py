@@ -212,11 +212,16 @@ class Range:
 
 @dataclass(frozen=True)
 class Input:
+    """``input`` (patient data) or ``setting`` (a fact about the place of care, the same
+    for every patient, with an optional ``default``)."""
+
     span: Span
     id: str
     type: TypeSpec
     range: Range | None
     description: str | None
+    setting: bool = False
+    default: Value | None = None
 
 
 @dataclass(frozen=True)

@@ -615,9 +615,11 @@ class Printer:
             type_text = ("integer" if t.integer else "decimal") + (f" {t.unit}" if t.unit else "")
         else:
             type_text = "duration"
-        text = f"input {i.id}: {type_text}"
+        text = f"{'setting' if i.setting else 'input'} {i.id}: {type_text}"
         if i.range is not None:
             text += f" {i.range.low_text}..{i.range.high_text}"
+        if i.default is not None:
+            text += f" default {i.default.text}"
         if i.description is not None:
             text += " " + quote(i.description)
         return text

@@ -30,6 +30,8 @@ class Span(NamedTuple):
         return Span(self.file, self.line, self.column, other.end_line, other.end_column)
 
     def __str__(self) -> str:
+        if self.line == 0:  # not in a file: a command-line option such as --set
+            return self.file
         return f"{self.file}:{self.line}:{self.column}"
 
 

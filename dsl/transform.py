@@ -250,6 +250,18 @@ class ToAst(Transformer[Token, Any]):
         desc = next((self._str(c) for c in rest if isinstance(c, Token)), None)
         return ast.Input(self._statement(children), name.value, type_spec, rng, desc)
 
+    def setting_decl(self, children: list[Any]) -> ast.Input:
+        name, type_spec, *rest = children
+        rng = next((c for c in rest if isinstance(c, ast.Range)), None)
+        default = next((c for c in rest if isinstance(c, ast.Value)), None)
+        desc = next((self._str(c) for c in rest if isinstance(c, Token)), None)
+        span = self._statement(children)
+        return ast.Input(span, name.value, type_spec, rng, desc, setting=True, default=default)
+
+    def setting_default(self, c: list[Any]) -> ast.Value:
+        value: ast.Value = c[0]
+        return value
+
     def _type_span(self, c: list[Token]) -> Span:
         return self._tok(c[0]).to(self._tok(c[-1]))
 

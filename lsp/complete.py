@@ -47,6 +47,7 @@ TOP_KEYWORDS = (
     "pathway",
     "reference",
     "input",
+    "setting",
     "define",
     "start",
     "decision",

@@ -33,6 +33,10 @@ def hover_text(found: Index, occurrence: Occurrence) -> str | None:
     if isinstance(node, ast.Input) and declared.kind is Kind.VALUE:
         values = ", ".join(node.type.values) if isinstance(node.type, ast.EnumSpec) else ""
         return f"**value** `{declared.name}` of input `{node.id}` (one of {values})"
+    if isinstance(node, ast.Input) and node.setting:
+        default = f"; default {node.default.text}" if node.default is not None else "; no default"
+        title = f"**setting** `{node.id}` of the place of care: {_type_words(node)}{default}"
+        return _join(title, source, node.description)
     if isinstance(node, ast.Input):
         return _join(f"**input** `{node.id}`: {_type_words(node)}", source, node.description)
     if isinstance(node, ast.Define):

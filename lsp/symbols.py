@@ -40,7 +40,7 @@ _DECLARES: dict[type, str] = {
 
 
 _DECLARATION_LINE = re.compile(
-    r"(input|define|reference|decision|action|end)[ \t]+([A-Za-z_][A-Za-z0-9_]*)\b"
+    r"(input|setting|define|reference|decision|action|end)[ \t]+([A-Za-z_][A-Za-z0-9_]*)\b"
 )
 
 
@@ -59,6 +59,7 @@ class Kind(enum.Enum):
 
 _KIND_OF_WORD = {
     "input": Kind.INPUT,
+    "setting": Kind.INPUT,
     "define": Kind.DEFINE,
     "reference": Kind.REFERENCE,
     "decision": Kind.NODE,
@@ -214,7 +215,7 @@ class _Builder:
     def _declare(self, kind: Kind, node: object, name: str) -> None:
         span: Span = node.span  # type: ignore[attr-defined]
         line = self.lines[span.line - 1] if span.line <= len(self.lines) else ""
-        word = _DECLARES[type(node)]
+        word = "setting" if isinstance(node, ast.Input) and node.setting else _DECLARES[type(node)]
         found = re.match(rf"\s*{word}\s+({re.escape(name)})\b", line)
         column = found.start(1) + 1 if found else span.column
         where = Span(span.file, span.line, column, span.line, column + len(name))

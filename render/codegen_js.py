@@ -82,6 +82,9 @@ def _reads(pathway: Pathway, expr: ir.Expr) -> list[str]:
 def input_data(decl: ir.InputDecl) -> Json:
     t = decl.type
     data: dict[str, Json] = {"description": decl.description}
+    if decl.setting:
+        # A fact about the place of care: asked once, at its default, never unknown.
+        data.update(setting=True, default=decl.default_text)
     if isinstance(t, ir.BooleanType):
         data["kind"] = "boolean"
     elif isinstance(t, ir.EnumType):

@@ -50,7 +50,9 @@ def diff_page(old: Pathway, new: Pathway, found: Diff, old_file: str, new_file: 
 def _highlighted(pathway: Pathway, record: dict[str, str]) -> Markup:
     """The flowchart with the patient's path bold, as inline SVG."""
     cells = {k: v for k, v in record.items() if k in pathway.inputs}
-    checked, _ = PatientChecker(pathway).check(cells, "witness", cells=True)
+    checked, _ = PatientChecker(pathway, settings_in_record=True).check(
+        cells, "witness", cells=True
+    )
     values = checked.values if checked is not None else {}
     result = evaluate(pathway, patient_values(pathway, dict(values)))
     svg = run_dot(to_dot(pathway, DotOptions(highlight=result)), "svg").data.decode("utf-8")

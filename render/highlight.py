@@ -58,6 +58,7 @@ _BLOCK_WORDS = (
     "incomplete",
     "path",
     "strength",
+    "default",
     "year",
     "url",
     "grade",
@@ -96,7 +97,7 @@ class CarepathLexer(RegexLexer):  # type: ignore[misc]  # pygments has no type h
                 bygroups(Keyword.Declaration, Whitespace, Name.Function),
             ),
             (
-                rf"^(input|define)([ \t]+)({_NAME})",
+                rf"^(input|setting|define)([ \t]+)({_NAME})",
                 bygroups(Keyword.Declaration, Whitespace, Name.Variable),
             ),
             (

@@ -173,7 +173,8 @@ def render_page(
             _section(pathway, node, data, numbers, guards) for node, data in _ordered(pathway)
         ],
         "references": [_reference(ref, numbers[ref.id]) for ref in references],
-        "inputs": [_input(decl) for decl in pathway.inputs.values()],
+        "inputs": [_input(decl) for decl in pathway.inputs.values() if not decl.setting],
+        "settings": [_input(decl) for decl in pathway.inputs.values() if decl.setting],
         "defines": [
             {
                 "name": d.name,
@@ -319,6 +320,7 @@ def _input(decl: ir.InputDecl) -> dict[str, Any]:
         "unit": unit,
         "range": value_range,
         "description": decl.description or "",
+        "default": decl.default_text or "",
     }
 
 

@@ -91,7 +91,7 @@ def exact_units(pathway: Pathway) -> dict[str, str]:
     return {
         name: "s"
         for name, decl in pathway.inputs.items()
-        if isinstance(decl.type, ir.NumberType) and decl.type.dimension == TIME
+        if isinstance(decl.type, ir.NumberType) and decl.type.dimension == TIME and not decl.setting
     }
 
 
@@ -145,9 +145,15 @@ def random_patients(
     rng = random.Random(seed)
     near = thresholds(pathway)
     pools: dict[str, list[ir.Value]] = {}
+    settings: dict[str, ir.Value] = {}
     for name, decl in pathway.inputs.items():
         t = decl.type
-        if isinstance(t, ir.BooleanType):
+        if decl.setting:
+            # The place of care's, the same for every patient: here, its default
+            # (the query's constant).
+            assert decl.default is not None
+            settings[name] = decl.default
+        elif isinstance(t, ir.BooleanType):
             pools[name] = [True, False]
         elif isinstance(t, ir.EnumType):
             pools[name] = list(t.values)
@@ -156,7 +162,7 @@ def random_patients(
             pools[name] = _numbers(decl, t, near.get(t.dimension, set()))
     found: list[dict[str, ir.Value]] = []
     for _ in range(count):
-        patient: dict[str, ir.Value] = {}
+        patient: dict[str, ir.Value] = dict(settings)
         for name, pool in pools.items():
             if rng.random() >= missing:
                 patient[name] = rng.choice(pool)

@@ -106,6 +106,7 @@ class InputInfo:
     low: Fraction | None = None  # in the declared unit (durations: days)
     high: Fraction | None = None
     thresholds: list[tuple[str, str | None]] = field(default_factory=list)
+    setting: bool = False  # declared with `setting … default …`: never unknown
 
     @property
     def numeric(self) -> bool:
@@ -261,7 +262,12 @@ def _input(draw: st.DrawFn, kind: str, used: set[str], out: Lines) -> InputInfo:
                 low_text, high_text = f"{low_text} {info.unit}", f"{high_text} {info.unit}"
             type_text += f" {low_text}..{high_text}"
     desc = (sep + draw(_string())) if draw(st.booleans()) else ""
-    out.add(0, f"input{sep}{name}:{sep}{type_text}{desc}")
+    info.setting = draw(st.integers(0, 5)) == 0
+    if info.setting:
+        default = f"{sep}default{sep}{draw(_given_value(info, known=True))}"
+        out.add(0, f"setting{sep}{name}:{sep}{type_text}{default}{desc}")
+    else:
+        out.add(0, f"input{sep}{name}:{sep}{type_text}{desc}")
     if info.numeric:
         count = draw(st.integers(1, 3))
         for _ in range(count):
@@ -640,12 +646,9 @@ def _pathway(
                 out.add(1, f"expect {kind} {text}")
             elif kind == "incomplete":
                 out.add(1, "expect incomplete")
-            elif kind == "needs":
-                names = draw(
-                    st.lists(
-                        st.sampled_from([i.name for i in model.inputs]), min_size=1, max_size=2
-                    )
-                )
+            elif kind == "needs" and any(not i.setting for i in model.inputs):
+                patient_data = [i.name for i in model.inputs if not i.setting]
+                names = draw(st.lists(st.sampled_from(patient_data), min_size=1, max_size=2))
                 out.add(1, "expect needs " + ", ".join(names))
             else:
                 path = draw(st.lists(st.sampled_from(all_ids), min_size=1, max_size=3))
@@ -655,8 +658,8 @@ def _pathway(
 
 
 @st.composite
-def _given_value(draw: st.DrawFn, info: InputInfo) -> str:
-    if draw(st.integers(0, 7)) == 0:
+def _given_value(draw: st.DrawFn, info: InputInfo, known: bool = False) -> str:
+    if not known and not info.setting and draw(st.integers(0, 7)) == 0:
         return "unknown"
     if info.kind == "boolean":
         return draw(st.sampled_from(("true", "false")))
@@ -845,9 +848,14 @@ def patients(pathway: Any, *, missing: float = 0.2) -> st.SearchStrategy[dict[st
     ``missing`` probability) absent, numbers on and next to the pathway's thresholds."""
     near = thresholds(pathway)
     fields: dict[str, st.SearchStrategy[ir.Value]] = {}
+    settings: dict[str, ir.Value] = {}
     for name, decl in pathway.inputs.items():
         t = decl.type
-        if isinstance(t, ir.BooleanType):
+        if decl.setting:
+            # The place of care's, the same for every patient: here, its default.
+            assert decl.default is not None
+            settings[name] = decl.default
+        elif isinstance(t, ir.BooleanType):
             fields[name] = st.booleans()
         elif isinstance(t, ir.EnumType):
             fields[name] = st.sampled_from(t.values)
@@ -859,7 +867,7 @@ def patients(pathway: Any, *, missing: float = 0.2) -> st.SearchStrategy[dict[st
 
     @st.composite
     def draw_patient(draw: st.DrawFn) -> dict[str, ir.Value]:
-        patient: dict[str, ir.Value] = {}
+        patient: dict[str, ir.Value] = dict(settings)
         for name in sorted(fields):
             if drop_weight and draw(st.integers(1, keep_weight + drop_weight)) > keep_weight:
                 continue

@@ -455,3 +455,46 @@ def test_the_walk_through_shows_the_derived_values_as_run_does(
     assert python, "the seed's path reads derived values"
     assert shown == [f"{d.name} = {d.value} ({d.formula})" for d in python]
     page.close()
+
+
+def test_the_walk_through_starts_at_the_settings_defaults_and_keeps_them_out_of_the_record(
+    browser: Browser, tmp_path: Path
+) -> None:
+    from tests.test_settings import SOUND  # the corpus pathway with its gap closed
+
+    source = tmp_path / "cellulitis.cpath"
+    source.write_text(SOUND, encoding="utf-8")
+    site = build_site([str(source)])
+    for name, text in site.files.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    url = (tmp_path / "cellulitis_antibiotics.html").as_uri()
+    w = Watched(browser, url)
+    page = w.page
+    # The settings are shown at their defaults, apart from the questions.
+    assert page.is_visible("#wt-settings #wt-field-mrsa_prevalence")
+    assert page.input_value("#wt-mrsa_prevalence") == "15"
+    assert page.is_checked("#wt-formulary-standard")
+    assert page.locator("#wt-formulary-unknown").count() == 0  # never unknown
+    # Defaults are not an answer about the patient: the flowchart stays readable.
+    assert not page.eval_on_selector(
+        "#flowchart-figure svg", "s => s.classList.contains('wt-active')"
+    )
+    assert _needed_now(page) == ["penicillin_allergy", "purulent"]  # settings are not asked
+    page.check("#wt-penicillin_allergy-false")
+    page.check("#wt-purulent-false")
+    assert page.inner_text("#wt-status") == "Outcome: Cefazolin"
+    page.fill("#wt-mrsa_prevalence", "25")
+    assert page.inner_text("#wt-status") == "Outcome: Vancomycin"
+    page.fill("#wt-mrsa_prevalence", "15")
+    page.check("#wt-formulary-restricted")
+    assert page.inner_text("#wt-status") == "Outcome: Cefazolin"
+    record = page.evaluate("window.carepathWalkthrough.record")
+    settings = page.evaluate("window.carepathWalkthrough.settings")
+    assert record == {"penicillin_allergy": False, "purulent": False}
+    assert settings == {"mrsa_prevalence": "15 %", "formulary": "restricted"}
+    # Starting again puts the settings back at their defaults.
+    page.click("#wt-reset")
+    assert page.is_checked("#wt-formulary-standard")
+    assert page.evaluate("window.carepathWalkthrough.record") == {}
+    assert w.errors == [] and w.requests == [url]
+    page.close()

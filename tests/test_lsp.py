@@ -210,6 +210,34 @@ async def test_hover(
         assert part in value
 
 
+WITH_SETTING = """pathway s "S"
+setting mrsa_prevalence: decimal % 0..100 default 15 % "MRSA share here"
+input allergy: boolean
+start d
+decision d "D"
+  when allergy or mrsa_prevalence >= 20 % -> v
+  otherwise -> c
+end v "V"
+end c "C"
+"""
+
+
+async def test_a_setting_is_hovered_and_found_as_a_setting(client: LanguageClient) -> None:
+    uri = await _open(client, WITH_SETTING)
+    shown = await client.text_document_hover_async(
+        types.HoverParams(_doc(uri), _at(WITH_SETTING, "mrsa_prevalence >=", shift=1))
+    )
+    assert shown is not None
+    value = shown.contents.value  # type: ignore[union-attr]
+    assert "**setting** `mrsa_prevalence` of the place of care: a decimal number in %" in value
+    assert "default 15 %" in value and "MRSA share here" in value
+    where = await client.text_document_definition_async(
+        types.DefinitionParams(_doc(uri), _at(WITH_SETTING, "mrsa_prevalence >="))
+    )
+    assert isinstance(where, types.Location)
+    assert where.range.start == _at(WITH_SETTING, "mrsa_prevalence:")
+
+
 async def test_no_hover_on_a_keyword(client: LanguageClient) -> None:
     uri = await _open(client, PATHWAY)
     shown = await client.text_document_hover_async(

@@ -27,6 +27,8 @@ as text, numbers in the input's declared unit, durations in days
 A missing column or a column of the wrong type stops the audit before any row
 is evaluated; a value a patient record could not hold (outside its range, a
 cell that is not a number) makes its row invalid, counted and listed.
+The pathway's settings (facts about the place of care) are not columns: they
+take their defaults, or --set NAME=VALUE, the same for every row.
 
 Adherence: a BOOLEAN column done_<node>_<n> says whether the patient received
 item <node>.<n> (the n-th recommendation of that node; `carepath compile --to
@@ -39,19 +41,21 @@ examples:
   carepath audit p.cpath --data patients.csv --unit fracture_age=wk --format json
   carepath audit p.cpath --data registry.duckdb --table patients --format html -o audit.html
   carepath audit p.cpath --data big.parquet --engine spark --master spark://host:7077
+  carepath audit p.cpath --data registry.parquet --set "mrsa_prevalence=25 %"
 
 exit codes:
   0  audited, and no row is stuck, in conflict, at a dead end or invalid
   1  audited, and some rows need looking at (listed in the report)
-  2  the pathway has errors, the data cannot be read, or a column is missing or
-     of the wrong type
+  2  the pathway has errors, a --set does not fit, the data cannot be read, or a
+     column is missing or of the wrong type
 """
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    from carepath.commands.common import add_colour_option, add_unit_option
+    from carepath.commands.common import add_colour_option, add_set_option, add_unit_option
 
     parser.add_argument("pathway", metavar="PATHWAY", help="the .cpath file")
+    add_set_option(parser)
     parser.add_argument(
         "--data",
         required=True,
@@ -94,7 +98,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from carepath.commands.common import load_sound
+    from carepath.commands.common import load_sound, settings_from
     from carepath.compiler.audit import codes as _codes  # noqa: F401 - registers CP6xx
     from carepath.compiler.audit.run import AuditOptions, audit
     from carepath.compiler.audit.source import DataProblem, DataSource
@@ -105,6 +109,9 @@ def run(args: argparse.Namespace) -> int:
         args.pathway, f"carepath audit: {args.pathway} has errors; nothing audited"
     )
     if pathway is None:
+        return 2
+    settings = settings_from(pathway, args)
+    if settings is None:
         return 2
     if args.output is not None:
         # Before the work, not after it: a long audit must not fail at the last step.
@@ -123,7 +130,7 @@ def run(args: argparse.Namespace) -> int:
                 pathway,
                 source,
                 engine,
-                AuditOptions(units=units, id_column=args.id_column),
+                AuditOptions(units=units, id_column=args.id_column, settings=settings),
                 progress,
             )
     except UnitProblem as problem:

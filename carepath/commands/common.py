@@ -12,6 +12,7 @@ from carepath.dsl.spans import Span
 
 if TYPE_CHECKING:
     from carepath.compiler.pathway import Pathway
+    from carepath.compiler.patient import SettingValues
     from carepath.discovery import Discovery
     from carepath.render.colour import Palette
 
@@ -47,6 +48,30 @@ def add_stdin_option(parser: argparse.ArgumentParser) -> None:
         help="with `-` for the pathway (read from standard input): the name messages "
         "give it (default: <stdin>)",
     )
+
+
+def add_set_option(parser: argparse.ArgumentParser | argparse._ArgumentGroup) -> None:
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="the value of one of the pathway's settings for this place of care, written "
+        "as a CSV cell is (true, restricted, 15 %%, 12 weeks); repeat for several "
+        "(default: each setting's declared default)",
+    )
+
+
+def settings_from(pathway: Pathway, args: argparse.Namespace) -> SettingValues | None:
+    """The settings in force (``--set`` over the defaults), or None after printing
+    why they cannot be (the caller exits 2)."""
+    from carepath.compiler.settings import settings_in_force
+
+    settings, problems = settings_in_force(pathway, args.set)
+    if problems:
+        print_diagnostics(problems, {pathway.file: pathway.source})
+        return None
+    return settings
 
 
 def stdin_name(args: argparse.Namespace) -> str | None:

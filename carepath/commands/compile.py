@@ -25,7 +25,8 @@ reads it as it is, which is faster, and which a product of several decimal
 columns may need to stay within the 38 digits SQL decimals hold (`audit` reads
 the types from the data itself). DuckDB and Spark SQL are run
 against the interpreter by carepath's tests; other dialects are written by
-sqlglot and not run here.
+sqlglot and not run here. The pathway's settings are constants of the query,
+not columns: their defaults, or --set NAME=VALUE.
 
 examples:
   carepath compile pathways/chronic_osteoporotic_vcf.cpath -o vcf.py
@@ -43,15 +44,15 @@ examples:
   ()
 
 exit codes: 0 written, 2 the pathway has errors, cannot be compiled to SQL
-(a cycle, a number past 38 digits), a --unit or --type is wrong, or the file
-cannot be written.
+(a cycle, a number past 38 digits), a --unit, --type or --set is wrong, or the
+file cannot be written.
 """
 
 DIALECTS = ("duckdb", "spark", "databricks", "postgres", "snowflake", "trino", "bigquery")
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    from carepath.commands.common import add_unit_option
+    from carepath.commands.common import add_set_option, add_unit_option
 
     parser.add_argument("pathway", metavar="PATHWAY", help="the .cpath file")
     parser.add_argument(
@@ -77,6 +78,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--table", default="patients", help="the patients table to read (default: patients)"
     )
     add_unit_option(sql)
+    add_set_option(sql)
     sql.add_argument(
         "--type",
         action="append",
@@ -100,6 +102,7 @@ def run(args: argparse.Namespace) -> int:
     if pathway is None:
         return 2
     if args.to == "sql":
+        from carepath.commands.common import settings_from
         from carepath.compiler.sql.columns import (
             UnitProblem,
             parse_type_options,
@@ -109,6 +112,9 @@ def run(args: argparse.Namespace) -> int:
         from carepath.compiler.sql.text import query_text
         from carepath.version import __version__
 
+        settings = settings_from(pathway, args)
+        if settings is None:
+            return 2
         try:
             source = query_text(
                 pathway,
@@ -118,6 +124,7 @@ def run(args: argparse.Namespace) -> int:
                 id_column=args.id_column,
                 generator=f"carepath {__version__}",
                 types=parse_type_options(args.type, pathway),
+                settings=settings,
             )
         except (CannotCompile, UnitProblem) as problem:
             print(f"carepath: not compiled: {problem}", file=sys.stderr)

@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from carepath.compiler.derived import Derived
     from carepath.compiler.evaluate import Result
     from carepath.compiler.pathway import Pathway
+    from carepath.compiler.patient import SettingValues
     from carepath.render.colour import Palette
 
 HELP = "evaluate a patient record (JSON or YAML) against a pathway"
@@ -25,7 +26,9 @@ every step.
 
 A record maps input names to values: true/false, an enumeration value,
 a number (in the input's declared unit), "10 weeks", {"value": 10, "unit": "wk"}
-(FHIR Quantity; UCUM codes), or null for unknown.
+(FHIR Quantity; UCUM codes), or null for unknown. A pathway's settings (facts
+about the place of care, the same for every patient) are not in the record:
+they take their defaults, or --set NAME=VALUE.
 
 --batch FILE.jsonl|FILE.csv evaluates many records, streaming: one JSON object
 per line, or a CSV whose header names the inputs (cells as "10 weeks", true,
@@ -39,19 +42,20 @@ examples:
   carepath run pathways/chronic_osteoporotic_vcf.cpath --patient patient.json
   carepath run p.cpath --patient patient.yaml --format json
   carepath run p.cpath --batch patients.csv -o results.jsonl
+  carepath run p.cpath --patient patient.json --set "mrsa_prevalence=25 %"
   carepath run - --patient patient.json < p.cpath
 
 exit codes:
   0  the evaluation is complete (batch: every row complete)
   1  incomplete: the record lacks inputs the pathway needs (or another status:
      conflict, stuck, loop, dead_end; batch: some row not complete)
-  2  bad input: the pathway has errors, the record is invalid, a file cannot be
-     read (batch: any invalid row)
+  2  bad input: the pathway has errors, the record is invalid, a --set does not
+     fit, a file cannot be read (batch: any invalid row)
 """
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    from carepath.commands.common import add_colour_option, add_stdin_option
+    from carepath.commands.common import add_colour_option, add_set_option, add_stdin_option
 
     parser.add_argument(
         "pathway", metavar="PATHWAY", help="the .cpath file; - reads it from standard input"
@@ -61,6 +65,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     source = parser.add_mutually_exclusive_group(required=True)
     source.add_argument("--patient", metavar="FILE", help="one patient record (.json, .yaml)")
     source.add_argument("--batch", metavar="FILE", help="many records (.jsonl or .csv)")
+    add_set_option(parser)
     parser.add_argument(
         "--format",
         choices=("text", "json"),
@@ -93,7 +98,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from carepath.commands.common import print_diagnostics, stdin_name
+    from carepath.commands.common import print_diagnostics, settings_from, stdin_name
     from carepath.compiler.pathway import load
     from carepath.dsl.diagnostics import Severity
 
@@ -112,18 +117,21 @@ def run(args: argparse.Namespace) -> int:
         )
         print_diagnostics([*shown, refusal], {loaded.file: loaded.source})
         return 2
+    settings = settings_from(loaded.pathway, args)
+    if settings is None:
+        return 2
     if args.batch:
-        return _batch(loaded.pathway, args)
-    return _single(loaded.pathway, args)
+        return _batch(loaded.pathway, args, settings)
+    return _single(loaded.pathway, args, settings)
 
 
-def _single(pathway: Pathway, args: argparse.Namespace) -> int:
+def _single(pathway: Pathway, args: argparse.Namespace, settings: SettingValues) -> int:
     from carepath.commands.common import palette_for, print_diagnostics
     from carepath.compiler.derived import derived_values
     from carepath.compiler.evaluate import evaluate
     from carepath.compiler.patient import read_patient, read_text
 
-    record, problems = read_patient(args.patient, pathway)
+    record, problems = read_patient(args.patient, pathway, settings)
     if record is None:
         text, _ = read_text(args.patient)
         print_diagnostics(problems, {args.patient: text or ""})
@@ -134,20 +142,30 @@ def _single(pathway: Pathway, args: argparse.Namespace) -> int:
     if args.format == "json":
         import json
 
-        report = json_report(pathway, result, args.patient, derived)
+        report = json_report(pathway, result, args.patient, derived, settings)
         print(json.dumps(report, indent=2, ensure_ascii=False))
     else:
-        print(text_report(pathway, result, args.patient, palette_for(args), derived))
+        print(text_report(pathway, result, args.patient, palette_for(args), derived, settings))
     return 0 if result.complete else 1
 
 
 def json_report(
-    pathway: Pathway, result: Result, patient_file: str, derived: Sequence[Derived] = ()
+    pathway: Pathway,
+    result: Result,
+    patient_file: str,
+    derived: Sequence[Derived] = (),
+    settings: SettingValues | None = None,
 ) -> dict[str, Any]:
     from carepath.compiler.batch import result_record
+    from carepath.compiler.settings import in_force
     from carepath.render.report_json import typed_value
 
     record = result_record(result)
+    # The settings the patient was evaluated under (the place of care's values).
+    record["settings"] = [
+        {"name": name, "value": typed_value(written), "default": is_default}
+        for name, _, written, is_default in in_force(pathway, settings or {})
+    ]
     # Every derived value the path used, typed as a record would hold it.
     record["derived"] = [
         {
@@ -216,11 +234,21 @@ def text_report(
     patient_file: str,
     palette: Palette | None = None,
     derived: Sequence[Derived] = (),
+    settings: SettingValues | None = None,
 ) -> str:
+    from carepath.compiler.settings import in_force
     from carepath.render.colour import PLAIN
     from carepath.render.printable import printable
 
-    lines = [f"pathway  {pathway.id}: {pathway.title}", f"patient  {patient_file}", ""]
+    lines = [f"pathway  {pathway.id}: {pathway.title}", f"patient  {patient_file}"]
+    shown_settings = [
+        f"{name} = {written}" + (" (default)" if is_default else " (--set)")
+        for name, _, written, is_default in in_force(pathway, settings or {})
+    ]
+    if shown_settings:
+        lines.append(f"settings {', '.join(shown_settings)}")
+    lines.append("")
+    status_line = len(lines)
     lines.append(f"status   {result.status}")
     lines.append(f"path     {' -> '.join(result.path) or '(none)'}")
     if result.outcome is not None:
@@ -271,14 +299,14 @@ def text_report(
         lines.append(f"  {number:>2}. {step.node}: {head}")
         lines.extend(f'        - "{item}' for item in items)
     shown = [printable(line) for line in lines]
-    status = shown[3]  # painted after escaping: a label cannot bring its own escapes
-    shown[3] = "status   " + (palette or PLAIN).paint(
+    status = shown[status_line]  # painted after escaping: a label cannot bring its own escapes
+    shown[status_line] = "status   " + (palette or PLAIN).paint(
         status[len("status   ") :], "ok" if result.complete else "warning"
     )
     return "\n".join(shown)
 
 
-def _batch(pathway: Pathway, args: argparse.Namespace) -> int:
+def _batch(pathway: Pathway, args: argparse.Namespace, settings: SettingValues) -> int:
     from carepath.compiler.batch import AtomicOutput, BatchError, run_batch
     from carepath.render.report_text import format_text
 
@@ -301,6 +329,7 @@ def _batch(pathway: Pathway, args: argparse.Namespace) -> int:
             compiled=not args.interpreter,
             progress=progress,
             texts=args.with_texts,
+            settings=settings,
         )
     except BatchError as error:
         if target is not None:

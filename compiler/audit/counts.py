@@ -93,6 +93,8 @@ class AuditResult:
     listed: tuple[ListedRow, ...] = ()
     row_label: str = "row"  # what `listed` rows are numbered by: "row" or the id column
     edges: dict[tuple[str, str], int] = field(default_factory=dict)
+    # The settings the rows were evaluated under: (name, value as written, a default).
+    settings: tuple[tuple[str, str, bool], ...] = ()
 
     @property
     def look_at(self) -> int:
@@ -258,6 +260,7 @@ def report(
     listed: Sequence[ListedRow] = (),
     row_label: str = "row",
     selections: dict[str, tuple[str, str]] | None = None,
+    settings: tuple[tuple[str, str, bool], ...] = (),
 ) -> AuditResult:
     got = {c.key: int(v) for c, v in zip(counters, values, strict=True)}
     graph = pathway.graph
@@ -315,6 +318,7 @@ def report(
         listed=tuple(listed),
         row_label=row_label,
         edges=edges,
+        settings=settings,
     )
 
 

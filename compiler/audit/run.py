@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from sqlglot import exp
 
 from carepath.compiler.pathway import Pathway
+from carepath.compiler.patient import SettingValues, default_settings
+from carepath.compiler.settings import in_force as in_force_list
 from carepath.compiler.sql.columns import NUMBER_TYPE, UnitProblem, columns
 from carepath.compiler.sql.errors import CannotCompile
 from carepath.compiler.sql.expressions import column
@@ -38,6 +40,8 @@ from .source import PATIENTS, READ_PROBLEM, ROW, DataProblem, DataSource, check_
 class AuditOptions:
     units: Mapping[str, str] | None = None
     id_column: str | None = None  # name listed rows by this column instead of row numbers
+    # The settings in force (as settings.settings_in_force gives them; None: defaults).
+    settings: SettingValues | None = None
 
 
 def audit(
@@ -48,9 +52,11 @@ def audit(
     progress: Progress | None = None,
 ) -> AuditResult:
     options = options or AuditOptions()
+    in_force = options.settings if options.settings is not None else default_settings(pathway)
+    values_in_force = {name: value for name, (value, _) in in_force.items()}
     try:
         columns(pathway, options.units)
-        probe = build_query(pathway, units=options.units)
+        probe = build_query(pathway, units=options.units, settings=values_in_force)
     except UnitProblem as problem:
         raise DataProblem("CP604", str(problem)) from None
     except CannotCompile as problem:
@@ -93,6 +99,7 @@ def audit(
         carry=done,
         read_problem=read_problem,
         types=types,
+        settings=values_in_force,
     )
     sql, counters = aggregate_sql(pathway, query, adherence, engine.dialect)
     (values,) = engine.rows(sql, progress)
@@ -106,6 +113,7 @@ def audit(
         carry=[row_column, *done],
         read_problem=read_problem,
         types=types,
+        settings=values_in_force,
     )
     if result.look_at:
         for row, status, why in engine.rows(listed_sql(public, row_column, engine.dialect)):
@@ -132,6 +140,7 @@ def audit(
         listed=listed,
         row_label=options.id_column or "row",
         selections=selections,
+        settings=tuple((n, w, d) for n, _, w, d in in_force_list(pathway, in_force)),
     )
 
 

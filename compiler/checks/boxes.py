@@ -100,6 +100,8 @@ class Domain:
 
     vars: dict[str, Var]
     limit: int = DEFAULT_LIMIT
+    # Settings: the same for every patient and never unknown.
+    always_known: frozenset[str] = frozenset()
     _full: dict[str, Dim] = field(default_factory=dict)
     # Scaled plausible range and grid step of each number input.
     _low: dict[str, int | None] = field(default_factory=dict)
@@ -113,7 +115,9 @@ class Domain:
                 self._high[name] = None if var.high is None else var.up(var.high)
                 self._step[name] = None if var.step is None else var.up(var.step)
                 full = [(self._low[name], True, self._high[name], True)]
-                self._full[name] = (self._norm(var, full), True)
+                self._full[name] = (self._norm(var, full), name not in self.always_known)
+            elif name in self.always_known:
+                self._full[name] = frozenset(var.values)
             else:
                 self._full[name] = frozenset((*var.values, None))
 
@@ -136,7 +140,8 @@ class Domain:
                 values = [decl.lowest, decl.high, step, *(constants or {}).get(name, ())]
                 scale = _lcm_denominators(values)
                 found[name] = NumVar(name, step, decl.lowest, decl.high, scale)
-        return Domain(found)
+        settings = frozenset(name for name, decl in inputs.items() if decl.setting)
+        return Domain(found, always_known=settings)
 
     # ------------------------------------------------------------ intervals
 
@@ -248,9 +253,10 @@ class Domain:
         return (dim[0], False)
 
     def unknown(self, name: str) -> Dim:
+        never = name in self.always_known
         if isinstance(self.vars[name], EnumVar):
-            return frozenset({None})
-        return ((), True)
+            return frozenset() if never else frozenset({None})
+        return ((), not never)
 
     def num(self, name: str, op: str, value: Fraction) -> NumDim:
         """Known values of a number that satisfy ``x op c``."""
@@ -282,8 +288,8 @@ class Domain:
             assert isinstance(full, frozenset)
             return full - a
         var = self.vars[name]
-        assert isinstance(var, NumVar)
-        return (self._iv_compl(var, a[0]), not a[1])
+        assert isinstance(var, NumVar) and not isinstance(full, frozenset)
+        return (self._iv_compl(var, a[0]), full[1] and not a[1])
 
     @staticmethod
     def dim_empty(a: Dim) -> bool:
@@ -678,7 +684,10 @@ class Translator:
         if isinstance(e, ir.IsKnown):
             op = e.operand
             if isinstance(op, ir.Ref) and op.is_input:
-                return [{op.name: d.known(op.name)}], [{op.name: d.unknown(op.name)}]
+                unknown = d.unknown(op.name)  # nobody, for a setting
+                return [{op.name: d.known(op.name)}], (
+                    [] if d.dim_empty(unknown) else [{op.name: unknown}]
+                )
             if isinstance(ir.type_of(op), ir.BooleanType):
                 t, f = self.tf(op)
                 known = d.union(t, f)

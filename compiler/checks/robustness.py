@@ -26,7 +26,8 @@ def _read_by(a: Analysis, info: DecisionInfo) -> tuple[str, ...]:
     for b in info.branches:
         if b.guard is not None:
             wanted |= ir.inputs_of(b.guard, a.pathway.defines)
-    return tuple(n for n in a.pathway.inputs if n in wanted)
+    # A setting is never unknown: only patient data can leave a decision undecided.
+    return tuple(n for n, d in a.pathway.inputs.items() if n in wanted and not d.setting)
 
 
 def _only_unknown(a: Analysis, name: str, read: tuple[str, ...]) -> Region:

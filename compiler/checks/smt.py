@@ -71,6 +71,8 @@ class Smt:
     def _declare(self, name: str, var: NumVar | EnumVar) -> None:
         z3 = self.z3
         self._known[name] = z3.Bool(f"known!{name}", self.ctx)
+        if name in self.domain.always_known:
+            self.solver.add(self._known[name])
         if isinstance(var, EnumVar):
             if var.values == (True, False):
                 self._raw[name] = self._value[name] = z3.Bool(name, self.ctx)

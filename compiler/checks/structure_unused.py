@@ -76,7 +76,7 @@ def check_unused(pathway: Pathway) -> Iterator[Diagnostic]:
         if name not in used_inputs:
             yield make(
                 "CP207",
-                f"input `{name}` is never used",
+                f"{'setting' if decl.setting else 'input'} `{name}` is never used",
                 name_span(pathway, decl.span, name),
                 notes=_only_through(_readers(pathway, name))
                 or ("no branch and no recommendation reads it",),

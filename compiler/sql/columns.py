@@ -86,10 +86,12 @@ def columns(pathway: Pathway, units: Mapping[str, str] | None = None) -> tuple[C
     docstring); a wrong one raises :class:`UnitProblem` before anything runs."""
     units = dict(units or {})
     for name in units:
-        if name not in pathway.inputs:
+        if name not in pathway.inputs or pathway.inputs[name].setting:
             raise UnitProblem(f"--unit {name}=…: the pathway has no input `{name}`")
     found: list[Column] = []
     for name, decl in pathway.inputs.items():
+        if decl.setting:  # the same for every row: a constant of the query, not a column
+            continue
         t = decl.type
         if not isinstance(t, ir.NumberType):
             if name in units:
@@ -146,7 +148,7 @@ def parse_type_options(options: list[str], pathway: Pathway) -> dict[str, str]:
         if not sep or not name or not sql_type:
             raise UnitProblem(f"--type {option}: write NAME=TYPE, e.g. --type age=INTEGER")
         decl = pathway.inputs.get(name)
-        if decl is None:
+        if decl is None or decl.setting:
             raise UnitProblem(f"--type {name}: the pathway has no input called {name}")
         if not isinstance(decl.type, ir.NumberType):
             raise UnitProblem(f"--type {name}: only number columns take a type")

@@ -142,6 +142,7 @@ def build_query(
     carry: Sequence[str] = (),
     read_problem: str | None = None,
     types: Mapping[str, str] | None = None,
+    settings: Mapping[str, ir.Value] | None = None,
 ) -> PathwayQuery:
     """The query of ``pathway`` over ``table`` (see the module docstring).
 
@@ -151,7 +152,9 @@ def build_query(
     ``read_problem`` a column that, when not NULL, makes the row invalid with its
     value as the problem (a cell the reader could not convert). ``types`` gives
     the engine's type of each column when known (an audit reads them from the
-    file): an exact numeric column is then read as it is, not cast."""
+    file): an exact numeric column is then read as it is, not cast. ``settings``
+    gives the value of each of the pathway's settings (else its default): the same
+    for every row, they are constants of the query, not columns."""
     unknown = [o for o in outputs if o not in OUTPUTS]
     if unknown:
         raise ValueError(f"unknown outputs: {unknown}")
@@ -206,7 +209,11 @@ def build_query(
     # 2. derived values
     define_values: dict[str, SqlValue] = {}
 
+    in_force = {**default_values(pathway), **(settings or {})}
+
     def ref(r: ir.Ref) -> SqlValue:
+        if r.is_input and pathway.inputs[r.name].setting:
+            return _setting(r.name, in_force)
         if r.is_input:
             c = next(c for c in used if c.name == r.name)
             if c.kind == "number":
@@ -338,6 +345,26 @@ def _read_defines(pathway: Pathway, nodes: Sequence[str]) -> frozenset[str]:
 
 
 # ---------------------------------------------------------------- inputs
+
+
+def default_values(pathway: Pathway) -> dict[str, ir.Value]:
+    return {
+        name: decl.default
+        for name, decl in pathway.inputs.items()
+        if decl.setting and decl.default is not None
+    }
+
+
+def _setting(name: str, in_force: Mapping[str, ir.Value]) -> SqlValue:
+    """A setting's value as a constant of the query."""
+    if name not in in_force:
+        raise CannotCompile(f"setting `{name}` has no default: give it with --set {name}=VALUE")
+    value = in_force[name]
+    if isinstance(value, bool):
+        return exp.true() if value else exp.false()
+    if isinstance(value, str):
+        return exp.Literal.string(value)
+    return Num.constant(value)
 
 
 _INTEGERS = ("TINYINT", "SMALLINT", "INTEGER", "INT", "BIGINT", "LONG", "SHORT", "BYTE")
@@ -746,7 +773,8 @@ def needs_conditions(
                 earlier = [numbers.not_null(column(_guard(d, e.index))) for e in guarded[:i]]
                 unknown = exp.and_(unknown, *earlier)
             for name in reads(pathway, b.guard):
-                per_input.setdefault(name, []).append(unknown)
+                if name in blocked_by:  # a column: a setting is a constant, never missing
+                    per_input.setdefault(name, []).append(unknown)
         for name, conditions in per_input.items():
             blocked_by[name].append(exp.and_(stopped, exp.or_(*conditions)))
     return {

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from carepath.compiler.audit.counts import AuditResult
+from carepath.render.report_json import typed_value
 
 
 def audit_json(result: AuditResult) -> dict[str, Any]:
@@ -14,6 +15,10 @@ def audit_json(result: AuditResult) -> dict[str, Any]:
         "title": result.title,
         "source": result.source,
         "engine": result.engine,
+        "settings": [
+            {"name": name, "value": typed_value(written), "default": is_default}
+            for name, written, is_default in result.settings
+        ],
         "rows": result.rows,
         "statuses": result.statuses,
         "outcomes": result.outcomes,

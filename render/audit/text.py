@@ -26,12 +26,24 @@ def _table(rows: Sequence[tuple[str, ...]], indent: str = "  ") -> list[str]:
     return lines
 
 
+def settings_text(settings: Sequence[tuple[str, str, bool]]) -> str:
+    """``mrsa_prevalence = 10 % (default), formulary = restricted (--set)``"""
+    return ", ".join(
+        f"{name} = {written} ({'default' if is_default else '--set'})"
+        for name, written, is_default in settings
+    )
+
+
 def audit_text(result: AuditResult, limit: int = 10) -> str:
     total = result.rows
     lines = [
         f"{result.pathway}: {result.title}",
         f"audited {total:,} patient{'s' if total != 1 else ''} from {result.source} "
         f"on {result.engine}",
+    ]
+    if result.settings:
+        lines.append("settings " + settings_text(result.settings))
+    lines += [
         "",
         "status",
     ]

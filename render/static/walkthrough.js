@@ -12,6 +12,10 @@
   const answers = {};
   // The same answers as a patient record `carepath run --patient` reads.
   const record = {};
+  // The settings of the place of care, as `carepath run --set` takes them: not
+  // patient data, so never in the record.
+  const settingRecord = {};
+  function recordFor(name) { return pw.inputs[name].setting ? settingRecord : record; }
   const fields = {};
   const box = document.getElementById("wt-fields");
   const svg = document.querySelector("#flowchart-figure svg");
@@ -62,10 +66,10 @@
     set.addEventListener("change", () => {
       const picked = set.querySelector("input:checked");
       const v = picked ? picked.value : "unknown";
-      if (v === "unknown") { delete answers[name]; delete record[name]; }
+      if (v === "unknown") { delete answers[name]; delete recordFor(name)[name]; }
       else {
         answers[name] = pw.inputs[name].kind === "boolean" ? v === "true" : v;
-        record[name] = answers[name];
+        recordFor(name)[name] = answers[name];
       }
       fields[name].touched = true;
       update();
@@ -83,12 +87,12 @@
     const id = "wt-" + name;
     const label = el("label", { for: id }, "Value ");
     const select = el("select", { id });
-    select.append(el("option", { value: "" }, "unknown"));
+    if (!pw.inputs[name].setting) select.append(el("option", { value: "" }, "unknown"));
     for (const v of values) select.append(el("option", { value: v }, human(v)));
     set.append(legend, label, select);
     select.addEventListener("change", () => {
-      if (select.value === "") { delete answers[name]; delete record[name]; }
-      else { answers[name] = select.value; record[name] = select.value; }
+      if (select.value === "") { delete answers[name]; delete recordFor(name)[name]; }
+      else { answers[name] = select.value; recordFor(name)[name] = select.value; }
       fields[name].touched = true;
       update();
     });
@@ -125,7 +129,7 @@
       error.textContent = "";
       input.removeAttribute("aria-invalid");
       const text = input.value.trim();
-      delete record[name];
+      delete recordFor(name)[name];
       if (text === "" || text.toLowerCase() === "unknown") { delete answers[name]; return; }
       const amount = E.parseRat(text);
       const fail = (msg) => { error.textContent = msg; input.setAttribute("aria-invalid", "true"); delete answers[name]; };
@@ -141,7 +145,7 @@
       answers[name] = value.n + "/" + value.d;
       // Exact in the record too: the amount as a decimal (or n/d) with its unit.
       const unit = unitSelect ? unitSelect.value : unitText;
-      record[name] = unit ? ratText(amount) + " " + unit : ratText(amount);
+      recordFor(name)[name] = unit ? ratText(amount) + " " + unit : ratText(amount);
     };
     const changed = () => { fields[name].touched = true; read(); update(); };
     input.addEventListener("input", changed);
@@ -155,16 +159,26 @@
     return { root: set, legend, touched: false, set: set_ };
   }
 
+  const settingsBox = document.getElementById("wt-setting-fields");
   for (const name of pw.inputOrder) {
     const info = pw.inputs[name];
+    // A setting is never unknown: no "Unknown" to pick.
+    const unknown = info.setting ? [] : [["unknown", "Unknown"]];
     let field;
-    if (info.kind === "boolean") field = choiceField(name, [["true", "Yes"], ["false", "No"], ["unknown", "Unknown"]]);
-    else if (info.kind === "enum" && info.values.length <= 6) field = choiceField(name, info.values.map((v) => [v, human(v)]).concat([["unknown", "Unknown"]]));
+    if (info.kind === "boolean") field = choiceField(name, [["true", "Yes"], ["false", "No"], ...unknown]);
+    else if (info.kind === "enum" && info.values.length <= 6) field = choiceField(name, info.values.map((v) => [v, human(v)]).concat(unknown));
     else if (info.kind === "enum") field = selectField(name, info.values);
     else field = numberField(name);
     field.badge = el("span", { class: "wt-badge" }, "needed now");
     fields[name] = field;
-    box.append(field.root);
+    if (info.setting && settingsBox) { field.root.hidden = false; settingsBox.append(field.root); }
+    else box.append(field.root);
+  }
+  function settingDefaults() {
+    for (const name of pw.inputOrder) {
+      const info = pw.inputs[name];
+      if (info.setting && info.default !== null && info.default !== undefined) fields[name].set(info.default);
+    }
   }
 
   // ------------------------------------------------------------ showing the result
@@ -173,9 +187,11 @@
 
   function highlight(result) {
     if (!svg) return;
-    // Until the first answer the flowchart is shown as it is, every node readable.
-    svg.classList.toggle("wt-active", Object.keys(answers).length > 0);
-    if (!Object.keys(answers).length) return;
+    // Until the first answer about the patient the flowchart is shown as it is,
+    // every node readable (settings start at their defaults: not an answer).
+    const answered = Object.keys(answers).some((name) => !pw.inputs[name].setting);
+    svg.classList.toggle("wt-active", answered);
+    if (!answered) return;
     for (const g of svg.querySelectorAll(".wt-on, .wt-waiting")) g.classList.remove("wt-on", "wt-waiting");
     const on = (id) => { const g = svg.getElementById ? svg.getElementById(id) : document.getElementById(id); if (g) g.classList.add("wt-on"); };
     on("node-start");
@@ -234,7 +250,7 @@
     for (const [name, f] of Object.entries(fields)) {
       // Questions that only refine conditional recommendations wait until the path
       // no longer needs anything, so the next decision's questions come first.
-      const show = now.has(name) || (now.size === 0 && later.has(name)) || name in answers || f.touched;
+      const show = pw.inputs[name].setting || now.has(name) || (now.size === 0 && later.has(name)) || name in answers || f.touched;
       f.root.hidden = !show;
       f.root.classList.toggle("wt-now", now.has(name));
       if (now.has(name)) { if (!f.badge.isConnected) f.legend.append(f.badge); }
@@ -301,6 +317,10 @@
   function asText() {
     const lines = [document.title.replace(/ — carepath$/, ""), document.getElementById("wt-status").textContent, "", "Answers:"];
     for (const [name, value] of Object.entries(record)) lines.push("  " + title(name) + ": " + String(value));
+    if (Object.keys(settingRecord).length) {
+      lines.push("", "Settings of the place of care:");
+      for (const [name, value] of Object.entries(settingRecord)) lines.push("  " + title(name) + ": " + String(value));
+    }
     lines.push("", "Path:");
     for (const li of document.querySelectorAll("#wt-path li")) lines.push("  " + li.textContent);
     lines.push("", "Recommendations:");
@@ -319,7 +339,7 @@
   });
 
   document.getElementById("wt-link").addEventListener("click", () => {
-    history.replaceState(null, "", LINK + encodeURIComponent(JSON.stringify(record)));
+    history.replaceState(null, "", LINK + encodeURIComponent(JSON.stringify({ ...record, ...settingRecord })));
     note("The address now holds these answers: share or bookmark it.");
   });
 
@@ -329,7 +349,8 @@
     document.body.append(a);
     a.click();
     a.remove();
-    note("Downloaded: `carepath run` reads this file with --patient.");
+    const sets = Object.entries(settingRecord).map(([n, v]) => " --set \"" + n + "=" + String(v) + "\"").join("");
+    note("Downloaded: `carepath run` reads this file with --patient" + (sets ? ", the settings with" + sets : "") + ".");
   });
 
   function restore() {
@@ -345,11 +366,14 @@
   document.getElementById("wt-reset").addEventListener("click", () => {
     for (const k of Object.keys(record)) delete record[k];
     for (const k of Object.keys(answers)) delete answers[k];
+    for (const k of Object.keys(settingRecord)) delete settingRecord[k];
     document.getElementById("wt-form").reset();
     for (const f of Object.values(fields)) { f.touched = false; for (const e of f.root.querySelectorAll(".wt-error")) e.textContent = ""; }
+    settingDefaults();
     update();
   });
+  settingDefaults();
   update();
   restore();
-  window.carepathWalkthrough = { answers, record, update, evaluate: () => E.evaluate(pw, answers) };
+  window.carepathWalkthrough = { answers, record, settings: settingRecord, update, evaluate: () => E.evaluate(pw, answers) };
 })();
