@@ -718,7 +718,11 @@ class _Generator:
             "for the explanations; ``explain=False`` leaves explanations empty.\n"
             '"""'
         )
-        w.write("get = patient.get")
+        w.write(
+            "get = {**SETTINGS, **patient}.get"
+            if _setting_defaults(self.p)
+            else "get = patient.get"
+        )
         get_line = len(w.lines) - 1
         w.write("path = []\nsteps = []\nrecs = []\nundetermined = []")
         self._walk(order)
@@ -947,6 +951,14 @@ class _Generator:
         out.blank()
         out.write("# The inputs in declaration order, and how to show each value.")
         out.stmt("INPUTS = ", _strs(p.inputs))
+        defaults = _setting_defaults(p)
+        if defaults:
+            out.write("# Settings of the place of care, at their defaults (a patient dict may")
+            out.write("# give another value, as `carepath run --set` does).")
+            entries = "\n".join(
+                f"    {_quote(name)}: {self._value(value)}," for name, value in defaults.items()
+            )
+            out.write("SETTINGS = {\n" + entries + "\n}")
         show = []
         for name, decl in p.inputs.items():
             t = decl.type
@@ -990,6 +1002,13 @@ class _Generator:
         while out.lines and out.lines[-1] == "":
             out.lines.pop()
         return Generated("\n".join(out.lines) + "\n", line_map)
+
+    def _value(self, value: ir.Value) -> str:
+        if isinstance(value, bool):
+            return repr(value)
+        if isinstance(value, str):
+            return _quote(value)
+        return self._factor(value)
 
     def _factor(self, value: Fraction) -> str:
         if value.denominator == 1:
@@ -1112,6 +1131,7 @@ def _docstring(p: Pathway) -> str:
         "Patient values: True/False for booleans, the value's name for enumerations,\n"
         "exact Fractions in SI base units for numbers (seconds for durations: 6 weeks\n"
         "is Fraction(3628800)); an input that is absent or None is unknown.\n"
+        "A setting of the place of care takes its default (SETTINGS) unless given.\n"
         "Unknown values follow three-valued (Kleene) logic, as in the interpreter.\n"
         "\n"
         "`# line N` marks the pathway line the code below it comes from; LINE_MAP at\n"
@@ -1119,6 +1139,14 @@ def _docstring(p: Pathway) -> str:
     )
     # A title or file name may hold a backslash or quotes: keep the docstring a docstring.
     return text.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
+
+
+def _setting_defaults(p: Pathway) -> dict[str, ir.Value]:
+    return {
+        name: decl.default
+        for name, decl in p.inputs.items()
+        if decl.setting and decl.default is not None
+    }
 
 
 def _defines_used(expr: ir.Expr) -> set[str]:

@@ -256,6 +256,18 @@ def test_the_api_takes_settings(sound: Pathway) -> None:
         carepath.evaluate(sound, {**record, "formulary": "standard"})
 
 
+def test_the_compiled_module_takes_the_defaults_unless_given(sound: Pathway) -> None:
+    from carepath.compiler.codegen_python import load_module
+
+    module = load_module(sound)
+    patient = {"penicillin_allergy": False, "purulent": False}
+    defaults = {"mrsa_prevalence": Fraction(3, 20), "formulary": "standard"}
+    assert defaults == module.SETTINGS
+    assert module.evaluate(patient).outcome == "cefazolin"
+    raised = {**patient, "mrsa_prevalence": Fraction(1, 4)}
+    assert module.evaluate(raised).outcome == evaluate(sound, raised).outcome == "vancomycin"
+
+
 # ---------------------------------------------------------------- SQL
 
 
@@ -276,6 +288,27 @@ def test_the_query_reads_the_settings_as_the_interpreter_does(
     assert got == {i: expected(sound, p) for i, p in enumerate(patients)}
     # A setting is a constant of the query, never a column of the table.
     assert [c.name for c in query.columns] == ["penicillin_allergy", "purulent"]
+
+
+def test_settings_in_arithmetic_past_32_bits_agree() -> None:
+    # 51 years is 1,609,437,600 s: the sum of two such literals overflowed a 32-bit
+    # integer on DuckDB before sums of constants were folded when the query is built.
+    text = (
+        'pathway p "P"\nsetting age: integer years 0..100 default 51\n'
+        "setting big: integer years 0..100 default 99\ninput fever: boolean\n"
+        "define twice = age + age\ndefine mixed = big * 1000 + age - big\nstart d\n"
+        'decision d "D"\n  when fever -> yes\n'
+        "  when not fever and twice < 71 years and mixed > 3 years -> yes\n"
+        '  otherwise -> no\nend yes "Y"\nend no "N"\n'
+    )
+    loaded = load_text(text, "p.cpath")
+    assert loaded.pathway is not None and loaded.ok
+    pathway = loaded.pathway
+    patients = random_patients(pathway, 50, seed=1)
+    con = duckdb.connect()
+    create_duckdb_table(con, pathway, patients)
+    got = rows_of(con.execute(build_query(pathway, id_column="rid").sql("duckdb")).fetchall())
+    assert got == {i: expected(pathway, p) for i, p in enumerate(patients)}
 
 
 def test_a_query_needs_every_setting_a_value(sound: Pathway) -> None:

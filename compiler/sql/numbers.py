@@ -366,6 +366,11 @@ def arithmetic(op: str, left: Num, right: Num) -> Num:
         if k is not None and k != 0:
             return _scaled(right, k)
     if op in ("+", "-"):
+        x, y = constant_value(left), constant_value(right)
+        if x is not None and y is not None:
+            # Known when the query is built (settings, literals): no SQL, and no
+            # sum of two 32-bit literals for the engine to overflow.
+            return Num.constant(x + y if op == "+" else x - y)
         a, b = _common(left, right)
         a_low, a_high = _over(a, b.den)
         b_low, b_high = _over(b, a.den)
